@@ -1,0 +1,178 @@
+package ledger
+
+import (
+	"maps"
+	"slices"
+	"strings"
+)
+
+// Kind names a record kind. It is part of every storage key and wire message: never rename one.
+type Kind string
+
+const (
+	KindVillage    Kind = "village"
+	KindAdvisor    Kind = "advisor"
+	KindTraining   Kind = "training"
+	KindAssignment Kind = "assignment"
+)
+
+// Kinds lists every record kind, in the order screens and reports show them.
+var Kinds = []Kind{KindVillage, KindAdvisor, KindTraining, KindAssignment}
+
+// Roster reports whether records of the kind form a shared roster that only the city scope writes.
+func (k Kind) Roster() bool { return k == KindAdvisor || k == KindAssignment }
+
+// Valid reports whether k is a known kind.
+func (k Kind) Valid() bool { return slices.Contains(Kinds, k) }
+
+// VersionID identifies one write of one field: the HLC stamp and the replica that made it.
+// Versions order by stamp, then replica id, so two replicas always agree which write is later.
+type VersionID struct {
+	Stamp   Stamp  `json:"stamp"`
+	Replica string `json:"replica"`
+}
+
+// IsZero reports whether v identifies no write.
+func (v VersionID) IsZero() bool { return v.Stamp == 0 && v.Replica == "" }
+
+// Compare orders version ids: -1 if v is earlier than w, +1 if later, 0 if the same.
+func (v VersionID) Compare(w VersionID) int {
+	switch {
+	case v.Stamp < w.Stamp:
+		return -1
+	case v.Stamp > w.Stamp:
+		return 1
+	}
+	return strings.Compare(v.Replica, w.Replica)
+}
+
+// Version says who wrote a field value, where and when (guarantee 8: every change carries the clerk's
+// name and the office).
+type Version struct {
+	VersionID
+	Author string `json:"author"` // the clerk's name
+	Office Code   `json:"office"` // the scope of the replica that wrote it
+}
+
+// Field is one field of a record: its value in canonical text form, the version that wrote it, and the
+// version it overwrote on the replica that wrote it (Prev). Prev tells a concurrent edit (a conflict)
+// from a plain later edit: an edit made on top of what a replica holds carries that as its Prev.
+type Field struct {
+	Value string `json:"value"`
+	Version
+	Prev VersionID `json:"prev"`
+}
+
+// compareField is the total order that decides which of two versions of a field wins. Equal version
+// ids from different contents cannot come from correct replicas, but the tie-breaks keep the merge a
+// deterministic function of its inputs even then.
+func compareField(a, b Field) int {
+	if c := a.VersionID.Compare(b.VersionID); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Value, b.Value); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Author, b.Author); c != 0 {
+		return c
+	}
+	if c := strings.Compare(string(a.Office), string(b.Office)); c != 0 {
+		return c
+	}
+	return a.Prev.Compare(b.Prev)
+}
+
+// FieldDeleted is the tombstone field every kind carries: "true" when the record is deleted. A deletion
+// is a write like any other, with its own stamp, so it merges like any other field and can be undone.
+const FieldDeleted = "deleted"
+
+// Record is the replicated form of every kind: per-field values with their versions. The typed views
+// (Village, Advisor, Training, Assignment) are read from and written to it.
+type Record struct {
+	Kind   Kind             `json:"kind"`
+	ID     string           `json:"id"`
+	Fields map[string]Field `json:"fields"`
+}
+
+// Deleted reports whether the record's tombstone is set.
+func (r Record) Deleted() bool { return r.Fields[FieldDeleted].Value == "true" }
+
+// Values returns the plain field values.
+func (r Record) Values() map[string]string {
+	out := make(map[string]string, len(r.Fields))
+	for name, f := range r.Fields {
+		out[name] = f.Value
+	}
+	return out
+}
+
+// Latest returns the most recent field version of the record (its last write).
+func (r Record) Latest() Field {
+	var latest Field
+	for _, f := range r.Fields {
+		if compareField(f, latest) > 0 {
+			latest = f
+		}
+	}
+	return latest
+}
+
+// Clone returns a copy that shares nothing mutable with r.
+func (r Record) Clone() Record {
+	r.Fields = maps.Clone(r.Fields)
+	if r.Fields == nil {
+		r.Fields = map[string]Field{}
+	}
+	return r
+}
+
+// Merge combines two versions of the same record field by field: for each field the later version wins
+// (stamp, then replica id). It is commutative, associative and idempotent, so replicas that have seen the
+// same writes in any order and any number of times hold the same record. a's kind and id are kept.
+func Merge(a, b Record) Record {
+	out := a.Clone()
+	if out.Kind == "" {
+		out.Kind = b.Kind
+	}
+	if out.ID == "" {
+		out.ID = b.ID
+	}
+	for name, fb := range b.Fields {
+		if fa, ok := out.Fields[name]; !ok || compareField(fb, fa) > 0 {
+			out.Fields[name] = fb
+		}
+	}
+	return out
+}
+
+// Overwrite is the outcome of merging one incoming field version into a held one.
+type Overwrite int
+
+const (
+	KeepHeld Overwrite = iota // the held version is later or the same; nothing changes
+	TakeNew                   // the incoming version was written on top of the held one: a plain edit
+	Conflict                  // both were written without seeing each other: the later wins, the other is logged
+)
+
+// Resolve decides what merging incoming into held does, and whether the two were concurrent writes of
+// different values (a conflict a clerk should see). held may be the zero Field (never written). A replica
+// never conflicts with itself: its own writes are sequential.
+func Resolve(held, incoming Field) (Overwrite, Field, Field) {
+	cmp := compareField(incoming, held)
+	switch {
+	case cmp == 0:
+		return KeepHeld, held, Field{}
+	case cmp > 0:
+		if held.VersionID.IsZero() || incoming.Prev == held.VersionID || incoming.Value == held.Value ||
+			incoming.Replica == held.Replica {
+			return TakeNew, incoming, Field{}
+		}
+		return Conflict, incoming, held
+	default:
+		if held.Prev == incoming.VersionID || incoming.Value == held.Value || incoming.VersionID.IsZero() ||
+			incoming.Replica == held.Replica {
+			return KeepHeld, held, Field{}
+		}
+		return Conflict, held, incoming
+	}
+}
