@@ -1,0 +1,62 @@
+# techaid: the two commands are `make run` and `make test`.
+#
+#   make setup      install missing system packages (scripts/setup.sh; quick when all is there)
+#   make test       gofmt check, go vet, go test -race — what CI runs (.ci/run)
+#   make test-long  the same with TECHAID_LONG=1 and a 60-minute timeout: long tests
+#                   (the 1,000-kill crash test, many random seeds) read TECHAID_LONG and
+#                   otherwise run a short version of themselves
+#   make run        the desktop app once main.go exists; until then the headless CLI's stats
+#                   on the default per-user data directory
+#   make bench      benchmarks with allocation figures (for the README)
+#   make fmt, vet   convenience
+
+# Go lives at /usr/local/go on our machines and CI; find it there even when it is not on PATH.
+export PATH := /usr/local/go/bin:$(PATH)
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+GO       ?= go
+TAGS     ?= ci
+PKGS     ?= ./...
+# Extra flags for go test, e.g. make test GOTESTFLAGS='-run TestCrash -v'
+GOTESTFLAGS ?=
+
+# Go files to check with gofmt: tracked and untracked-but-not-ignored, minus vendor/.
+# Outside a git work tree, every .go file below here.
+GOFILES = $(shell { git ls-files --cached --others --exclude-standard -- '*.go' 2>/dev/null \
+            || find . -name '*.go' -not -path './.git/*'; } | grep -v '^\(\./\)\?vendor/' | sort -u)
+
+.PHONY: setup test test-long run bench fmt fmt-check vet
+
+setup:
+	bash scripts/setup.sh
+
+fmt-check:
+	@files='$(GOFILES)'; \
+	if [[ -z $$files ]]; then exit 0; fi; \
+	bad=$$(gofmt -l $$files); \
+	if [[ -n $$bad ]]; then \
+		echo "gofmt: these files need formatting (run 'make fmt'):" >&2; \
+		echo "$$bad" | sed 's/^/  /' >&2; \
+		exit 1; \
+	fi
+
+vet:
+	$(GO) vet -tags $(TAGS) $(PKGS)
+
+test: setup
+	$(MAKE) --no-print-directory fmt-check vet
+	$(GO) test -race -tags $(TAGS) -count=1 $(GOTESTFLAGS) $(PKGS)
+
+test-long: setup
+	$(MAKE) --no-print-directory fmt-check vet
+	TECHAID_LONG=1 $(GO) test -race -tags $(TAGS) -count=1 -timeout 60m $(GOTESTFLAGS) $(PKGS)
+
+run: setup
+	$(if $(wildcard main.go),$(GO) run .,$(GO) run ./cmd/techaid-cli stats)
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+fmt:
+	@files='$(GOFILES)'; [[ -z $$files ]] || gofmt -l -w $$files
