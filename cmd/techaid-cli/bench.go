@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"time"
+
+	"techaid/ledger"
+	"techaid/storage"
+)
+
+// cmdBench measures what a clerk waits for on a seeded store, in a fresh process: opening it (which
+// rebuilds the in-memory indexes) and the queries behind the screens. It prints figures; it asserts
+// nothing.
+func cmdBench(ctx context.Context, c *cli, args []string) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	n := fs.Int("n", 2000, "queries of each kind")
+	if _, err := parse(fs, c, args, 0); err != nil {
+		return err
+	}
+	_, before := rss()
+	start := time.Now()
+	s, err := c.open()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	opened := time.Since(start)
+	runtime.GC()
+	cur, peak := rss()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	st := s.Stats(nil)
+	fmt.Fprintf(c.stdout, "store: %d villages, %d advisors, %d trainings\n", st.Villages, st.Advisors, st.Trainings)
+	fmt.Fprintf(c.stdout, "open (index rebuild): %v; RSS %.1f MiB (peak %.1f MiB, before open %.1f MiB), Go heap %.1f MiB\n",
+		opened.Round(time.Millisecond), mib(cur), mib(peak), mib(before), mib(int64(ms.HeapAlloc)))
+
+	villages, _ := s.Villages(storage.VillageQuery{}, nil)
+	if len(villages) == 0 {
+		return nil
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	year := ledger.DateOf(s.Clock().Today()).Year()
+	measure := func(name string, fn func() int) {
+		lat := make([]time.Duration, *n)
+		rows := 0
+		for i := range lat {
+			t := time.Now()
+			rows += fn()
+			lat[i] = time.Since(t)
+		}
+		slices.Sort(lat)
+		fmt.Fprintf(c.stdout, "%-44s p50 %8v  p99 %8v  max %8v  (%.1f rows/query)\n", name,
+			lat[len(lat)/2], lat[len(lat)*99/100], lat[len(lat)-1], float64(rows)/float64(*n))
+	}
+	measure("trainings of a village in a 3-month range", func() int {
+		v := villages[rng.IntN(len(villages))]
+		m := 1 + rng.IntN(10)
+		page, _ := s.Trainings(storage.TrainingQuery{Village: v.Code, Limit: 50,
+			From: ledger.Date(fmt.Sprintf("%d-%02d-01", year, m)), To: ledger.Date(fmt.Sprintf("%d-%02d-31", year, m+2))}, nil)
+		return len(page.Trainings)
+	})
+	measure("trainings of a township, first page of 50", func() int {
+		v := villages[rng.IntN(len(villages))]
+		page, _ := s.Trainings(storage.TrainingQuery{Under: v.Code.Township(), Limit: 50}, nil)
+		return len(page.Trainings)
+	})
+	measure("village name-prefix search (type-ahead)", func() int {
+		v := villages[rng.IntN(len(villages))]
+		r := []rune(v.Name)
+		return len(s.VillagesByName(string(r[:min(2, len(r))]), 10))
+	})
+	measure("village search by part of the name", func() int {
+		v := villages[rng.IntN(len(villages))]
+		r := []rune(v.Name)
+		vs, _ := s.Villages(storage.VillageQuery{Search: string(r[len(r)/2:][:1]), Limit: 50}, nil)
+		return len(vs)
+	})
+	measure("dashboard progress for the city", func() int {
+		p := s.Progress(year, s.Identity().Scope, ledger.DateOf(s.Clock().Today()), nil)
+		return len(p.Townships)
+	})
+	return nil
+}
+
+func mib(b int64) float64 { return float64(b) / (1 << 20) }

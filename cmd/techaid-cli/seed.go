@@ -1,0 +1,130 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"techaid/ledger"
+	"techaid/storage"
+)
+
+// cmdSeed fills a store with villages from a division list and made-up advisors, assignments and
+// trainings shaped like the programme's: for demos, screenshots and benchmarks.
+func cmdSeed(ctx context.Context, c *cli, args []string) error {
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	file := fs.String("villages", "", "division list CSV (columns of zibo_divisions.csv)")
+	nAdvisors := fs.Int("advisors", 300, "advisors to make (needs a city-scope store)")
+	nTrainings := fs.Int("trainings", 100000, "trainings to make")
+	year := fs.Int("year", 0, "year of the trainings (default this year, up to yesterday)")
+	seed := fs.Uint64("rand", 1, "random seed")
+	if _, err := parse(fs, c, args, 0); err != nil {
+		return err
+	}
+	if *file == "" {
+		return errUsage
+	}
+	f, err := os.Open(*file)
+	if err != nil {
+		return err
+	}
+	divisions, err := ledger.ReadDivisions(f)
+	f.Close()
+	if err != nil {
+		return fmt.Errorf("%s: %w", *file, err)
+	}
+	rng := rand.New(rand.NewPCG(*seed, 2026))
+	return c.withStore(func(s *storage.Store) error {
+		scope := s.Identity().Scope
+		divisions = slices.DeleteFunc(divisions, func(d ledger.Division) bool { return !scope.Contains(d.Village) })
+		today := s.Clock().Today()
+		if *year == 0 {
+			*year = today.Year()
+		}
+		step := func(what string, es []ledger.Entity) error {
+			start := time.Now()
+			res, err := s.Import(ctx, es, nil)
+			if err != nil {
+				return fmt.Errorf("seed %s: %w", what, err)
+			}
+			if len(res.Rejected) > 0 {
+				return fmt.Errorf("seed %s: %d rejected, first: %w", what, len(res.Rejected), res.Rejected[0].Err)
+			}
+			d := time.Since(start)
+			fmt.Fprintf(c.stdout, "%-12s %7d in %6.2fs (%.0f/s)\n", what, len(es), d.Seconds(), float64(len(es))/d.Seconds())
+			return nil
+		}
+		villages := ledger.SampleVillages(rng, divisions)
+		if err := step("villages", entities(villages)); err != nil {
+			return err
+		}
+		if *nAdvisors == 0 {
+			return nil
+		}
+		advisors := ledger.SampleAdvisors(rng, *nAdvisors, storage.NewID)
+		if err := step("advisors", entities(advisors)); err != nil {
+			return err
+		}
+		var codes []ledger.Code
+		var keys []ledger.Code
+		for _, v := range villages {
+			codes = append(codes, v.Code)
+			if v.Key {
+				keys = append(keys, v.Code)
+			}
+		}
+		var ids []string
+		for _, a := range advisors {
+			ids = append(ids, a.ID)
+		}
+		var assignments []ledger.Assignment
+		for i, v := range keys {
+			assignments = append(assignments, ledger.Assignment{ID: storage.NewID(), Advisor: ids[i%len(ids)], Village: v,
+				From: ledger.Date(fmt.Sprintf("%d-01-01", *year)), Reason: "年度结对"})
+		}
+		if err := step("assignments", entities(assignments)); err != nil {
+			return err
+		}
+		// Most visits go to key villages, as in the programme.
+		targets := append(slices.Clone(codes), slices.Repeat(keys, 8)...)
+		trainings := ledger.SampleTrainings(rng, *nTrainings, *year, today, targets, ids, storage.NewID)
+		return step("trainings", entities(trainings))
+	})
+}
+
+func entities[T ledger.Entity](s []T) []ledger.Entity {
+	out := make([]ledger.Entity, len(s))
+	for i, e := range s {
+		out[i] = e
+	}
+	return out
+}
+
+// rss reads the resident set size and its peak from /proc (Linux); zeros elsewhere.
+func rss() (cur, peak int64) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, 0
+	}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		var n int64
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, "VmRSS:"):
+			fmt.Sscan(strings.TrimPrefix(line, "VmRSS:"), &n)
+			cur = n << 10
+		case strings.HasPrefix(line, "VmHWM:"):
+			fmt.Sscan(strings.TrimPrefix(line, "VmHWM:"), &n)
+			peak = n << 10
+		}
+	}
+	return cur, peak
+}

@@ -1,0 +1,333 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"techaid/ledger"
+)
+
+// The benchmarks behind the README's performance section. The fixture is the programme at full size:
+// all 2,931 Zibo villages, 300 advisors and 100,000 trainings in one city-scope store.
+//
+//	go test -run '^$' -bench . -benchtime 2000x ./storage
+
+const (
+	fixtureAdvisors  = 300
+	fixtureTrainings = 100_000
+	fixtureYear      = 2026
+)
+
+var fixtureToday = time.Date(fixtureYear, 12, 31, 10, 0, 0, 0, ledger.China)
+
+type fixture struct {
+	villages  []ledger.Village
+	advisors  []ledger.Advisor
+	trainings []ledger.Training
+}
+
+var (
+	fixtureOnce sync.Once
+	fixtureData fixture
+)
+
+func loadFixture(b *testing.B) fixture {
+	b.Helper()
+	fixtureOnce.Do(func() {
+		f, err := os.Open(filepath.Join("..", "..", "shared", "data", "zibo_divisions.csv"))
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		divisions, err := ledger.ReadDivisions(f)
+		if err != nil {
+			panic(err)
+		}
+		rng := rand.New(rand.NewPCG(1, 2))
+		fixtureData.villages = ledger.SampleVillages(rng, divisions)
+		fixtureData.advisors = ledger.SampleAdvisors(rng, fixtureAdvisors, NewID)
+		codes := make([]ledger.Code, len(fixtureData.villages))
+		for i, v := range fixtureData.villages {
+			codes[i] = v.Code
+		}
+		ids := make([]string, len(fixtureData.advisors))
+		for i, a := range fixtureData.advisors {
+			ids[i] = a.ID
+		}
+		fixtureData.trainings = ledger.SampleTrainings(rng, fixtureTrainings, fixtureYear, fixtureToday, codes, ids, NewID)
+	})
+	if fixtureData.villages == nil {
+		b.Skip("shared/data/zibo_divisions.csv not found beside the repository")
+	}
+	return fixtureData
+}
+
+func benchStore(b *testing.B, dir string) *Store {
+	b.Helper()
+	s, err := Open(dir, Options{Wall: func() time.Time { return fixtureToday }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if s.Identity().Replica == "" {
+		if err := s.Init("3703", "基准"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return s
+}
+
+func asEntities[T ledger.Entity](s []T) []ledger.Entity {
+	out := make([]ledger.Entity, len(s))
+	for i, e := range s {
+		out[i] = e
+	}
+	return out
+}
+
+// seeded returns a store holding the whole fixture, built once per benchmark binary run.
+var (
+	seededOnce sync.Once
+	seededDir  string
+)
+
+func seeded(b *testing.B) string {
+	b.Helper()
+	fx := loadFixture(b)
+	seededOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "techaid-bench-")
+		if err != nil {
+			b.Fatal(err)
+		}
+		s := benchStore(b, dir)
+		defer s.Close()
+		ctx := context.Background()
+		for _, batch := range [][]ledger.Entity{asEntities(fx.villages), asEntities(fx.advisors), asEntities(fx.trainings)} {
+			if res, err := s.Import(ctx, batch, nil); err != nil || len(res.Rejected) > 0 {
+				b.Fatalf("seed: %v %+v", err, res.Rejected[:min(3, len(res.Rejected))])
+			}
+		}
+		seededDir = dir
+	})
+	return seededDir
+}
+
+func percentile(d []time.Duration, p float64) time.Duration {
+	slices.Sort(d)
+	return d[min(len(d)-1, int(float64(len(d))*p))]
+}
+
+func reportLatency(b *testing.B, lat []time.Duration) {
+	b.ReportMetric(float64(percentile(lat, 0.50).Microseconds()), "p50-µs")
+	b.ReportMetric(float64(percentile(lat, 0.99).Microseconds()), "p99-µs")
+}
+
+// BenchmarkFsync is the floor under a durable save: write 300 bytes and fsync, on the same disk.
+func BenchmarkFsync(b *testing.B) {
+	f, err := os.Create(filepath.Join(b.TempDir(), "fsync"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	buf := make([]byte, 300)
+	lat := make([]time.Duration, 0, b.N)
+	for b.Loop() {
+		t := time.Now()
+		if _, err := f.Write(buf); err != nil {
+			b.Fatal(err)
+		}
+		if err := f.Sync(); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(t))
+	}
+	reportLatency(b, lat)
+}
+
+// BenchmarkSaveTraining is one clerk's save on the full store: validation, record, change log, audit,
+// index keys and tallies in one synced Badger transaction.
+func BenchmarkSaveTraining(b *testing.B) {
+	fx := loadFixture(b)
+	dir := b.TempDir()
+	copyDir(b, seeded(b), dir)
+	s := benchStore(b, dir)
+	defer s.Close()
+	ctx := context.Background()
+	lat := make([]time.Duration, 0, b.N)
+	i := 0
+	for b.Loop() {
+		t := fx.trainings[i%len(fx.trainings)]
+		t.ID = ""
+		i++
+		start := time.Now()
+		if _, err := s.Create(ctx, t); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(start))
+	}
+	reportLatency(b, lat)
+}
+
+// BenchmarkImportTrainings is a bulk import of the 100k trainings into a store holding the villages
+// and advisors; BenchmarkRawWriteBatch writes the same record bytes with Badger alone.
+func BenchmarkImportTrainings(b *testing.B) {
+	fx := loadFixture(b)
+	ctx := context.Background()
+	for b.Loop() {
+		b.StopTimer()
+		s := benchStore(b, b.TempDir())
+		if _, err := s.Import(ctx, append(asEntities(fx.villages), asEntities(fx.advisors)...), nil); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if _, err := s.Import(ctx, asEntities(fx.trainings), nil); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		s.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(len(fx.trainings)*b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+func BenchmarkRawWriteBatch(b *testing.B) {
+	fx := loadFixture(b)
+	clock := ledger.NewClock(nil, 0)
+	keys := make([][]byte, len(fx.trainings))
+	vals := make([][]byte, len(fx.trainings))
+	bytes := 0
+	for i, t := range fx.trainings {
+		rec := ledger.Record{Kind: t.RecordKind(), ID: t.ID, Fields: map[string]ledger.Field{}}
+		v := ledger.Version{VersionID: ledger.VersionID{Stamp: clock.Now(), Replica: NewID()}, Author: "基准", Office: "3703"}
+		for name, val := range ledger.Values(t) {
+			if val != "" {
+				rec.Fields[name] = ledger.Field{Value: val, Version: v}
+			}
+		}
+		keys[i], vals[i] = recordKey(rec.Kind, rec.ID), encodeRecord(rec)
+		bytes += len(keys[i]) + len(vals[i])
+	}
+	for b.Loop() {
+		b.StopTimer()
+		opts, _ := badgerOptions(b.TempDir(), "", nil)
+		opts.Logger = nil
+		db, err := badger.Open(opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		wb := db.NewWriteBatch()
+		for i := range keys {
+			if err := wb.Set(keys[i], vals[i]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := wb.Flush(); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		db.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(len(keys)*b.N)/b.Elapsed().Seconds(), "records/s")
+	b.ReportMetric(float64(bytes)/float64(len(keys)), "bytes/record")
+}
+
+// BenchmarkOpen opens the full store: Badger's start-up plus the memdb rebuild. RSS is measured in a
+// fresh process by `techaid-cli bench`, since a benchmark binary's heap holds the fixture.
+func BenchmarkOpen(b *testing.B) {
+	dir := seeded(b)
+	for b.Loop() {
+		s, err := Open(dir, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		s.Close()
+		b.StartTimer()
+	}
+}
+
+func BenchmarkQueries(b *testing.B) {
+	fx := loadFixture(b)
+	s := benchStore(b, seeded(b))
+	defer s.Close()
+	rng := rand.New(rand.NewPCG(3, 4))
+	queries := []struct {
+		name string
+		run  func() int
+	}{
+		{"village+3months", func() int {
+			v := fx.villages[rng.IntN(len(fx.villages))].Code
+			m := 1 + rng.IntN(10)
+			p, err := s.Trainings(TrainingQuery{Village: v, From: ledger.Date(fmt.Sprintf("%d-%02d-01", fixtureYear, m)),
+				To: ledger.Date(fmt.Sprintf("%d-%02d-31", fixtureYear, m+2))}, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return len(p.Trainings)
+		}},
+		{"advisor+year", func() int {
+			a := fx.advisors[rng.IntN(len(fx.advisors))].ID
+			p, err := s.Trainings(TrainingQuery{Advisor: a, From: "2026-01-01", To: "2026-12-31"}, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return len(p.Trainings)
+		}},
+		{"township-page", func() int {
+			v := fx.villages[rng.IntN(len(fx.villages))].Code
+			p, err := s.Trainings(TrainingQuery{Under: v.Township()}, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return len(p.Trainings)
+		}},
+		{"name-prefix", func() int {
+			r := []rune(fx.villages[rng.IntN(len(fx.villages))].Name)
+			return len(s.VillagesByName(string(r[:min(2, len(r))]), 10))
+		}},
+		{"progress-city", func() int {
+			return s.Progress(fixtureYear, "3703", "2026-12-31", nil).KeyVillages
+		}},
+	}
+	for _, q := range queries {
+		b.Run(q.name, func(b *testing.B) {
+			lat := make([]time.Duration, 0, b.N)
+			rows := 0
+			for b.Loop() {
+				t := time.Now()
+				rows += q.run()
+				lat = append(lat, time.Since(t))
+			}
+			reportLatency(b, lat)
+			b.ReportMetric(float64(rows)/float64(len(lat)), "rows/op")
+		})
+	}
+}
+
+// copyDir copies a closed store so that a benchmark that writes leaves the shared fixture alone.
+func copyDir(b *testing.B, from, to string) {
+	b.Helper()
+	entries, err := os.ReadDir(from)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(from, e.Name()))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(to, e.Name()), data, 0o600); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

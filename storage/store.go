@@ -1,0 +1,357 @@
+package storage
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/google/uuid"
+	"github.com/hashicorp/go-memdb"
+	"golang.org/x/sync/errgroup"
+
+	"techaid/ledger"
+)
+
+// FormatVersion is the version of the on-disk layout this build writes. A store of a newer version is
+// refused untouched; older ones are migrated on open.
+const FormatVersion = 1
+
+// Options configure Open. The zero value is right for an office PC.
+type Options struct {
+	// Passphrase turns on encryption at rest (AES-256, key derived from the passphrase).
+	Passphrase string
+	// Wall is the wall clock; time.Now if nil. Tests set a PC that woke up in the year 2000.
+	Wall func() time.Time
+	// GCInterval is how often the value log is garbage-collected; 10 minutes if zero.
+	GCInterval time.Duration
+	// Logger receives Badger's warnings and errors; log.Default() if nil.
+	Logger *log.Logger
+}
+
+func (o Options) logger() *log.Logger {
+	if o.Logger == nil {
+		return log.Default()
+	}
+	return o.Logger
+}
+
+// Identity is who this replica is: its id, the office scope it may write, and the clerk at the keyboard.
+type Identity struct {
+	Replica string      `json:"replica"`
+	Scope   ledger.Code `json:"scope"`
+	Clerk   string      `json:"clerk"`
+}
+
+// Store is one replica's ledger. It is safe for concurrent use.
+type Store struct {
+	db    *badger.DB
+	mem   *memdb.MemDB
+	clock *ledger.Clock
+	dir   string
+
+	// mu serialises writers (with memdb's own writer lock) and guards the counters below, which mirror
+	// their meta keys and change only after a Badger commit.
+	mu    sync.Mutex
+	id    Identity
+	cnt   counters
+	close func() error
+}
+
+// counters are the store-wide numbers every write may move; kept in meta keys, mirrored in memory.
+type counters struct {
+	Seq       uint64 `json:"seq"`       // last local change-log sequence number
+	Acked     uint64 `json:"acked"`     // last sequence number the city acknowledged
+	Conflicts uint64 `json:"conflicts"` // last conflict-log sequence number
+	Open      int    `json:"open"`      // conflicts not yet reviewed
+	Trainings int    `json:"trainings"` // live trainings
+}
+
+const (
+	metaFormat   = "format"
+	metaIdentity = "identity"
+	metaCounters = "counters"
+	metaClock    = "clock"
+)
+
+// Open opens (creating if needed) the store in dir and rebuilds the in-memory indexes from disk. The
+// value-log collector runs until Close.
+func Open(dir string, opts Options) (*Store, error) {
+	logger := opts.logger()
+	bopts, err := badgerOptions(dir, opts.Passphrase, logger)
+	if err != nil {
+		return nil, err
+	}
+	db, err := badger.Open(bopts)
+	if err != nil {
+		return nil, translateOpenError(dir, err)
+	}
+	s := &Store{db: db, dir: dir}
+	if err := s.load(opts.Wall); err != nil {
+		db.Close()
+		return nil, err
+	}
+	interval := opts.GCInterval
+	if interval <= 0 {
+		interval = 10 * time.Minute
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { s.collectGarbage(ctx, interval, logger); return nil })
+	var once sync.Once
+	s.close = func() error {
+		var err error
+		once.Do(func() {
+			cancel()
+			_ = g.Wait()
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			if e := s.db.Close(); e != nil {
+				err = fmt.Errorf("close store: %w", e)
+			}
+		})
+		return err
+	}
+	return s, nil
+}
+
+func translateOpenError(dir string, err error) error {
+	msg := err.Error()
+	switch {
+	case errors.Is(err, badger.ErrEncryptionKeyMismatch), strings.Contains(msg, "Encryption key mismatch"),
+		strings.Contains(msg, "encryption key"):
+		return fmt.Errorf("open %s: %w", dir, ErrPassphrase)
+	case strings.Contains(msg, "Cannot acquire directory lock"), strings.Contains(msg, "resource temporarily unavailable"):
+		return fmt.Errorf("open %s: %w", dir, ErrLocked)
+	}
+	return fmt.Errorf("open %s: %s", dir, msg)
+}
+
+// Close stops background work and closes the store. It is safe to call twice.
+func (s *Store) Close() error { return s.close() }
+
+// Dir is the data directory.
+func (s *Store) Dir() string { return s.dir }
+
+// load reads meta and rebuilds memdb from Badger.
+func (s *Store) load(wall func() time.Time) error {
+	mem, err := memdb.NewMemDB(schema())
+	if err != nil {
+		panic(fmt.Sprintf("storage: memdb schema: %v", err)) // programmer error
+	}
+	s.mem = mem
+	var last ledger.Stamp
+	err = s.db.View(func(txn *badger.Txn) error {
+		var format int
+		if err := getJSON(txn, metaFormat, &format); err != nil {
+			return err
+		}
+		if format > FormatVersion {
+			return fmt.Errorf("store format %d, this program knows up to %d: %w", format, FormatVersion, ErrNewerFormat)
+		}
+		if err := getJSON(txn, metaIdentity, &s.id); err != nil {
+			return err
+		}
+		if err := getJSON(txn, metaCounters, &s.cnt); err != nil {
+			return err
+		}
+		if item, err := txn.Get(metaKey(metaClock)); err == nil {
+			_ = item.Value(func(v []byte) error {
+				if len(v) == 8 {
+					last = ledger.Stamp(binary.BigEndian.Uint64(v))
+				}
+				return nil
+			})
+		}
+		return s.rebuild(txn)
+	})
+	if err != nil {
+		return err
+	}
+	s.clock = ledger.NewClock(wall, last)
+	return nil
+}
+
+// rebuild fills memdb from the records on disk, committing in chunks so that memory stays flat.
+func (s *Store) rebuild(txn *badger.Txn) error {
+	mtxn := s.mem.Txn(true)
+	defer mtxn.Abort()
+	for _, k := range []ledger.Kind{ledger.KindVillage, ledger.KindAdvisor, ledger.KindAssignment} {
+		err := scanRecords(txn, k, func(rec ledger.Record) error {
+			e, err := ledger.Decode(rec.Kind, rec.ID, rec.Values())
+			if err != nil {
+				return err
+			}
+			return memPut(mtxn, e)
+		})
+		if err != nil {
+			return err
+		}
+		mtxn.Insert(tableGens, &gen{Kind: string(k)})
+	}
+	mtxn.Insert(tableGens, &gen{Kind: string(ledger.KindTraining)})
+	mtxn.Insert(tableGens, &gen{Kind: "meta"})
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixTally}, PrefetchValues: true, PrefetchSize: 100})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		key := it.Item().Key()
+		t := Tally{Year: int(binary.BigEndian.Uint32(key[1:5])), Village: ledger.Code(key[5:])}
+		t.ID = tallyID(t.Year, t.Village)
+		if err := it.Item().Value(func(v []byte) error { return decodeTally(v, &t) }); err != nil {
+			return fmt.Errorf("rebuild tally %s: %w", t.ID, err)
+		}
+		if err := mtxn.Insert(tableTallies, &t); err != nil {
+			return err
+		}
+	}
+	mtxn.Commit()
+	return nil
+}
+
+// scanRecords calls fn for every record of a kind, live or deleted.
+func scanRecords(txn *badger.Txn, k ledger.Kind, fn func(ledger.Record) error) error {
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: recordPrefix(k), PrefetchValues: true, PrefetchSize: 100})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		var rec ledger.Record
+		err := it.Item().Value(func(v []byte) error {
+			var err error
+			rec, err = decodeRecord(v)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("read %s record %q: %w", k, it.Item().Key()[2:], err)
+		}
+		if err := fn(rec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// memPut mirrors a typed record into memdb (a deleted one is removed).
+func memPut(mtxn *memdb.Txn, e ledger.Entity) error {
+	var table string
+	var row any
+	var deleted bool
+	switch r := e.(type) {
+	case ledger.Village:
+		table, row, deleted = tableVillages, &villageRow{Village: r, Township: string(r.Code.Township())}, r.Deleted
+	case ledger.Advisor:
+		table, row, deleted = tableAdvisors, &r, r.Deleted
+	case ledger.Assignment:
+		table, row, deleted = tableAssignments, &r, r.Deleted
+	default:
+		return nil
+	}
+	if deleted {
+		if existing, _ := mtxn.First(table, indexID, e.RecordID()); existing != nil {
+			return mtxn.Delete(table, existing)
+		}
+		return nil
+	}
+	return mtxn.Insert(table, row)
+}
+
+func getJSON(txn *badger.Txn, name string, v any) error {
+	item, err := txn.Get(metaKey(name))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read meta %s: %w", name, err)
+	}
+	return item.Value(func(b []byte) error { return json.Unmarshal(b, v) })
+}
+
+func setJSON(txn *badger.Txn, name string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return txn.Set(metaKey(name), b)
+}
+
+// Identity returns who this replica is.
+func (s *Store) Identity() Identity {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.id
+}
+
+// Init makes an empty store the replica of the office with the given scope. Initialising again with the
+// same scope only changes the clerk; another scope is refused (ErrInitialized).
+func (s *Store) Init(scope ledger.Code, clerk string) error {
+	if scope.Level() == ledger.LevelInvalid || scope.Level() == ledger.LevelVillage {
+		return fmt.Errorf("init: scope %q: want a city (4 digits), county (6) or township (9) code", scope)
+	}
+	clerk = strings.TrimSpace(clerk)
+	if clerk == "" {
+		return errors.New("init: the clerk's name is required")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := s.id
+	if id.Replica != "" && id.Scope != scope {
+		return fmt.Errorf("init %s: store belongs to %s: %w", scope, id.Scope, ErrInitialized)
+	}
+	if id.Replica == "" {
+		id = Identity{Replica: NewID(), Scope: scope}
+	}
+	id.Clerk = clerk
+	err := s.db.Update(func(txn *badger.Txn) error {
+		if err := setJSON(txn, metaFormat, FormatVersion); err != nil {
+			return err
+		}
+		return setJSON(txn, metaIdentity, id)
+	})
+	if err != nil {
+		return fmt.Errorf("init: %w", err)
+	}
+	s.id = id
+	return nil
+}
+
+// SetClerk changes who is at the keyboard (one PC is shared by several clerks).
+func (s *Store) SetClerk(clerk string) error {
+	id := s.Identity()
+	if id.Replica == "" {
+		return ErrNotInitialized
+	}
+	return s.Init(id.Scope, clerk)
+}
+
+// NewID returns a UUIDv7: time-ordered, so new records cluster at the end of the key space.
+func NewID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// Clock returns the replica's hybrid logical clock (sync observes the hub's stamps through it).
+func (s *Store) Clock() *ledger.Clock { return s.clock }
+
+// collectGarbage runs Badger's value-log GC every interval until ctx ends. Values under the value
+// threshold live in the LSM tree and are compacted there; this reclaims the larger ones.
+func (s *Store) collectGarbage(ctx context.Context, interval time.Duration, logger *log.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		for ctx.Err() == nil {
+			err := s.db.RunValueLogGC(0.5)
+			if err != nil {
+				if !errors.Is(err, badger.ErrNoRewrite) && !errors.Is(err, badger.ErrRejected) {
+					logger.Printf("storage: value-log GC: %v", err)
+				}
+				break
+			}
+		}
+	}
+}

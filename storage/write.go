@@ -1,0 +1,573 @@
+package storage
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/hashicorp/go-memdb"
+
+	"techaid/ledger"
+)
+
+// batch is one write: a memdb write transaction and a Badger transaction that commit together, and the
+// counters as they will be if both commit.
+type batch struct {
+	s    *Store
+	txn  *badger.Txn
+	mem  *memdb.Txn
+	id   Identity
+	cnt  counters
+	kind map[ledger.Kind]bool // kinds written, whose gen rows are bumped on commit
+	// tallies holds the tallies this write changed, written once at commit: an import touches the same
+	// village's tally hundreds of times.
+	tallies map[string]*Tally
+}
+
+// write runs fn as one atomic, durable write: fn's Badger writes and memdb changes both happen or
+// neither does, and write returns only after Badger has synced them to disk.
+func (s *Store) write(fn func(b *batch) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.db.IsClosed() {
+		return ErrClosed
+	}
+	if s.id.Replica == "" {
+		return ErrNotInitialized
+	}
+	b := &batch{s: s, mem: s.mem.Txn(true), id: s.id, cnt: s.cnt, kind: map[ledger.Kind]bool{}, tallies: map[string]*Tally{}}
+	defer b.mem.Abort() // no-op after Commit
+	b.txn = s.db.NewTransaction(true)
+	defer b.txn.Discard()
+	if err := fn(b); err != nil {
+		return err
+	}
+	if len(b.kind) == 0 && b.cnt == s.cnt {
+		return nil // nothing changed
+	}
+	if err := b.flushTallies(); err != nil {
+		return err
+	}
+	if err := setJSON(b.txn, metaCounters, b.cnt); err != nil {
+		return err
+	}
+	if err := b.txn.Set(metaKey(metaClock), binary.BigEndian.AppendUint64(nil, uint64(s.clock.Last()))); err != nil {
+		return err
+	}
+	for k := range b.kind {
+		b.bump(string(k))
+	}
+	b.bump("meta")
+	if err := b.txn.Commit(); err != nil {
+		if errors.Is(err, badger.ErrTxnTooBig) {
+			return fmt.Errorf("write: too many changes in one transaction: %w", err)
+		}
+		return fmt.Errorf("write: %w", err)
+	}
+	b.mem.Commit()
+	s.cnt = b.cnt
+	return nil
+}
+
+func (b *batch) bump(kind string) {
+	g := gen{Kind: kind}
+	if old, _ := b.mem.First(tableGens, indexID, kind); old != nil {
+		g.Count = old.(*gen).Count + 1
+	}
+	b.mem.Insert(tableGens, &g)
+}
+
+// get reads a record inside the write; ok is false if it does not exist.
+func (b *batch) get(k ledger.Kind, id string) (ledger.Record, bool, error) {
+	return getRecord(b.txn, k, id)
+}
+
+func getRecord(txn *badger.Txn, k ledger.Kind, id string) (ledger.Record, bool, error) {
+	item, err := txn.Get(recordKey(k, id))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return ledger.Record{Kind: k, ID: id, Fields: map[string]ledger.Field{}}, false, nil
+	}
+	if err != nil {
+		return ledger.Record{}, false, fmt.Errorf("read %s %s: %w", k, id, err)
+	}
+	var rec ledger.Record
+	err = item.Value(func(v []byte) error {
+		rec, err = decodeRecord(v)
+		return err
+	})
+	if err != nil {
+		return ledger.Record{}, false, fmt.Errorf("read %s %s: %w", k, id, err)
+	}
+	return rec, true, nil
+}
+
+// checker answers validation's questions from inside the write, so that a village imported earlier in
+// the same batch is already known.
+type checker struct {
+	mem   *memdb.Txn
+	clock *ledger.Clock
+}
+
+func (c checker) Today() time.Time { return c.clock.Today() }
+func (c checker) VillageKnown(code ledger.Code) bool {
+	v, _ := c.mem.First(tableVillages, indexID, string(code))
+	return v != nil
+}
+func (c checker) AdvisorKnown(id string) bool {
+	v, _ := c.mem.First(tableAdvisors, indexID, id)
+	return v != nil
+}
+
+// inScope checks that this office may write e.
+func (b *batch) inScope(e ledger.Entity) error {
+	scope := b.id.Scope
+	fail := func(org ledger.Code) error {
+		return &ScopeError{Kind: e.RecordKind(), ID: e.RecordID(), Org: org, Scope: scope}
+	}
+	switch r := e.(type) {
+	case ledger.Village:
+		if !scope.Contains(r.Code) {
+			return fail(r.Code)
+		}
+	case ledger.Training:
+		for _, v := range r.Villages {
+			if !scope.Contains(v) {
+				return fail(v)
+			}
+		}
+	default:
+		if e.RecordKind().Roster() && scope.Level() != ledger.LevelCity {
+			return fail("")
+		}
+	}
+	return nil
+}
+
+// local writes the changed fields of a record as a local edit: new versions stamped now, validation, the
+// scope check, the record, its change-log entry, its audit entry and everything derived from it.
+// Fields whose value is unchanged are left alone; if nothing changed nothing is written.
+func (b *batch) local(op string, k ledger.Kind, id string, values map[string]string) (outcome, error) {
+	held, exists, err := b.get(k, id)
+	if err != nil {
+		return unchanged, err
+	}
+	if op == OpCreate && exists {
+		return unchanged, fmt.Errorf("create %s %s: it exists already", k, id)
+	}
+	if (op == OpUpdate || op == OpDelete) && !exists {
+		return unchanged, fmt.Errorf("%s %s %s: %w", op, k, id, ErrNotFound)
+	}
+	names := slices.Sorted(maps.Keys(values))
+	version := ledger.Version{Author: b.id.Clerk, Office: b.id.Scope,
+		VersionID: ledger.VersionID{Stamp: b.s.clock.Now(), Replica: b.id.Replica}}
+	rec := held.Clone()
+	var changed []AuditField
+	for _, name := range names {
+		old, had := held.Fields[name]
+		if had && old.Value == values[name] || !had && values[name] == "" {
+			continue
+		}
+		prev := old.VersionID
+		if old.Replica == b.id.Replica {
+			prev = old.Prev // our own earlier edit: keep the base we built on (see ledger.Resolve)
+		}
+		rec.Fields[name] = ledger.Field{Value: values[name], Version: version, Prev: prev}
+		changed = append(changed, AuditField{Name: name, Old: old.Value, New: values[name]})
+	}
+	if len(changed) == 0 {
+		return unchanged, nil
+	}
+	before, after := typed(held, exists), typedOf(rec)
+	if after == nil {
+		return unchanged, fmt.Errorf("write %s %s: unknown kind", k, id)
+	}
+	// Scope before validation: a record of another office would fail validation only because this
+	// replica never holds that office's villages, and "import the village first" is the wrong advice.
+	if err := b.inScope(after); err != nil {
+		return unchanged, err
+	}
+	if before != nil {
+		if err := b.inScope(before); err != nil { // taking a record over from another office is no better
+			return unchanged, err
+		}
+	}
+	if err := ledger.Validate(after, checker{b.mem, b.s.clock}); err != nil {
+		return unchanged, err
+	}
+	if err := b.putRecord(rec); err != nil {
+		return unchanged, err
+	}
+	b.cnt.Seq++
+	fields := make([]string, len(changed))
+	for i, c := range changed {
+		fields[i] = c.Name
+	}
+	if err := b.txn.Set(seqKey(prefixChange, b.cnt.Seq), encodeChange(Change{Kind: k, ID: id, Fields: fields})); err != nil {
+		return unchanged, err
+	}
+	if err := b.audit(id, Audit{Op: op, Author: b.id.Clerk, Office: b.id.Scope, Replica: b.id.Replica, Fields: changed}); err != nil {
+		return unchanged, err
+	}
+	result := updated
+	if !exists {
+		result = created
+	}
+	return result, b.derive(before, after)
+}
+
+// outcome says what a local write did to its record.
+type outcome int
+
+const (
+	unchanged outcome = iota
+	created
+	updated
+)
+
+func (b *batch) putRecord(rec ledger.Record) error {
+	if err := b.txn.Set(recordKey(rec.Kind, rec.ID), encodeRecord(rec)); err != nil {
+		return fmt.Errorf("write %s %s: %w", rec.Kind, rec.ID, err)
+	}
+	b.kind[rec.Kind] = true
+	return nil
+}
+
+func (b *batch) audit(id string, a Audit) error {
+	a.Stamp = b.s.clock.Now()
+	return b.txn.Set(historyKey(id, a.Stamp), encodeAudit(a))
+}
+
+// typed decodes a record to its typed view; nil if it does not exist or is deleted.
+func typed(rec ledger.Record, exists bool) ledger.Entity {
+	if !exists || rec.Deleted() {
+		return nil
+	}
+	return typedOf(rec)
+}
+
+func typedOf(rec ledger.Record) ledger.Entity {
+	e, err := ledger.Decode(rec.Kind, rec.ID, rec.Values())
+	if err != nil {
+		return nil
+	}
+	return e
+}
+
+// derive keeps everything computed from records in step with a record going from before to after
+// (either may be nil: created, deleted): memdb rows, training index keys, tallies, counters.
+func (b *batch) derive(before, after ledger.Entity) error {
+	if after != nil && isDeleted(after) {
+		after = nil
+	}
+	if after != nil {
+		if err := memPut(b.mem, after); err != nil {
+			return err
+		}
+	} else if before != nil {
+		if err := memPut(b.mem, deleted(before)); err != nil {
+			return err
+		}
+	}
+	var old, cur *ledger.Training
+	if t, ok := before.(ledger.Training); ok {
+		old = &t
+	}
+	if t, ok := after.(ledger.Training); ok {
+		cur = &t
+	}
+	if old == nil && cur == nil {
+		return nil
+	}
+	return b.reindexTraining(old, cur)
+}
+
+func isDeleted(e ledger.Entity) bool {
+	switch r := e.(type) {
+	case ledger.Village:
+		return r.Deleted
+	case ledger.Advisor:
+		return r.Deleted
+	case ledger.Training:
+		return r.Deleted
+	case ledger.Assignment:
+		return r.Deleted
+	}
+	return false
+}
+
+func deleted(e ledger.Entity) ledger.Entity {
+	switch r := e.(type) {
+	case ledger.Village:
+		r.Deleted = true
+		return r
+	case ledger.Advisor:
+		r.Deleted = true
+		return r
+	case ledger.Training:
+		r.Deleted = true
+		return r
+	case ledger.Assignment:
+		r.Deleted = true
+		return r
+	}
+	return e
+}
+
+// reindexTraining moves a training's index keys and tally contributions from old to cur (nil: none).
+func (b *batch) reindexTraining(old, cur *ledger.Training) error {
+	var oldKeys, newKeys [][]byte
+	if old != nil {
+		oldKeys = trainingIndexKeys(*old)
+		b.cnt.Trainings--
+	}
+	if cur != nil {
+		newKeys = trainingIndexKeys(*cur)
+		b.cnt.Trainings++
+	}
+	for _, k := range oldKeys {
+		if !slices.ContainsFunc(newKeys, func(n []byte) bool { return string(n) == string(k) }) {
+			if err := b.txn.Delete(k); err != nil {
+				return err
+			}
+		}
+	}
+	for _, k := range newKeys {
+		if err := b.txn.Set(k, nil); err != nil {
+			return err
+		}
+	}
+	type delta struct {
+		t    ledger.Training
+		sign int
+	}
+	var deltas []delta
+	if old != nil && old.Date.Valid() {
+		deltas = append(deltas, delta{*old, -1})
+	}
+	if cur != nil && cur.Date.Valid() {
+		deltas = append(deltas, delta{*cur, +1})
+	}
+	for _, d := range deltas {
+		for _, v := range d.t.Villages {
+			if err := b.tally(d.t, v, d.sign); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (b *batch) tally(t ledger.Training, v ledger.Code, sign int) error {
+	year := t.Date.Year()
+	id := tallyID(year, v)
+	cur := b.tallies[id]
+	if cur == nil {
+		cur = &Tally{ID: id, Year: year, Village: v}
+		if row, _ := b.mem.First(tableTallies, indexID, id); row != nil {
+			c := row.(*Tally).clone()
+			cur = &c
+		}
+		b.tallies[id] = cur
+	}
+	cur.count(t, v, sign)
+	return nil
+}
+
+// flushTallies writes the tallies the batch changed to Badger and memdb (a zero tally is removed).
+func (b *batch) flushTallies() error {
+	for id, t := range b.tallies {
+		key := tallyKey(t.Year, t.Village)
+		if t.zero() {
+			if err := b.txn.Delete(key); err != nil {
+				return err
+			}
+			if row, _ := b.mem.First(tableTallies, indexID, id); row != nil {
+				if err := b.mem.Delete(tableTallies, row); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if err := b.txn.Set(key, encodeTally(t)); err != nil {
+			return err
+		}
+		if err := b.mem.Insert(tableTallies, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Create stores a new record and returns its id (a new UUIDv7 unless the record has one, as a village
+// has its code). It fails with a *ledger.ValidationError or a *ScopeError and stores nothing if the
+// record is not acceptable.
+func (s *Store) Create(ctx context.Context, e ledger.Entity) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	id := e.RecordID()
+	if id == "" {
+		id = NewID()
+	}
+	values := ledger.Values(e)
+	delete(values, ledger.FieldDeleted)
+	err := s.write(func(b *batch) error {
+		_, err := b.local(OpCreate, e.RecordKind(), id, values)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+// Update writes the fields that differ between before and after: what the clerk changed on screen.
+// Fields the clerk did not touch keep whatever they hold now, even if sync changed them meanwhile.
+func (s *Store) Update(ctx context.Context, before, after ledger.Entity) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if before.RecordKind() != after.RecordKind() || before.RecordID() != after.RecordID() {
+		return fmt.Errorf("update: before is %s %s, after is %s %s", before.RecordKind(), before.RecordID(),
+			after.RecordKind(), after.RecordID())
+	}
+	old, cur := ledger.Values(before), ledger.Values(after)
+	changes := map[string]string{}
+	for name, v := range cur {
+		if old[name] != v {
+			changes[name] = v
+		}
+	}
+	return s.SetFields(ctx, after.RecordKind(), after.RecordID(), changes)
+}
+
+// SetFields writes the given field values of an existing record as one edit.
+func (s *Store) SetFields(ctx context.Context, k ledger.Kind, id string, values map[string]string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for name := range values {
+		if name != ledger.FieldDeleted && !slices.ContainsFunc(ledger.Fields(k), func(f ledger.FieldInfo) bool { return f.Name == name }) {
+			return fmt.Errorf("update %s %s: no field %q", k, id, name)
+		}
+	}
+	return s.write(func(b *batch) error {
+		_, err := b.local(OpUpdate, k, id, values)
+		return err
+	})
+}
+
+// Delete sets a record's tombstone. The record stays on disk with its history and can be restored.
+func (s *Store) Delete(ctx context.Context, id string) error {
+	k, err := s.KindOf(id)
+	if err != nil {
+		return err
+	}
+	return s.write(func(b *batch) error {
+		_, err := b.local(OpDelete, k, id, map[string]string{ledger.FieldDeleted: "true"})
+		return err
+	})
+}
+
+// Undelete clears a record's tombstone.
+func (s *Store) Undelete(ctx context.Context, id string) error {
+	k, err := s.KindOf(id)
+	if err != nil {
+		return err
+	}
+	return s.write(func(b *batch) error {
+		_, err := b.local(OpUpdate, k, id, map[string]string{ledger.FieldDeleted: ""})
+		return err
+	})
+}
+
+// ImportResult reports a bulk write.
+type ImportResult struct {
+	Created   int
+	Updated   int
+	Unchanged int
+	Rejected  []RowError
+}
+
+// RowError is one rejected row of an import: its position in the input and why.
+type RowError struct {
+	Row int
+	ID  string
+	Err error
+}
+
+// importChunk is how many records one import transaction holds at most: large enough that the fsync per
+// transaction is amortised, small enough for Badger's transaction limit with all derived keys.
+const importChunk = 1000
+
+// Import writes many records, each created or updated field by field (an import never blanks a field
+// the input leaves empty), in transactions of importChunk records. A record that fails validation or
+// scope is reported in Rejected with its row and skipped; the others are written. progress, if not nil,
+// is called after each transaction with the number of records done. A crash leaves whole chunks.
+func (s *Store) Import(ctx context.Context, records []ledger.Entity, progress func(done int)) (ImportResult, error) {
+	var res ImportResult
+	size := importChunk
+	for start := 0; start < len(records); {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		chunk := records[start:min(start+size, len(records))]
+		var part ImportResult
+		err := s.write(func(b *batch) error {
+			part = ImportResult{}
+			for i, e := range chunk {
+				id := e.RecordID()
+				if id == "" {
+					id = NewID()
+				}
+				values := ledger.Values(e)
+				delete(values, ledger.FieldDeleted)
+				for name, v := range values {
+					if v == "" {
+						delete(values, name)
+					}
+				}
+				result, err := b.local(OpImport, e.RecordKind(), id, values)
+				if err != nil {
+					var ve *ledger.ValidationError
+					var se *ScopeError
+					if errors.As(err, &ve) || errors.As(err, &se) {
+						part.Rejected = append(part.Rejected, RowError{Row: start + i + 1, ID: id, Err: err})
+						continue
+					}
+					return err
+				}
+				switch result {
+				case unchanged:
+					part.Unchanged++
+				case updated:
+					part.Updated++
+				default:
+					part.Created++
+				}
+			}
+			return nil
+		})
+		if errors.Is(err, badger.ErrTxnTooBig) && len(chunk) > 1 {
+			size = len(chunk) / 2 // records with long texts: fewer per transaction; nothing was written
+			continue
+		}
+		if err != nil {
+			return res, err
+		}
+		res.Created += part.Created
+		res.Updated += part.Updated
+		res.Unchanged += part.Unchanged
+		res.Rejected = append(res.Rejected, part.Rejected...)
+		start += len(chunk)
+		if progress != nil {
+			progress(start)
+		}
+	}
+	return res, nil
+}
