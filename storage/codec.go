@@ -3,7 +3,6 @@ package storage
 import (
 	"encoding/binary"
 	"errors"
-	"maps"
 	"slices"
 
 	"techaid/ledger"
@@ -243,11 +242,10 @@ func encodeTally(t *Tally) []byte {
 		w.uint(uint64(t.TrainingsByMonth[i]))
 		w.uint(uint64(t.VisitsByMonth[i]))
 	}
-	kinds := slices.Sorted(maps.Keys(t.VisitsByKind))
-	w.uint(uint64(len(kinds)))
-	for _, k := range kinds {
-		w.str(k)
-		w.uint(uint64(t.VisitsByKind[k]))
+	w.uint(uint64(len(t.VisitsByKind))) // by name, so that the list of kinds may grow
+	for i, n := range t.VisitsByKind {
+		w.str(ledger.TrainingKinds[i])
+		w.uint(uint64(n))
 	}
 	return w.b
 }
@@ -268,12 +266,9 @@ func decodeTally(b []byte, t *Tally) error {
 	if n > uint64(len(b)) {
 		return errCorrupt
 	}
-	if n > 0 {
-		t.VisitsByKind = make(map[string]int, n)
-	}
 	for range n {
 		k := r.str()
-		t.VisitsByKind[k] = int(r.uint())
+		t.VisitsByKind[kindIndex(k)] += int(r.uint())
 	}
 	return r.err
 }

@@ -31,6 +31,26 @@ const SurveysPerKeyVillage = 2
 func (s *Store) Progress(year int, under ledger.Code, on ledger.Date, ws memdb.WatchSet) Progress {
 	p := Progress{Year: year, Under: under, Townships: map[ledger.Code]Tally{}}
 	txn := s.mem.Txn(false)
+	keys, err := txn.Get(tableVillages, indexKey, true)
+	if err != nil {
+		panic(fmt.Sprintf("storage: key villages query: %v", err)) // the schema has the index
+	}
+	if ws != nil {
+		ws.Add(keys.WatchCh())
+	}
+	key := map[ledger.Code]bool{}
+	for obj := keys.Next(); obj != nil; obj = keys.Next() {
+		if v := obj.(*villageRow); under.Contains(v.Code) || under == "" {
+			key[v.Code] = true
+		}
+	}
+	p.KeyVillages = len(key)
+	for _, a := range s.Assignments("", "", on, ws) {
+		if key[a.Village] {
+			key[a.Village] = false // covered; counted once however many advisors serve it
+			p.KeyVillagesCovered++
+		}
+	}
 	it, err := txn.Get(tableTallies, indexID+"_prefix", fmt.Sprintf("%04d/", year))
 	if err != nil {
 		panic(fmt.Sprintf("storage: tallies query: %v", err))
@@ -38,36 +58,25 @@ func (s *Store) Progress(year int, under ledger.Code, on ledger.Date, ws memdb.W
 	if ws != nil {
 		ws.Add(it.WatchCh())
 	}
-	tallies := map[ledger.Code]Tally{}
 	for obj := it.Next(); obj != nil; obj = it.Next() {
 		t := obj.(*Tally)
 		if under != "" && !under.Contains(t.Village) {
 			continue
 		}
-		tallies[t.Village] = *t
 		p.Total.add(*t)
 		ts := p.Townships[t.Village.Township()]
 		ts.add(*t)
 		p.Townships[t.Village.Township()] = ts
-	}
-	keys, _ := s.Villages(VillageQuery{Under: under, KeyOnly: true}, ws)
-	active := map[ledger.Code]bool{}
-	for _, a := range s.Assignments("", "", on, ws) {
-		active[a.Village] = true
-	}
-	for _, v := range keys {
-		p.KeyVillages++
-		t := tallies[v.Code]
-		surveys := t.VisitsByKind[ledger.TrainingSurvey]
+		if _, isKey := key[t.Village]; !isKey {
+			continue
+		}
+		surveys := t.VisitsByKind.Of(ledger.TrainingSurvey)
 		p.Surveys += surveys
 		if surveys >= SurveysPerKeyVillage {
 			p.KeyVillagesSurveyed++
 		}
 		if t.Visits > 0 {
 			p.KeyVillagesVisited++
-		}
-		if active[v.Code] {
-			p.KeyVillagesCovered++
 		}
 	}
 	return p

@@ -142,6 +142,13 @@ func (b *batch) remote(in ledger.Record) (int, error) {
 		if err := b.inScope(after); err != nil {
 			return 0, err
 		}
+		// A change carries only the fields it changed, so an edit of a training this replica does not
+		// hold may come without its villages, and inScope has nothing to refuse. Below the city, a
+		// training that cannot be placed in the scope is not stored (it would count as a live one).
+		if t, ok := after.(ledger.Training); ok && len(t.Villages) == 0 && b.id.Scope.Level() != ledger.LevelCity {
+			return 0, &badRecord{fmt.Sprintf("%s %s: not held here and the change names no village, so it cannot be placed in scope %s",
+				in.Kind, in.ID, b.id.Scope)}
+		}
 	}
 	for _, c := range conflicts {
 		b.cnt.Conflicts++

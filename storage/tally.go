@@ -1,8 +1,9 @@
 package storage
 
 import (
+	"encoding/json"
 	"fmt"
-	"maps"
+	"slices"
 
 	"techaid/ledger"
 )
@@ -26,17 +27,37 @@ type Tally struct {
 
 	TrainingsByMonth [12]int `json:"trainings_by_month"`
 
-	Visits        int            `json:"visits,omitempty"` // trainings listing the village at all
-	VisitsByKind  map[string]int `json:"visits_by_kind,omitempty"`
-	VisitsByMonth [12]int        `json:"visits_by_month"`
+	Visits        int        `json:"visits,omitempty"` // trainings listing the village at all
+	VisitsByKind  KindCounts `json:"visits_by_kind"`
+	VisitsByMonth [12]int    `json:"visits_by_month"`
+}
+
+// KindCounts counts trainings by kind, in the order of ledger.TrainingKinds; a kind a clerk typed that is
+// not in the list counts as 其他. An array, not a map: the dashboard sums thousands of these.
+type KindCounts [7]int
+
+func kindIndex(kind string) int {
+	if i := slices.Index(ledger.TrainingKinds, kind); i >= 0 && i < len(KindCounts{}) {
+		return i
+	}
+	return slices.Index(ledger.TrainingKinds, ledger.TrainingOther)
+}
+
+// Of is the count of one kind.
+func (k KindCounts) Of(kind string) int { return k[kindIndex(kind)] }
+
+// MarshalJSON writes the counts as an object keyed by kind, leaving out zeros.
+func (k KindCounts) MarshalJSON() ([]byte, error) {
+	m := map[string]int{}
+	for i, n := range k {
+		if n != 0 {
+			m[ledger.TrainingKinds[i]] = n
+		}
+	}
+	return json.Marshal(m)
 }
 
 func tallyID(year int, v ledger.Code) string { return fmt.Sprintf("%04d/%s", year, v) }
-
-func (t Tally) clone() Tally {
-	t.VisitsByKind = maps.Clone(t.VisitsByKind)
-	return t
-}
 
 // zero reports whether nothing is counted any more, so the row can go.
 func (t Tally) zero() bool { return t.Visits == 0 && t.Trainings == 0 }
@@ -54,13 +75,7 @@ func (t *Tally) count(tr ledger.Training, v ledger.Code, sign int) {
 	}
 	t.Visits += sign
 	t.VisitsByMonth[month] += sign
-	if t.VisitsByKind == nil {
-		t.VisitsByKind = map[string]int{}
-	}
-	t.VisitsByKind[tr.Kind] += sign
-	if t.VisitsByKind[tr.Kind] == 0 {
-		delete(t.VisitsByKind, tr.Kind)
-	}
+	t.VisitsByKind[kindIndex(tr.Kind)] += sign
 }
 
 // add sums another tally into t (for township, county and city totals).
@@ -75,10 +90,7 @@ func (t *Tally) add(o Tally) {
 		t.TrainingsByMonth[i] += o.TrainingsByMonth[i]
 		t.VisitsByMonth[i] += o.VisitsByMonth[i]
 	}
-	for k, n := range o.VisitsByKind {
-		if t.VisitsByKind == nil {
-			t.VisitsByKind = map[string]int{}
-		}
-		t.VisitsByKind[k] += n
+	for i, n := range o.VisitsByKind {
+		t.VisitsByKind[i] += n
 	}
 }

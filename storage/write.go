@@ -369,7 +369,7 @@ func (b *batch) tally(t ledger.Training, v ledger.Code, sign int) error {
 	if cur == nil {
 		cur = &Tally{ID: id, Year: year, Village: v}
 		if row, _ := b.mem.First(tableTallies, indexID, id); row != nil {
-			c := row.(*Tally).clone()
+			c := *row.(*Tally)
 			cur = &c
 		}
 		b.tallies[id] = cur
