@@ -74,7 +74,7 @@ func ReadDivisions(r io.Reader) ([]Division, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, &LineError{Line: pe.Line, Err: pe.Err}
+				return nil, &LineError{Line: pe.StartLine, Err: pe.Err} // where the bad record begins
 			}
 			return nil, &LineError{Line: line, Err: err}
 		}
@@ -84,7 +84,7 @@ func ReadDivisions(r io.Reader) ([]Division, error) {
 			}
 			return ""
 		}
-		if len(rec) < len(header) {
+		if len(rec) != len(header) { // an extra column is an unquoted comma that cut a name short
 			return nil, &LineError{Line: line, Err: fmt.Errorf("%d columns, want %d", len(rec), len(header))}
 		}
 		d := Division{CountyName: get("county"), TownshipName: get("township"), VillageName: get("village")}

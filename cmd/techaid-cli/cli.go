@@ -1,17 +1,20 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"os/signal"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -22,12 +25,38 @@ import (
 // errUsage marks a usage error (exit status 2); the message has been printed.
 var errUsage = errors.New("usage")
 
+// errNoPassphrase is an encrypted store opened without $TECHAID_PASSPHRASE: "wrong passphrase, enter it
+// again" would send a script's author looking for a prompt that does not exist.
+var errNoPassphrase = errors.New("the store is encrypted: set TECHAID_PASSPHRASE to its passphrase")
+
 type cli struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
 	dir    string
 	opts   storage.Options
+	// badger holds what Badger logs. A failed command prints exactly one line, so these are dropped
+	// then (the error says what happened: "Encryption key mismatch" is the wrong passphrase); after a
+	// command that succeeded they are passed on to stderr.
+	badger lockedBuffer
+}
+
+// lockedBuffer is a bytes.Buffer that Badger's goroutines may write while the command runs.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 type command struct {
@@ -91,6 +120,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		c.dir = dir
 	}
 	c.opts.Passphrase = os.Getenv("TECHAID_PASSPHRASE")
+	c.opts.Logger = log.New(&c.badger, "", log.LstdFlags)
 	name := fs.Arg(0)
 	i := slices.IndexFunc(commands, func(cmd command) bool { return cmd.name == name })
 	if i < 0 {
@@ -101,8 +131,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	err := commands[i].run(ctx, c, fs.Args()[1:])
+	if errors.Is(err, storage.ErrPassphrase) && c.opts.Passphrase == "" {
+		err = fmt.Errorf("%s: %w", c.dir, errNoPassphrase)
+	}
 	switch {
 	case err == nil:
+		io.WriteString(stderr, c.badger.String())
 		return 0
 	case errors.Is(err, errUsage):
 		fmt.Fprintf(stderr, "usage: techaid-cli %s\n", commands[i].usage)
@@ -120,6 +154,8 @@ func oneLine(err error) string {
 	var le *ledger.LineError
 	msg := err.Error()
 	switch {
+	case errors.Is(err, errNoPassphrase):
+		msg = "数据已加密，请在环境变量 TECHAID_PASSPHRASE 中提供加密口令后再试。 (" + err.Error() + ")"
 	case errors.As(err, &ve), errors.As(err, &se):
 		msg = storage.Chinese(err) + " (" + err.Error() + ")"
 	case errors.As(err, &le):
@@ -128,7 +164,7 @@ func oneLine(err error) string {
 		errors.Is(err, storage.ErrNotFound), errors.Is(err, storage.ErrNewerFormat), errors.Is(err, storage.ErrInitialized):
 		msg = storage.Chinese(err) + " (" + err.Error() + ")"
 	}
-	return strings.ReplaceAll(msg, "\n", " ")
+	return strings.ReplaceAll(msg, "\n", "; ")
 }
 
 // parse parses flags and up to npos positional arguments in any order ("edit CODE --key" and
@@ -153,7 +189,9 @@ func parse(fs *flag.FlagSet, c *cli, args []string, need int) ([]string, error) 
 }
 
 func (c *cli) open() (*storage.Store, error) {
-	if _, err := os.Stat(c.dir); errors.Is(err, os.ErrNotExist) {
+	// A missing or empty directory holds no store. Opening it would create one (Badger's files, and a
+	// salt with a passphrase) only to refuse it as not initialised; say what to do and leave it alone.
+	if entries, err := os.ReadDir(c.dir); errors.Is(err, os.ErrNotExist) || err == nil && len(entries) == 0 {
 		return nil, fmt.Errorf("%s: no store here: run `techaid-cli --data %s init --scope CODE --clerk NAME` first: %w",
 			c.dir, c.dir, storage.ErrNotInitialized)
 	}
@@ -253,9 +291,11 @@ func cmdImport(ctx context.Context, c *cli, args []string) error {
 	return c.withStore(func(s *storage.Store) error {
 		scope := s.Identity().Scope
 		var villages []ledger.Entity
-		for _, d := range divisions {
+		var lines []int // each village's line in the file, to name it if rejected (Import counts only these)
+		for i, d := range divisions {
 			if scope.Contains(d.Village) {
 				villages = append(villages, d.Record())
+				lines = append(lines, i+2) // after the header, one line per row as division lists are
 			}
 		}
 		skipped := len(divisions) - len(villages)
@@ -271,7 +311,7 @@ func cmdImport(ctx context.Context, c *cli, args []string) error {
 		fmt.Fprintf(c.stdout, "%d villages read: %d created, %d updated, %d unchanged, %d outside %s skipped, %d rejected (%.2fs)\n",
 			len(divisions), res.Created, res.Updated, res.Unchanged, skipped, scope, len(res.Rejected), time.Since(start).Seconds())
 		for _, r := range res.Rejected {
-			fmt.Fprintf(c.stderr, "row %d (%s): %s\n", r.Row+1, r.ID, oneLine(r.Err))
+			fmt.Fprintf(c.stderr, "第 %d 行 (%s): %s\n", lines[r.Row-1], r.ID, oneLine(r.Err))
 		}
 		return nil
 	})
@@ -317,6 +357,9 @@ func editOrAdd[T ledger.Entity](ctx context.Context, c *cli, args []string, bind
 		if defaults != nil {
 			defaults(&after, s)
 		}
+		if err := nothingGiven(after, s); err != nil {
+			return err
+		}
 		id, err := s.Create(ctx, after)
 		if err != nil {
 			return err
@@ -324,6 +367,34 @@ func editOrAdd[T ledger.Entity](ctx context.Context, c *cli, args []string, bind
 		fmt.Fprintln(c.stdout, id)
 		return nil
 	})
+}
+
+// nothingGiven refuses to add a record without a single field: the store writes nothing for it and
+// returns no error, so "village add CODE" would print the code of a village that does not exist.
+// Validation names the fields that are required.
+func nothingGiven(e ledger.Entity, s *storage.Store) error {
+	for name, v := range ledger.Values(e) {
+		if name != ledger.FieldDeleted && v != "" {
+			return nil
+		}
+	}
+	if err := ledger.Validate(e, storeChecker{s}); err != nil {
+		return err
+	}
+	return fmt.Errorf("add %s: no fields given", e.RecordKind())
+}
+
+// storeChecker answers validation's questions from the store.
+type storeChecker struct{ s *storage.Store }
+
+func (c storeChecker) Today() time.Time { return c.s.Clock().Today() }
+func (c storeChecker) VillageKnown(code ledger.Code) bool {
+	_, err := c.s.Village(code)
+	return err == nil
+}
+func (c storeChecker) AdvisorKnown(id string) bool {
+	_, err := c.s.Advisor(id)
+	return err == nil
 }
 
 func cmdVillage(ctx context.Context, c *cli, args []string) error {
@@ -369,6 +440,9 @@ func cmdList(ctx context.Context, c *cli, args []string) error {
 		key := fs.Bool("key", false, "only key villages")
 		fs.StringVar(under, "township", "", "only this township (same as --under)")
 		if _, err := parse(fs, c, args, 0); err != nil {
+			return err
+		}
+		if err := checkCode("under", ledger.Code(*under), false); err != nil {
 			return err
 		}
 		return c.withStore(func(s *storage.Store) error {
@@ -418,6 +492,10 @@ func cmdList(ctx context.Context, c *cli, args []string) error {
 			return err
 		}
 		q.Under = ledger.Code(*under)
+		if err := errors.Join(checkCode("village", q.Village, true), checkCode("under", q.Under, false),
+			checkDate("from", q.From), checkDate("to", q.To)); err != nil {
+			return err
+		}
 		return c.withStore(func(s *storage.Store) error {
 			var all []ledger.Training
 			q.Limit = 500
@@ -455,6 +533,9 @@ func cmdList(ctx context.Context, c *cli, args []string) error {
 		if _, err := parse(fs, c, args, 0); err != nil {
 			return err
 		}
+		if err := errors.Join(checkCode("village", village, true), checkDate("active", on)); err != nil {
+			return err
+		}
 		return c.withStore(func(s *storage.Store) error {
 			as := s.Assignments(village, *advisor, on, nil)
 			if *asJSON {
@@ -473,6 +554,26 @@ func cmdList(ctx context.Context, c *cli, args []string) error {
 		})
 	}
 	return errUsage
+}
+
+// checkCode and checkDate refuse a mistyped filter. It would match nothing, and an empty list with
+// exit status 0 is a wrong answer, not an error, to whoever scripts the command.
+func checkCode(name string, code ledger.Code, village bool) error {
+	if code == "" || code.Valid() && (!village || code.Level() == ledger.LevelVillage) {
+		return nil
+	}
+	want := "a 4, 6, 9 or 12-digit division code"
+	if village {
+		want = "a 12-digit village code"
+	}
+	return fmt.Errorf("--%s %q is not %s", name, code, want)
+}
+
+func checkDate(name string, d ledger.Date) error {
+	if d == "" || d.Valid() {
+		return nil
+	}
+	return fmt.Errorf("--%s %q is not a date (YYYY-MM-DD)", name, d)
 }
 
 func orEmpty[T any](s []T) []T {
@@ -526,7 +627,7 @@ func cmdShow(ctx context.Context, c *cli, args []string) error {
 		var rows [][]string
 		for _, fi := range ledger.Fields(rec.Kind) {
 			if f, ok := rec.Fields[fi.Name]; ok && f.Value != "" {
-				rows = append(rows, []string{fi.Zh, f.Value, f.Author, string(f.Office), when(f.Stamp)})
+				rows = append(rows, []string{fi.Zh, display(f.Value), f.Author, string(f.Office), when(f.Stamp)})
 			}
 		}
 		c.table("字段\t内容\t录入人\t单位\t时间", rows)
@@ -557,11 +658,21 @@ func cmdHistory(ctx context.Context, c *cli, args []string) error {
 			fmt.Fprintf(c.stdout, "%s  %s（%s）%s\n", when(a.Stamp), a.Author, a.Office, opName(a.Op))
 			for _, f := range a.Fields {
 				zh, _ := ledger.Label(rec.Kind, f.Name)
-				fmt.Fprintf(c.stdout, "    %s: %q → %q\n", zh, f.Old, f.New)
+				fmt.Fprintf(c.stdout, "    %s: %q → %q\n", zh, display(f.Old), display(f.New))
 			}
 		}
 		return nil
 	})
+}
+
+// display renders a field's stored text for a clerk: a list (stored as a JSON array) as 苹果、桃, not
+// as ["苹果","桃"], which %q would turn into "[\"苹果\",\"桃\"]".
+func display(text string) string {
+	var items []string
+	if strings.HasPrefix(text, "[") && json.Unmarshal([]byte(text), &items) == nil {
+		return strings.Join(items, "、")
+	}
+	return text
 }
 
 func opName(op string) string {
@@ -666,6 +777,9 @@ func cmdProgress(ctx context.Context, c *cli, args []string) error {
 	year := fs.Int("year", 0, "year (default this year)")
 	under := fs.String("under", "", "county or township code (default the office's scope)")
 	if _, err := parse(fs, c, args, 0); err != nil {
+		return err
+	}
+	if err := checkCode("under", ledger.Code(*under), false); err != nil {
 		return err
 	}
 	return c.withStore(func(s *storage.Store) error {

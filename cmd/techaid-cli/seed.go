@@ -43,6 +43,10 @@ func cmdSeed(ctx context.Context, c *cli, args []string) error {
 	rng := rand.New(rand.NewPCG(*seed, 2026))
 	return c.withStore(func(s *storage.Store) error {
 		scope := s.Identity().Scope
+		// Only the city writes the advisor roster: refuse before the villages are written, not after.
+		if *nAdvisors > 0 && scope.Level() != ledger.LevelCity {
+			return fmt.Errorf("seed: only a city store can be given advisors (this one is %s): use --advisors 0", scope)
+		}
 		divisions = slices.DeleteFunc(divisions, func(d ledger.Division) bool { return !scope.Contains(d.Village) })
 		today := s.Clock().Today()
 		if *year == 0 {
