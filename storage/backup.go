@@ -3,6 +3,7 @@ package storage
 import (
 	"bufio"
 	"bytes"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
@@ -34,22 +35,45 @@ type BackupHeader struct {
 	Replica string      `json:"replica"`
 	Scope   ledger.Code `json:"scope"`
 	Taken   time.Time   `json:"taken"`
+	// Salt is set when the backup is encrypted (the store was): the key is derived from the
+	// passphrase and this salt, and the stream after the header is sealed (sealed.go).
+	Salt []byte `json:"salt,omitempty"`
 }
 
 // Backup writes a consistent copy of the whole store to w while it stays in use.
 func (s *Store) Backup(w io.Writer) error {
 	id := s.Identity()
-	h, _ := json.Marshal(BackupHeader{Format: FormatVersion, Replica: id.Replica, Scope: id.Scope, Taken: time.Now().UTC()})
+	h := BackupHeader{Format: FormatVersion, Replica: id.Replica, Scope: id.Scope, Taken: time.Now().UTC()}
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "%s %s\n", backupMagic, h)
+	var body io.Writer = bw
+	var sealer *sealWriter
+	if s.passphrase != "" { // the backup of an encrypted store is encrypted with the same passphrase
+		h.Salt = make([]byte, 16)
+		_, _ = rand.Read(h.Salt)
+		key, err := keyFrom(s.passphrase, h.Salt)
+		if err != nil {
+			return fmt.Errorf("backup: %w", err)
+		}
+		if sealer, err = newSealWriter(bw, key); err != nil {
+			return fmt.Errorf("backup: %w", err)
+		}
+		body = sealer
+	}
+	line, _ := json.Marshal(h)
+	fmt.Fprintf(bw, "%s %s\n", backupMagic, line)
 	sum := sha256.New()
-	if _, err := s.db.Backup(io.MultiWriter(bw, sum), 0); err != nil {
+	if _, err := s.db.Backup(io.MultiWriter(body, sum), 0); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
 	// The end mark: Badger's stream has no end of its own, so a file cut short between two of its
 	// frames would otherwise restore without complaint, and without the frames after the cut.
-	bw.Write(binary.LittleEndian.AppendUint64(nil, endFrame))
-	bw.Write(sum.Sum(nil))
+	body.Write(binary.LittleEndian.AppendUint64(nil, endFrame))
+	body.Write(sum.Sum(nil))
+	if sealer != nil {
+		if err := sealer.Close(); err != nil {
+			return fmt.Errorf("backup: %w", err)
+		}
+	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
@@ -82,6 +106,9 @@ func (f *frameReader) Read(p []byte) (int, error) {
 		}
 		var prefix [8]byte
 		if _, err := io.ReadFull(f.r, prefix[:]); err != nil {
+			if errors.Is(err, errSealed) {
+				return 0, err
+			}
 			return 0, fmt.Errorf("%w: it ends without its end mark (cut short?)", errDamagedBackup)
 		}
 		n := binary.LittleEndian.Uint64(prefix[:])
@@ -170,15 +197,29 @@ func Restore(dir, file string, opts Options) (kept string, err error) {
 	}
 	defer f.Close()
 	r := bufio.NewReaderSize(f, 1<<20)
-	if _, err := ReadBackupHeader(r); err != nil {
+	h, err := ReadBackupHeader(r)
+	if err != nil {
 		return "", fmt.Errorf("restore %s: %w", file, err)
+	}
+	var body io.Reader = r
+	if h.Salt != nil {
+		if opts.Passphrase == "" {
+			return "", fmt.Errorf("restore %s: the backup is encrypted and no passphrase was given: %w", file, ErrPassphrase)
+		}
+		key, err := keyFrom(opts.Passphrase, h.Salt)
+		if err != nil {
+			return "", fmt.Errorf("restore: %w", err)
+		}
+		if body, err = newOpenReader(r, key); err != nil {
+			return "", fmt.Errorf("restore: %w", err)
+		}
 	}
 	stamp := time.Now().Format("20060102-150405")
 	tmp := dir + ".restoring-" + stamp
 	if err := os.RemoveAll(tmp); err != nil {
 		return "", err
 	}
-	if err := load(tmp, r, opts); err != nil {
+	if err := load(tmp, body, opts); err != nil {
 		os.RemoveAll(tmp)
 		return "", err
 	}
@@ -218,6 +259,9 @@ func load(dir string, r io.Reader, opts Options) error {
 	}
 	if err := db.Load(&frameReader{r: r, sum: sha256.New()}, 256); err != nil {
 		db.Close()
+		if errors.Is(err, errSealed) {
+			return fmt.Errorf("restore: %w: %v", ErrPassphrase, err)
+		}
 		return fmt.Errorf("restore: the backup is damaged: %w", err)
 	}
 	err = db.Update(func(txn *badger.Txn) error {

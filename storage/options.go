@@ -27,9 +27,10 @@ func badgerOptions(dir, passphrase string, logger *log.Logger) (badger.Options, 
 		WithDetectConflicts(false). // writers are serialised by the store; conflict tracking is wasted memory
 		WithMemTableSize(16 << 20). // 8 MiB: a township's whole year of trainings fits in a couple
 		WithNumMemtables(2).
-		WithNumLevelZeroTables(2).
-		WithNumLevelZeroTablesStall(8).
-		WithBaseTableSize(2 << 20).
+		WithNumLevelZeroTables(4).
+		WithNumLevelZeroTablesStall(12).
+		WithBaseTableSize(4 << 20).
+		WithBaseLevelSize(32 << 20).
 		WithValueLogFileSize(64 << 20). // 64 MiB value-log files: no 1 GiB preallocation on a small disk
 		WithNumCompactors(2).           // the minimum; two cores are common
 		WithNumGoroutines(2).

@@ -125,7 +125,7 @@ func (b *batch) remote(in ledger.Record) (int, error) {
 			} else if !errors.Is(err, badger.ErrKeyNotFound) {
 				return 0, err
 			}
-			if err := b.txn.Set(seen, nil); err != nil {
+			if err := b.set(seen, nil); err != nil {
 				return 0, err
 			}
 			conflicts = append(conflicts, Conflict{Kind: in.Kind, ID: in.ID, Field: name, Winner: winner, Loser: loser})
@@ -156,7 +156,7 @@ func (b *batch) remote(in ledger.Record) (int, error) {
 		c.Seq = b.cnt.Conflicts
 		c.Detected = b.s.clock.Now()
 		buf, _ := json.Marshal(c)
-		if err := b.txn.Set(seqKey(prefixConflict, c.Seq), buf); err != nil {
+		if err := b.set(seqKey(prefixConflict, c.Seq), buf); err != nil {
 			return 0, err
 		}
 	}
@@ -270,6 +270,6 @@ func (s *Store) ResolveConflict(ctx context.Context, seq uint64, restore bool) e
 		}
 		buf, _ := json.Marshal(c)
 		b.cnt.Open--
-		return b.txn.Set(seqKey(prefixConflict, seq), buf)
+		return b.set(seqKey(prefixConflict, seq), buf)
 	})
 }

@@ -55,6 +55,8 @@ type Store struct {
 	mem   *memdb.MemDB
 	clock *ledger.Clock
 	dir   string
+	// passphrase is kept to seal backups of an encrypted store with a key of their own.
+	passphrase string
 
 	// mu serialises writers (with memdb's own writer lock) and guards the counters below, which mirror
 	// their meta keys and change only after a Badger commit.
@@ -89,10 +91,17 @@ func Open(dir string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	db, err := badger.Open(bopts)
+	// Badger creates a memtable log and a value-log file on every open. Killed before one is sized (a
+	// power cut during start-up), the file stays empty, and the next open fails on it with z.NewFile's
+	// message ("Create a new file": Badger v4.9 treats the bootstrap of an existing empty file as an
+	// error) after repairing it under the directory lock. Each attempt repairs one: open again.
+	for try := 0; try < 3 && err != nil && strings.Contains(err.Error(), "Create a new file"); try++ {
+		db, err = badger.Open(bopts)
+	}
 	if err != nil {
 		return nil, translateOpenError(dir, err)
 	}
-	s := &Store{db: db, dir: dir}
+	s := &Store{db: db, dir: dir, passphrase: opts.Passphrase}
 	if err := s.load(opts.Wall); err != nil {
 		db.Close()
 		return nil, err
@@ -178,10 +187,16 @@ func (s *Store) load(wall func() time.Time) error {
 	return nil
 }
 
-// rebuild fills memdb from the records on disk, committing in chunks so that memory stays flat.
+// rebuild fills memdb from the records on disk. A memdb write transaction of a few thousand rows is
+// small (trainings are not in memdb), so one is enough.
 func (s *Store) rebuild(txn *badger.Txn) error {
 	mtxn := s.mem.Txn(true)
 	defer mtxn.Abort()
+	for _, table := range []string{tableVillages, tableAdvisors, tableAssignments, tableTallies, tableGens} {
+		if _, err := mtxn.DeleteAll(table, indexID); err != nil {
+			return err
+		}
+	}
 	for _, k := range []ledger.Kind{ledger.KindVillage, ledger.KindAdvisor, ledger.KindAssignment} {
 		err := scanRecords(txn, k, func(rec ledger.Record) error {
 			e, err := ledger.Decode(rec.Kind, rec.ID, rec.Values())
@@ -276,6 +291,22 @@ func setJSON(txn *badger.Txn, name string, v any) error {
 		return err
 	}
 	return txn.Set(metaKey(name), b)
+}
+
+// reload brings memdb and the counters back in line with the disk, after a write that failed with some
+// of its transactions committed. s.mu must be held.
+func (s *Store) reload() error {
+	return s.db.View(func(txn *badger.Txn) error {
+		var cnt counters
+		if err := getJSON(txn, metaCounters, &cnt); err != nil {
+			return err
+		}
+		if err := s.rebuild(txn); err != nil {
+			return err
+		}
+		s.cnt = cnt
+		return nil
+	})
 }
 
 // Identity returns who this replica is.

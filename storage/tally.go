@@ -19,7 +19,7 @@ type Tally struct {
 	Year    int         `json:"-"`
 	Village ledger.Code `json:"-"`
 
-	Trainings     int // as primary village
+	Trainings     int `json:"trainings,omitempty"` // as primary village
 	Attendees     int `json:"attendees,omitempty"`
 	PoorAttendees int `json:"poor_attendees,omitempty"`
 	Brochures     int `json:"brochures,omitempty"`

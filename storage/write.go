@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -27,22 +28,56 @@ type batch struct {
 	// tallies holds the tallies this write changed, written once at commit: an import touches the same
 	// village's tally hundreds of times.
 	tallies map[string]*Tally
+	// size and count estimate the Badger transaction, so an import can end one before Badger's limit.
+	size, count int
+	// In an import, writes are collected in buf and committed by another goroutine (import.go); txn is
+	// then a read-only snapshot, and chunk holds the records written into buf, by key.
+	buffered bool
+	buf      []kvWrite
+	chunk    map[string]ledger.Record
 }
+
+// kvWrite is one buffered write (del: a deletion).
+type kvWrite struct {
+	key, value []byte
+	del        bool
+}
+
+// set and del write to the Badger transaction, keeping its estimated size.
+func (b *batch) set(key, value []byte) error {
+	b.size += len(key) + len(value) + entryOverhead
+	b.count++
+	if b.buffered {
+		b.buf = append(b.buf, kvWrite{key: key, value: value})
+		return nil
+	}
+	return b.txn.Set(key, value)
+}
+
+func (b *batch) del(key []byte) error {
+	b.size += len(key) + entryOverhead
+	b.count++
+	if b.buffered {
+		b.buf = append(b.buf, kvWrite{key: key, del: true})
+		return nil
+	}
+	return b.txn.Delete(key)
+}
+
+// entryOverhead is Badger's per-entry cost in a transaction's size (its meta, version and skiplist node
+// are about this much).
+const entryOverhead = 24
 
 // write runs fn as one atomic, durable write: fn's Badger writes and memdb changes both happen or
 // neither does, and write returns only after Badger has synced them to disk.
 func (s *Store) write(fn func(b *batch) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.db.IsClosed() {
-		return ErrClosed
+	b, err := s.begin()
+	if err != nil {
+		return err
 	}
-	if s.id.Replica == "" {
-		return ErrNotInitialized
-	}
-	b := &batch{s: s, mem: s.mem.Txn(true), id: s.id, cnt: s.cnt, kind: map[ledger.Kind]bool{}, tallies: map[string]*Tally{}}
 	defer b.mem.Abort() // no-op after Commit
-	b.txn = s.db.NewTransaction(true)
 	defer b.txn.Discard()
 	if err := fn(b); err != nil {
 		return err
@@ -50,19 +85,10 @@ func (s *Store) write(fn func(b *batch) error) error {
 	if len(b.kind) == 0 && b.cnt == s.cnt {
 		return nil // nothing changed
 	}
-	if err := b.flushTallies(); err != nil {
+	if err := b.seal(); err != nil {
 		return err
 	}
-	if err := setJSON(b.txn, metaCounters, b.cnt); err != nil {
-		return err
-	}
-	if err := b.txn.Set(metaKey(metaClock), binary.BigEndian.AppendUint64(nil, uint64(s.clock.Last()))); err != nil {
-		return err
-	}
-	for k := range b.kind {
-		b.bump(string(k))
-	}
-	b.bump("meta")
+	b.bumpGens()
 	if err := b.txn.Commit(); err != nil {
 		if errors.Is(err, badger.ErrTxnTooBig) {
 			return fmt.Errorf("write: too many changes in one transaction: %w", err)
@@ -72,6 +98,43 @@ func (s *Store) write(fn func(b *batch) error) error {
 	b.mem.Commit()
 	s.cnt = b.cnt
 	return nil
+}
+
+// begin starts a write: a memdb write transaction and a Badger transaction. s.mu must be held.
+func (s *Store) begin() (*batch, error) {
+	if s.db.IsClosed() {
+		return nil, ErrClosed
+	}
+	if s.id.Replica == "" {
+		return nil, ErrNotInitialized
+	}
+	b := &batch{s: s, mem: s.mem.Txn(true), id: s.id, cnt: s.cnt, kind: map[ledger.Kind]bool{}, tallies: map[string]*Tally{}}
+	b.txn = s.db.NewTransaction(true)
+	return b, nil
+}
+
+// seal adds what every Badger transaction of a write ends with: the tallies it changed, the counters
+// and the clock.
+func (b *batch) seal() error {
+	if err := b.flushTallies(); err != nil {
+		return err
+	}
+	cnt, err := json.Marshal(b.cnt)
+	if err != nil {
+		return err
+	}
+	if err := b.set(metaKey(metaCounters), cnt); err != nil {
+		return err
+	}
+	return b.set(metaKey(metaClock), binary.BigEndian.AppendUint64(nil, uint64(b.s.clock.Last())))
+}
+
+// bumpGens moves the write counters of the kinds written, which wakes the screens watching them.
+func (b *batch) bumpGens() {
+	for k := range b.kind {
+		b.bump(string(k))
+	}
+	b.bump("meta")
 }
 
 func (b *batch) bump(kind string) {
@@ -84,6 +147,9 @@ func (b *batch) bump(kind string) {
 
 // get reads a record inside the write; ok is false if it does not exist.
 func (b *batch) get(k ledger.Kind, id string) (ledger.Record, bool, error) {
+	if rec, ok := b.chunk[string(recordKey(k, id))]; ok {
+		return rec, true, nil
+	}
 	return getRecord(b.txn, k, id)
 }
 
@@ -179,7 +245,7 @@ func (b *batch) local(op string, k ledger.Kind, id string, values map[string]str
 		rec.Fields[name] = ledger.Field{Value: values[name], Version: version, Prev: prev}
 		changed = append(changed, AuditField{Name: name, Old: old.Value, New: values[name]})
 	}
-	if len(changed) == 0 {
+	if len(changed) == 0 && op != OpCreate {
 		return unchanged, nil
 	}
 	before, after := typed(held, exists), typedOf(rec)
@@ -188,8 +254,11 @@ func (b *batch) local(op string, k ledger.Kind, id string, values map[string]str
 	}
 	// Scope before validation: a record of another office would fail validation only because this
 	// replica never holds that office's villages, and "import the village first" is the wrong advice.
-	if err := b.inScope(after); err != nil {
-		return unchanged, err
+	// A malformed code, though, is validation's to name.
+	if placeable(after) {
+		if err := b.inScope(after); err != nil {
+			return unchanged, err
+		}
 	}
 	if before != nil {
 		if err := b.inScope(before); err != nil { // taking a record over from another office is no better
@@ -197,6 +266,9 @@ func (b *batch) local(op string, k ledger.Kind, id string, values map[string]str
 		}
 	}
 	if err := ledger.Validate(after, checker{b.mem, b.s.clock}); err != nil {
+		return unchanged, err
+	}
+	if err := b.inScope(after); err != nil {
 		return unchanged, err
 	}
 	if err := b.putRecord(rec); err != nil {
@@ -207,7 +279,7 @@ func (b *batch) local(op string, k ledger.Kind, id string, values map[string]str
 	for i, c := range changed {
 		fields[i] = c.Name
 	}
-	if err := b.txn.Set(seqKey(prefixChange, b.cnt.Seq), encodeChange(Change{Kind: k, ID: id, Fields: fields})); err != nil {
+	if err := b.set(seqKey(prefixChange, b.cnt.Seq), encodeChange(Change{Kind: k, ID: id, Fields: fields})); err != nil {
 		return unchanged, err
 	}
 	if err := b.audit(id, Audit{Op: op, Author: b.id.Clerk, Office: b.id.Scope, Replica: b.id.Replica, Fields: changed}); err != nil {
@@ -220,6 +292,21 @@ func (b *batch) local(op string, k ledger.Kind, id string, values map[string]str
 	return result, b.derive(before, after)
 }
 
+// placeable reports whether the codes that decide e's scope are well-formed village codes.
+func placeable(e ledger.Entity) bool {
+	switch r := e.(type) {
+	case ledger.Village:
+		return r.Code.Level() == ledger.LevelVillage
+	case ledger.Training:
+		for _, v := range r.Villages {
+			if v.Level() != ledger.LevelVillage {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // outcome says what a local write did to its record.
 type outcome int
 
@@ -230,8 +317,12 @@ const (
 )
 
 func (b *batch) putRecord(rec ledger.Record) error {
-	if err := b.txn.Set(recordKey(rec.Kind, rec.ID), encodeRecord(rec)); err != nil {
+	key := recordKey(rec.Kind, rec.ID)
+	if err := b.set(key, encodeRecord(rec)); err != nil {
 		return fmt.Errorf("write %s %s: %w", rec.Kind, rec.ID, err)
+	}
+	if b.buffered {
+		b.chunk[string(key)] = rec
 	}
 	b.kind[rec.Kind] = true
 	return nil
@@ -239,7 +330,7 @@ func (b *batch) putRecord(rec ledger.Record) error {
 
 func (b *batch) audit(id string, a Audit) error {
 	a.Stamp = b.s.clock.Now()
-	return b.txn.Set(historyKey(id, a.Stamp), encodeAudit(a))
+	return b.set(historyKey(id, a.Stamp), encodeAudit(a))
 }
 
 // typed decodes a record to its typed view; nil if it does not exist or is deleted.
@@ -331,13 +422,13 @@ func (b *batch) reindexTraining(old, cur *ledger.Training) error {
 	}
 	for _, k := range oldKeys {
 		if !slices.ContainsFunc(newKeys, func(n []byte) bool { return string(n) == string(k) }) {
-			if err := b.txn.Delete(k); err != nil {
+			if err := b.del(k); err != nil {
 				return err
 			}
 		}
 	}
 	for _, k := range newKeys {
-		if err := b.txn.Set(k, nil); err != nil {
+		if err := b.set(k, nil); err != nil {
 			return err
 		}
 	}
@@ -380,10 +471,11 @@ func (b *batch) tally(t ledger.Training, v ledger.Code, sign int) error {
 
 // flushTallies writes the tallies the batch changed to Badger and memdb (a zero tally is removed).
 func (b *batch) flushTallies() error {
+	defer clear(b.tallies)
 	for id, t := range b.tallies {
 		key := tallyKey(t.Year, t.Village)
 		if t.zero() {
-			if err := b.txn.Delete(key); err != nil {
+			if err := b.del(key); err != nil {
 				return err
 			}
 			if row, _ := b.mem.First(tableTallies, indexID, id); row != nil {
@@ -393,7 +485,7 @@ func (b *batch) flushTallies() error {
 			}
 			continue
 		}
-		if err := b.txn.Set(key, encodeTally(t)); err != nil {
+		if err := b.set(key, encodeTally(t)); err != nil {
 			return err
 		}
 		if err := b.mem.Insert(tableTallies, t); err != nil {
@@ -484,90 +576,4 @@ func (s *Store) Undelete(ctx context.Context, id string) error {
 		_, err := b.local(OpUpdate, k, id, map[string]string{ledger.FieldDeleted: ""})
 		return err
 	})
-}
-
-// ImportResult reports a bulk write.
-type ImportResult struct {
-	Created   int
-	Updated   int
-	Unchanged int
-	Rejected  []RowError
-}
-
-// RowError is one rejected row of an import: its position in the input and why.
-type RowError struct {
-	Row int
-	ID  string
-	Err error
-}
-
-// importChunk is how many records one import transaction holds at most: large enough that the fsync per
-// transaction is amortised, small enough for Badger's transaction limit with all derived keys.
-const importChunk = 1000
-
-// Import writes many records, each created or updated field by field (an import never blanks a field
-// the input leaves empty), in transactions of importChunk records. A record that fails validation or
-// scope is reported in Rejected with its row and skipped; the others are written. progress, if not nil,
-// is called after each transaction with the number of records done. A crash leaves whole chunks.
-func (s *Store) Import(ctx context.Context, records []ledger.Entity, progress func(done int)) (ImportResult, error) {
-	var res ImportResult
-	size := importChunk
-	for start := 0; start < len(records); {
-		if err := ctx.Err(); err != nil {
-			return res, err
-		}
-		chunk := records[start:min(start+size, len(records))]
-		var part ImportResult
-		err := s.write(func(b *batch) error {
-			part = ImportResult{}
-			for i, e := range chunk {
-				id := e.RecordID()
-				if id == "" {
-					id = NewID()
-				}
-				values := ledger.Values(e)
-				delete(values, ledger.FieldDeleted)
-				for name, v := range values {
-					if v == "" {
-						delete(values, name)
-					}
-				}
-				result, err := b.local(OpImport, e.RecordKind(), id, values)
-				if err != nil {
-					var ve *ledger.ValidationError
-					var se *ScopeError
-					if errors.As(err, &ve) || errors.As(err, &se) {
-						part.Rejected = append(part.Rejected, RowError{Row: start + i + 1, ID: id, Err: err})
-						continue
-					}
-					return err
-				}
-				switch result {
-				case unchanged:
-					part.Unchanged++
-				case updated:
-					part.Updated++
-				default:
-					part.Created++
-				}
-			}
-			return nil
-		})
-		if errors.Is(err, badger.ErrTxnTooBig) && len(chunk) > 1 {
-			size = len(chunk) / 2 // records with long texts: fewer per transaction; nothing was written
-			continue
-		}
-		if err != nil {
-			return res, err
-		}
-		res.Created += part.Created
-		res.Updated += part.Updated
-		res.Unchanged += part.Unchanged
-		res.Rejected = append(res.Rejected, part.Rejected...)
-		start += len(chunk)
-		if progress != nil {
-			progress(start)
-		}
-	}
-	return res, nil
 }
