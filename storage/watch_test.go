@@ -50,15 +50,12 @@ func TestWatch(t *testing.T) {
 			"edit": func() error {
 				return s.SetFields(ctx, ledger.KindTraining, tid, map[string]string{"attendees": "61"})
 			},
-			"remote": func() error {
-				mustCreate(t, other, training("2026-10-03", []ledger.Code{lucun1}, nil))
-				_, err := s.ApplyRemote(ctx, records(allChanges(t, other)))
-				return err
-			},
+			"remote": remoteTraining(t, other, s, "2026-10-03"),
 		},
 		"Stats": {
 			"advisor": func() error { _, err := s.Create(ctx, advisor("李秀英", "蔬菜")); return err },
 			"ack":     func() error { return s.Ack(1) },
+			"remote":  remoteTraining(t, other, s, "2026-10-04"),
 		},
 		"Progress": {
 			"training": func() error {
@@ -68,6 +65,7 @@ func TestWatch(t *testing.T) {
 			"key village": func() error {
 				return s.SetFields(ctx, ledger.KindVillage, string(lucun1), map[string]string{"key": "true"})
 			},
+			"remote": remoteTraining(t, other, s, "2026-09-10"),
 		},
 	}
 	for name, query := range queries {
@@ -117,6 +115,20 @@ func remoteVillageEdit(t *testing.T, other, s *Store, code ledger.Code) func() e
 		res, err := s.ApplyRemote(context.Background(), records(allChanges(t, other)))
 		if err == nil && res.Changed == 0 {
 			return errors.New("the remote edit changed nothing")
+		}
+		return err
+	}
+}
+
+// remoteTraining records a training in 鲁村一村 on another replica and applies the change to s.
+func remoteTraining(t *testing.T, other, s *Store, date ledger.Date) func() error {
+	return func() error {
+		if _, err := other.Create(context.Background(), training(date, []ledger.Code{lucun1}, nil)); err != nil {
+			return err
+		}
+		res, err := s.ApplyRemote(context.Background(), records(allChanges(t, other)))
+		if err == nil && res.Changed == 0 {
+			return errors.New("the remote training changed nothing")
 		}
 		return err
 	}
