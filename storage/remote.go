@@ -125,9 +125,6 @@ func (b *batch) remote(in ledger.Record) (int, error) {
 			} else if !errors.Is(err, badger.ErrKeyNotFound) {
 				return 0, err
 			}
-			if err := b.set(seen, nil); err != nil {
-				return 0, err
-			}
 			conflicts = append(conflicts, Conflict{Kind: in.Kind, ID: in.ID, Field: name, Winner: winner, Loser: loser})
 		}
 	}
@@ -151,6 +148,9 @@ func (b *batch) remote(in ledger.Record) (int, error) {
 		}
 	}
 	for _, c := range conflicts {
+		if err := b.set(conflictSeenKey(c.ID, c.Field, c.Loser.VersionID), nil); err != nil {
+			return 0, err
+		}
 		b.cnt.Conflicts++
 		b.cnt.Open++
 		c.Seq = b.cnt.Conflicts
