@@ -199,6 +199,9 @@ func (s *Store) rebuild(txn *badger.Txn) error {
 	}
 	for _, k := range []ledger.Kind{ledger.KindVillage, ledger.KindAdvisor, ledger.KindAssignment} {
 		err := scanRecords(txn, k, func(rec ledger.Record) error {
+			if rec.Deleted() {
+				return nil
+			}
 			e, err := ledger.Decode(rec.Kind, rec.ID, rec.Values())
 			if err != nil {
 				return err
@@ -250,28 +253,34 @@ func scanRecords(txn *badger.Txn, k ledger.Kind, fn func(ledger.Record) error) e
 	return nil
 }
 
-// memPut mirrors a typed record into memdb (a deleted one is removed).
+// memTables maps the kinds memdb holds to their tables.
+var memTables = map[ledger.Kind]string{
+	ledger.KindVillage: tableVillages, ledger.KindAdvisor: tableAdvisors, ledger.KindAssignment: tableAssignments,
+}
+
+// memPut mirrors a live typed record into memdb; kinds memdb does not hold are ignored.
 func memPut(mtxn *memdb.Txn, e ledger.Entity) error {
-	var table string
-	var row any
-	var deleted bool
 	switch r := e.(type) {
 	case ledger.Village:
-		table, row, deleted = tableVillages, &villageRow{Village: r, Township: string(r.Code.Township())}, r.Deleted
+		return mtxn.Insert(tableVillages, &villageRow{Village: r, Township: string(r.Code.Township())})
 	case ledger.Advisor:
-		table, row, deleted = tableAdvisors, &r, r.Deleted
+		return mtxn.Insert(tableAdvisors, &r)
 	case ledger.Assignment:
-		table, row, deleted = tableAssignments, &r, r.Deleted
-	default:
+		return mtxn.Insert(tableAssignments, &r)
+	}
+	return nil
+}
+
+// memDelete removes a record from memdb, if memdb holds its kind and the record.
+func memDelete(mtxn *memdb.Txn, k ledger.Kind, id string) error {
+	table, ok := memTables[k]
+	if !ok {
 		return nil
 	}
-	if deleted {
-		if existing, _ := mtxn.First(table, indexID, e.RecordID()); existing != nil {
-			return mtxn.Delete(table, existing)
-		}
-		return nil
+	if existing, _ := mtxn.First(table, indexID, id); existing != nil {
+		return mtxn.Delete(table, existing)
 	}
-	return mtxn.Insert(table, row)
+	return nil
 }
 
 func getJSON(txn *badger.Txn, name string, v any) error {

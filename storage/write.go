@@ -289,7 +289,7 @@ func (b *batch) local(op string, k ledger.Kind, id string, values map[string]str
 	if !exists {
 		result = created
 	}
-	return result, b.derive(before, after)
+	return result, b.derive(before, typed(rec, true))
 }
 
 // placeable reports whether the codes that decide e's scope are well-formed village codes.
@@ -349,18 +349,17 @@ func typedOf(rec ledger.Record) ledger.Entity {
 	return e
 }
 
-// derive keeps everything computed from records in step with a record going from before to after
-// (either may be nil: created, deleted): memdb rows, training index keys, tallies, counters.
+// derive keeps everything computed from records in step with a record going from before to after,
+// its live typed views (nil: it did not exist or was deleted; nil after: it is gone now): memdb rows,
+// training index keys, tallies, counters.
 func (b *batch) derive(before, after ledger.Entity) error {
-	if after != nil && isDeleted(after) {
-		after = nil
-	}
-	if after != nil {
+	switch {
+	case after != nil:
 		if err := memPut(b.mem, after); err != nil {
 			return err
 		}
-	} else if before != nil {
-		if err := memPut(b.mem, deleted(before)); err != nil {
+	case before != nil:
+		if err := memDelete(b.mem, before.RecordKind(), before.RecordID()); err != nil {
 			return err
 		}
 	}
@@ -375,38 +374,6 @@ func (b *batch) derive(before, after ledger.Entity) error {
 		return nil
 	}
 	return b.reindexTraining(old, cur)
-}
-
-func isDeleted(e ledger.Entity) bool {
-	switch r := e.(type) {
-	case ledger.Village:
-		return r.Deleted
-	case ledger.Advisor:
-		return r.Deleted
-	case ledger.Training:
-		return r.Deleted
-	case ledger.Assignment:
-		return r.Deleted
-	}
-	return false
-}
-
-func deleted(e ledger.Entity) ledger.Entity {
-	switch r := e.(type) {
-	case ledger.Village:
-		r.Deleted = true
-		return r
-	case ledger.Advisor:
-		r.Deleted = true
-		return r
-	case ledger.Training:
-		r.Deleted = true
-		return r
-	case ledger.Assignment:
-		r.Deleted = true
-		return r
-	}
-	return e
 }
 
 // reindexTraining moves a training's index keys and tally contributions from old to cur (nil: none).
