@@ -18,7 +18,29 @@ var (
 	ErrNewerFormat    = errors.New("the store was written by a newer techaid; upgrade this program")
 	ErrScope          = errors.New("outside this office's scope")
 	ErrClosed         = errors.New("store is closed")
+	ErrInUse          = errors.New("still named by live records")
 )
+
+// InUseError says why a village or an advisor cannot be deleted.
+type InUseError struct {
+	Kind        ledger.Kind
+	ID          string
+	Trainings   int
+	Assignments int
+}
+
+func (e *InUseError) Error() string {
+	return fmt.Sprintf("delete %s %s: %d trainings and %d assignments name it: %v", e.Kind, e.ID, e.Trainings, e.Assignments, ErrInUse)
+}
+
+// Chinese is the message a clerk sees.
+func (e *InUseError) Chinese() string {
+	return fmt.Sprintf("不能删除：还有 %d 条培训与服务记录、%d 条结对安排涉及该%s。请先修改或删除这些记录。",
+		e.Trainings, e.Assignments, ledger.KindName(e.Kind))
+}
+
+// Is makes errors.Is(err, ErrInUse) true.
+func (e *InUseError) Is(target error) bool { return target == ErrInUse }
 
 // ScopeError says which record an office tried to write outside its scope.
 type ScopeError struct {
@@ -52,6 +74,7 @@ func (e *ScopeError) Is(target error) bool { return target == ErrScope }
 func Chinese(err error) string {
 	var ve *ledger.ValidationError
 	var se *ScopeError
+	var ue *InUseError
 	switch {
 	case err == nil:
 		return ""
@@ -59,6 +82,8 @@ func Chinese(err error) string {
 		return ve.Chinese()
 	case errors.As(err, &se):
 		return se.Chinese()
+	case errors.As(err, &ue):
+		return ue.Chinese()
 	case errors.Is(err, ErrNotFound):
 		return "找不到这条记录，它可能已被删除。"
 	case errors.Is(err, ErrNotInitialized):

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -13,7 +14,7 @@ import (
 // Record reads a record by id, of whatever kind, with its field versions; deleted records too.
 func (s *Store) Record(id string) (ledger.Record, error) {
 	var rec ledger.Record
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		for _, k := range ledger.Kinds {
 			r, ok, err := getRecord(txn, k, id)
 			if err != nil {
@@ -39,7 +40,7 @@ func (s *Store) KindOf(id string) (ledger.Kind, error) {
 func Get[T ledger.Entity](s *Store, id string) (T, error) {
 	var zero T
 	var rec ledger.Record
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		r, ok, err := getRecord(txn, zero.RecordKind(), id)
 		if err == nil && (!ok || r.Deleted()) {
 			err = fmt.Errorf("%s %s: %w", zero.RecordKind(), id, ErrNotFound)
@@ -56,7 +57,7 @@ func Get[T ledger.Entity](s *Store, id string) (T, error) {
 // History lists a record's audit entries, oldest first.
 func (s *Store) History(id string) ([]Audit, error) {
 	var out []Audit
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: historyPrefix(id), PrefetchValues: true})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
@@ -290,4 +291,13 @@ func (s *Store) Stats(ws memdb.WatchSet) Stats {
 	st.Advisors = count(tableAdvisors, indexID)
 	st.Assignments = count(tableAssignments, indexID)
 	return st
+}
+
+// view runs a read-only Badger transaction, translating a closed store to ErrClosed.
+func (s *Store) view(fn func(txn *badger.Txn) error) error {
+	err := s.db.View(fn)
+	if errors.Is(err, badger.ErrDBClosed) {
+		return ErrClosed
+	}
+	return err
 }

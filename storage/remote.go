@@ -178,7 +178,7 @@ func (b *batch) remote(in ledger.Record) (int, error) {
 // fields it changed as the record holds them now (value and version): what sync pushes to the city.
 func (s *Store) Changes(after uint64, limit int) ([]Change, error) {
 	var out []Change
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixChange}, PrefetchValues: true, PrefetchSize: min(limit, 100)})
 		defer it.Close()
 		for it.Seek(seqKey(prefixChange, after+1)); it.Valid() && len(out) < limit; it.Next() {
@@ -223,7 +223,7 @@ func (s *Store) Ack(seq uint64) error {
 // Conflicts lists the conflict log, oldest first; only the unreviewed ones if open.
 func (s *Store) Conflicts(open bool) ([]Conflict, error) {
 	var out []Conflict
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixConflict}, PrefetchValues: true})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {

@@ -103,7 +103,7 @@ func (s *Store) Trainings(q TrainingQuery, ws memdb.WatchSet) (TrainingPage, err
 	watchGen(s.mem.Txn(false), ws, string(ledger.KindTraining))
 	var page TrainingPage
 	more := false
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		return scanTrainings(txn, q, func(key []byte, id string) (bool, error) {
 			t, ok, err := loadTraining(txn, id)
 			if err != nil || !ok || !q.match(t) {
@@ -144,7 +144,7 @@ func (q TrainingQuery) match(t ledger.Training) bool {
 func (s *Store) CountTrainings(q TrainingQuery) (int, error) {
 	q.After = ""
 	n := 0
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		return scanTrainings(txn, q, func(_ []byte, id string) (bool, error) {
 			if q.Kind == "" && (q.Under == "" || q.Village == "" && q.Advisor == "") && (q.Village == "" || q.Advisor == "") {
 				n++
@@ -173,7 +173,7 @@ func loadTraining(txn *badger.Txn, id string) (ledger.Training, bool, error) {
 // them): the figure the programme asks of every advisor. Only index keys are read.
 func (s *Store) ServiceDays(advisor string, from, to ledger.Date) (int, error) {
 	days := map[ledger.Date]bool{}
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		return scanTrainings(txn, TrainingQuery{Advisor: advisor, From: from, To: to, Oldest: true},
 			func(key []byte, _ string) (bool, error) {
 				rest := key[len(advisorIndexPrefix(advisor)):]

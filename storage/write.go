@@ -528,9 +528,46 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 		return err
 	}
 	return s.write(func(b *batch) error {
+		if err := b.inUse(k, id); err != nil {
+			return err
+		}
 		_, err := b.local(OpDelete, k, id, map[string]string{ledger.FieldDeleted: "true"})
 		return err
 	})
+}
+
+// inUse refuses to delete a village or an advisor that live trainings or assignments still name: they
+// would be left pointing at nothing, and fail validation at their next edit.
+func (b *batch) inUse(k ledger.Kind, id string) error {
+	var prefix []byte
+	var assignments memdb.ResultIterator
+	var err error
+	switch k {
+	case ledger.KindVillage:
+		prefix = villageIndexPrefix(ledger.Code(id))
+		assignments, err = b.mem.Get(tableAssignments, indexVillage, id)
+	case ledger.KindAdvisor:
+		prefix = advisorIndexPrefix(id)
+		assignments, err = b.mem.Get(tableAssignments, indexAdvisor, id)
+	default:
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	use := &InUseError{Kind: k, ID: id}
+	for obj := assignments.Next(); obj != nil; obj = assignments.Next() {
+		use.Assignments++
+	}
+	it := b.txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		use.Trainings++
+	}
+	if use.Trainings > 0 || use.Assignments > 0 {
+		return use
+	}
+	return nil
 }
 
 // Undelete clears a record's tombstone.

@@ -161,7 +161,8 @@ func oneLine(err error) string {
 	case errors.As(err, &le):
 		msg = fmt.Sprintf("第 %d 行有误，未导入任何记录 (%v)", le.Line, err)
 	case errors.Is(err, storage.ErrLocked), errors.Is(err, storage.ErrPassphrase), errors.Is(err, storage.ErrNotInitialized),
-		errors.Is(err, storage.ErrNotFound), errors.Is(err, storage.ErrNewerFormat), errors.Is(err, storage.ErrInitialized):
+		errors.Is(err, storage.ErrNotFound), errors.Is(err, storage.ErrNewerFormat), errors.Is(err, storage.ErrInitialized),
+		errors.Is(err, storage.ErrInUse):
 		msg = storage.Chinese(err) + " (" + err.Error() + ")"
 	}
 	return strings.ReplaceAll(msg, "\n", "; ")
