@@ -171,7 +171,7 @@ func (b *batch) remote(in ledger.Record) (int, error) {
 	if err := b.audit(in.ID, a); err != nil {
 		return 0, err
 	}
-	return len(conflicts), b.derive(before, typed(merged, true))
+	return len(conflicts), b.derive(before, live(merged, after))
 }
 
 // Changes returns up to limit entries of the local change log after sequence number after, each with the

@@ -289,7 +289,7 @@ func (b *batch) local(op string, k ledger.Kind, id string, values map[string]str
 	if !exists {
 		result = created
 	}
-	return result, b.derive(before, typed(rec, true))
+	return result, b.derive(before, live(rec, after))
 }
 
 // placeable reports whether the codes that decide e's scope are well-formed village codes.
@@ -331,6 +331,14 @@ func (b *batch) putRecord(rec ledger.Record) error {
 func (b *batch) audit(id string, a Audit) error {
 	a.Stamp = b.s.clock.Now()
 	return b.set(historyKey(id, a.Stamp), encodeAudit(a))
+}
+
+// live is the typed view e of rec if rec is not deleted, nil if it is.
+func live(rec ledger.Record, e ledger.Entity) ledger.Entity {
+	if rec.Deleted() {
+		return nil
+	}
+	return e
 }
 
 // typed decodes a record to its typed view; nil if it does not exist or is deleted.
