@@ -133,3 +133,12 @@ type Entity interface {
 	RecordKind() Kind
 	RecordID() string
 }
+
+// Entities converts a slice of one kind to a slice of Entity, as imports take them.
+func Entities[T Entity](s []T) []Entity {
+	out := make([]Entity, len(s))
+	for i, e := range s {
+		out[i] = e
+	}
+	return out
+}

@@ -85,13 +85,6 @@ func benchStore(b *testing.B, dir string) *Store {
 	return s
 }
 
-func asEntities[T ledger.Entity](s []T) []ledger.Entity {
-	out := make([]ledger.Entity, len(s))
-	for i, e := range s {
-		out[i] = e
-	}
-	return out
-}
 
 // seeded returns a store holding the whole fixture, built once per benchmark binary run.
 var (
@@ -110,7 +103,7 @@ func seeded(b *testing.B) string {
 		s := benchStore(b, dir)
 		defer s.Close()
 		ctx := context.Background()
-		for _, batch := range [][]ledger.Entity{asEntities(fx.villages), asEntities(fx.advisors), asEntities(fx.trainings)} {
+		for _, batch := range [][]ledger.Entity{ledger.Entities(fx.villages), ledger.Entities(fx.advisors), ledger.Entities(fx.trainings)} {
 			if res, err := s.Import(ctx, batch, nil); err != nil || len(res.Rejected) > 0 {
 				b.Fatalf("seed: %v %+v", err, res.Rejected[:min(3, len(res.Rejected))])
 			}
@@ -177,18 +170,18 @@ func BenchmarkSaveTraining(b *testing.B) {
 }
 
 // BenchmarkImportTrainings is a bulk import of the 100k trainings into a store holding the villages
-// and advisors; BenchmarkRawWriteBatch writes the same record bytes with Badger alone.
+// and advisors; BenchmarkRawWriteBatch writes the same keys and values with Badger alone.
 func BenchmarkImportTrainings(b *testing.B) {
 	fx := loadFixture(b)
 	ctx := context.Background()
 	for b.Loop() {
 		b.StopTimer()
 		s := benchStore(b, b.TempDir())
-		if _, err := s.Import(ctx, append(asEntities(fx.villages), asEntities(fx.advisors)...), nil); err != nil {
+		if _, err := s.Import(ctx, append(ledger.Entities(fx.villages), ledger.Entities(fx.advisors)...), nil); err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		if _, err := s.Import(ctx, asEntities(fx.trainings), nil); err != nil {
+		if _, err := s.Import(ctx, ledger.Entities(fx.trainings), nil); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()

@@ -66,14 +66,14 @@ func cmdSeed(ctx context.Context, c *cli, args []string) error {
 			return nil
 		}
 		villages := ledger.SampleVillages(rng, divisions)
-		if err := step("villages", entities(villages)); err != nil {
+		if err := step("villages", ledger.Entities(villages)); err != nil {
 			return err
 		}
 		if *nAdvisors == 0 {
 			return nil
 		}
 		advisors := ledger.SampleAdvisors(rng, *nAdvisors, storage.NewID)
-		if err := step("advisors", entities(advisors)); err != nil {
+		if err := step("advisors", ledger.Entities(advisors)); err != nil {
 			return err
 		}
 		var codes []ledger.Code
@@ -93,23 +93,16 @@ func cmdSeed(ctx context.Context, c *cli, args []string) error {
 			assignments = append(assignments, ledger.Assignment{ID: storage.NewID(), Advisor: ids[i%len(ids)], Village: v,
 				From: ledger.Date(fmt.Sprintf("%d-01-01", *year)), Reason: "年度结对"})
 		}
-		if err := step("assignments", entities(assignments)); err != nil {
+		if err := step("assignments", ledger.Entities(assignments)); err != nil {
 			return err
 		}
 		// Most visits go to key villages, as in the programme.
 		targets := append(slices.Clone(codes), slices.Repeat(keys, 8)...)
 		trainings := ledger.SampleTrainings(rng, *nTrainings, *year, today, targets, ids, storage.NewID)
-		return step("trainings", entities(trainings))
+		return step("trainings", ledger.Entities(trainings))
 	})
 }
 
-func entities[T ledger.Entity](s []T) []ledger.Entity {
-	out := make([]ledger.Entity, len(s))
-	for i, e := range s {
-		out[i] = e
-	}
-	return out
-}
 
 // rss reads the resident set size and its peak from /proc (Linux); zeros elsewhere.
 func rss() (cur, peak int64) {
