@@ -85,7 +85,6 @@ func benchStore(b *testing.B, dir string) *Store {
 	return s
 }
 
-
 // seeded returns a store holding the whole fixture, built once per benchmark binary run.
 var (
 	seededOnce sync.Once

@@ -103,7 +103,6 @@ func cmdSeed(ctx context.Context, c *cli, args []string) error {
 	})
 }
 
-
 // rss reads the resident set size and its peak from /proc (Linux); zeros elsewhere.
 func rss() (cur, peak int64) {
 	b, err := os.ReadFile("/proc/self/status")
