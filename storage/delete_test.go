@@ -62,3 +62,16 @@ func TestReadsAfterClose(t *testing.T) {
 		t.Errorf("Create after Close: %v, want ErrClosed", err)
 	}
 }
+
+// A create with no fields at all is refused by validation, not silently skipped.
+func TestCreateEmpty(t *testing.T) {
+	s := newStore(t, "3703", Options{})
+	before := s.Stats(nil)
+	_, err := s.Create(t.Context(), ledger.Village{Code: "370323102299"})
+	if !errors.Is(err, ledger.ErrInvalid) {
+		t.Fatalf("Create(empty village) = %v, want a validation error", err)
+	}
+	if after := s.Stats(nil); after != before {
+		t.Errorf("a refused create changed the store: %+v -> %+v", before, after)
+	}
+}

@@ -358,9 +358,6 @@ func editOrAdd[T ledger.Entity](ctx context.Context, c *cli, args []string, bind
 		if defaults != nil {
 			defaults(&after, s)
 		}
-		if err := nothingGiven(after, s); err != nil {
-			return err
-		}
 		id, err := s.Create(ctx, after)
 		if err != nil {
 			return err
@@ -368,34 +365,6 @@ func editOrAdd[T ledger.Entity](ctx context.Context, c *cli, args []string, bind
 		fmt.Fprintln(c.stdout, id)
 		return nil
 	})
-}
-
-// nothingGiven refuses to add a record without a single field: the store writes nothing for it and
-// returns no error, so "village add CODE" would print the code of a village that does not exist.
-// Validation names the fields that are required.
-func nothingGiven(e ledger.Entity, s *storage.Store) error {
-	for name, v := range ledger.Values(e) {
-		if name != ledger.FieldDeleted && v != "" {
-			return nil
-		}
-	}
-	if err := ledger.Validate(e, storeChecker{s}); err != nil {
-		return err
-	}
-	return fmt.Errorf("add %s: no fields given", e.RecordKind())
-}
-
-// storeChecker answers validation's questions from the store.
-type storeChecker struct{ s *storage.Store }
-
-func (c storeChecker) Today() time.Time { return c.s.Clock().Today() }
-func (c storeChecker) VillageKnown(code ledger.Code) bool {
-	_, err := c.s.Village(code)
-	return err == nil
-}
-func (c storeChecker) AdvisorKnown(id string) bool {
-	_, err := c.s.Advisor(id)
-	return err == nil
 }
 
 func cmdVillage(ctx context.Context, c *cli, args []string) error {
