@@ -63,10 +63,19 @@ func (s *Stamp) UnmarshalText(b []byte) error {
 // run hours off; the clock keeps causal order regardless: Now never goes backwards and is always above
 // anything Observe has seen. It is safe for concurrent use.
 type Clock struct {
-	mu   sync.Mutex
-	wall func() time.Time
-	last Stamp
+	mu     sync.Mutex
+	wall   func() time.Time
+	offset time.Duration // added to wall: the city hub's time minus this PC's, once known
+	known  bool          // Correct was called: the corrected wall clock can be trusted
+	last   Stamp
 }
+
+// MaxAhead is how far ahead of the (corrected) wall clock a stamp from another replica may be and still
+// move this clock. A PC whose clock said 2099 while offline wrote stamps in 2099; observing them would
+// drag every replica's clock there for good. Such stamps are still merged (they win or lose by their
+// order like any other), they just do not move the clock; a local edit of a record that holds one is
+// stamped above it by the store (AfterStamp), so causality holds per record.
+const MaxAhead = 5 * time.Minute
 
 // NewClock returns a clock that reads wall time from wall (time.Now if nil) and will never hand out a
 // stamp at or below last (the highest stamp the replica has persisted).
@@ -81,7 +90,7 @@ func NewClock(wall func() time.Time, last Stamp) *Clock {
 func (c *Clock) Now() Stamp {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	phys := MakeStamp(c.wall().UnixMilli(), 0)
+	phys := MakeStamp(c.wall().Add(c.offset).UnixMilli(), 0)
 	if phys > c.last {
 		c.last = phys
 	} else {
@@ -93,12 +102,59 @@ func (c *Clock) Now() Stamp {
 }
 
 // Observe merges a stamp received from another replica, so that the next Now is above it.
+// Once the hub's time is known (Correct), a stamp more than MaxAhead ahead of the corrected wall clock
+// is ignored.
 func (c *Clock) Observe(s Stamp) {
 	c.mu.Lock()
-	if s > c.last {
+	if s > c.last && c.plausible(s) {
 		c.last = s
 	}
 	c.mu.Unlock()
+}
+
+// plausible reports whether s may move the clock. c.mu must be held.
+func (c *Clock) plausible(s Stamp) bool {
+	return !c.known || s.WallMillis() <= c.wall().Add(c.offset+MaxAhead).UnixMilli()
+}
+
+// After returns a new stamp above both Now and s: what a write on top of a version stamped s needs
+// when s was too far ahead to be observed.
+func (c *Clock) After(s Stamp) Stamp {
+	n := c.Now()
+	if n > s {
+		return n
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s+1 > c.last && c.plausible(s+1) {
+		c.last = s + 1
+	}
+	return s + 1
+}
+
+// Correct sets the offset between the city hub's clock and this PC's wall clock. If this clock ran
+// ahead of the corrected time by more than MaxAhead (the PC said 2099 while offline), it comes back to
+// the corrected time: the store stamps every edit of a record above the record's own stamps, so no
+// record's order depends on the clock never going back.
+func (c *Clock) Correct(offset time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset = offset
+	c.known = true
+	now := MakeStamp(c.wall().Add(offset).UnixMilli(), 0)
+	if c.last.WallMillis() > c.wall().Add(offset+MaxAhead).UnixMilli() {
+		c.last = now
+	}
+}
+
+// Wall reads the PC's wall clock, uncorrected.
+func (c *Clock) Wall() time.Time { return c.wall() }
+
+// Offset is the correction last set by Correct.
+func (c *Clock) Offset() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.offset
 }
 
 // Last returns the highest stamp handed out or observed, for persisting.
@@ -111,7 +167,7 @@ func (c *Clock) Last() Stamp {
 // Today is the calendar date the clock believes it is in China (UTC+8): the later of the wall clock and
 // the highest stamp seen, so a PC that woke up in the year 2000 still accepts today's records.
 func (c *Clock) Today() time.Time {
-	now := c.wall()
+	now := c.wall().Add(c.Offset())
 	if t := c.Last().Time(); t.After(now) {
 		now = t
 	}

@@ -94,6 +94,15 @@ type Record struct {
 	Fields map[string]Field `json:"fields"`
 }
 
+// MaxStamp is the highest stamp of any of the record's field versions (0 if it has none).
+func (r Record) MaxStamp() Stamp {
+	var m Stamp
+	for _, f := range r.Fields {
+		m = max(m, f.Stamp)
+	}
+	return m
+}
+
 // Deleted reports whether the record's tombstone is set.
 func (r Record) Deleted() bool { return r.Fields[FieldDeleted].Value == "true" }
 

@@ -139,6 +139,7 @@ type Change struct {
 	Kind   ledger.Kind
 	ID     string
 	Fields []string
+	Place  ledger.Code   // on the hub: where the record lies, for fan-out (see Place)
 	Record ledger.Record // the changed fields as the record holds them now (filled by Changes)
 }
 
@@ -150,6 +151,9 @@ func encodeChange(c Change) []byte {
 	w.uint(uint64(len(c.Fields)))
 	for _, f := range c.Fields {
 		w.str(f)
+	}
+	if c.Place != "" {
+		w.str(string(c.Place))
 	}
 	return w.b
 }
@@ -167,6 +171,9 @@ func decodeChange(seq uint64, b []byte) (Change, error) {
 	c.Fields = make([]string, n)
 	for i := range c.Fields {
 		c.Fields[i] = r.str()
+	}
+	if len(r.b) > 0 {
+		c.Place = ledger.Code(r.str())
 	}
 	return c, r.err
 }

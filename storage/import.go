@@ -146,7 +146,7 @@ func (s *Store) Import(ctx context.Context, records []ledger.Entity, progress fu
 	}
 	b.bumpGens()
 	b.mem.Commit()
-	s.cnt = b.cnt
+	s.setCounters(b.cnt)
 	report(len(records))
 	return res, nil
 }

@@ -29,6 +29,7 @@ const (
 	prefixConflictSeen byte = 'y'
 	prefixTraining     byte = 't'
 	prefixTally        byte = 'g'
+	prefixDoc          byte = 'n'
 
 	trainingByVillage byte = 'v'
 	trainingByAdvisor byte = 'a'

@@ -59,26 +59,33 @@ func (s *Store) ApplyRemote(ctx context.Context, recs []ledger.Record) (ApplyRes
 		return res, err
 	}
 	err := s.write(func(b *batch) error {
-		res = ApplyResult{}
-		for i, rec := range recs {
-			n, err := b.remote(rec)
-			var bad *badRecord
-			var se *ScopeError
-			switch {
-			case errors.As(err, &bad) || errors.As(err, &se):
-				res.Refused = append(res.Refused, RowError{Row: i + 1, ID: rec.ID, Err: err})
-			case err != nil:
-				return err
-			case n < 0:
-				res.Unchanged++
-			default:
-				res.Changed++
-				res.Conflicts += n
-			}
-		}
-		return nil
+		var err error
+		res, err = b.applyRemote(recs)
+		return err
 	})
 	return res, err
+}
+
+// applyRemote merges records inside a write; one refused record does not stop the others.
+func (b *batch) applyRemote(recs []ledger.Record) (ApplyResult, error) {
+	var res ApplyResult
+	for i, rec := range recs {
+		n, err := b.remote(rec)
+		var bad *badRecord
+		var se *ScopeError
+		switch {
+		case errors.As(err, &bad) || errors.As(err, &se):
+			res.Refused = append(res.Refused, RowError{Row: i + 1, ID: rec.ID, Err: err})
+		case err != nil:
+			return res, err
+		case n < 0:
+			res.Unchanged++
+		default:
+			res.Changed++
+			res.Conflicts += n
+		}
+	}
+	return res, nil
 }
 
 type badRecord struct{ msg string }
@@ -135,6 +142,18 @@ func (b *batch) remote(in ledger.Record) (int, error) {
 	if after == nil {
 		return 0, &badRecord{fmt.Sprintf("%s %s: cannot be read", in.Kind, in.ID)}
 	}
+	if b.push {
+		// On the hub, from an office: the record must lie in the office's scope before and after (an
+		// office cannot take over another's record), and rosters come from the city scope alone.
+		if err := b.inScope(after); err != nil {
+			return 0, err
+		}
+		if before != nil {
+			if err := b.inScope(before); err != nil {
+				return 0, err
+			}
+		}
+	}
 	if !in.Kind.Roster() {
 		if err := b.inScope(after); err != nil {
 			return 0, err
@@ -164,10 +183,15 @@ func (b *batch) remote(in ledger.Record) (int, error) {
 	if len(changed) == 0 {
 		return len(conflicts), nil
 	}
+	b.changed = b.changed[:0]
+	for _, c := range changed {
+		b.changed = append(b.changed, c.Name)
+	}
+	b.place = placeOf(merged)
 	if err := b.putRecord(merged); err != nil {
 		return 0, err
 	}
-	a := Audit{Op: OpSync, Author: author.Author, Office: author.Office, Replica: author.Replica, Fields: changed}
+	a := Audit{Op: OpSync, Stamp: b.s.clock.After(held.MaxStamp()), Author: author.Author, Office: author.Office, Replica: author.Replica, Fields: changed}
 	if err := b.audit(in.ID, a); err != nil {
 		return 0, err
 	}

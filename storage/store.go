@@ -63,6 +63,7 @@ type Store struct {
 	mu    sync.Mutex
 	id    Identity
 	cnt   counters
+	seqCh chan struct{} // closed when cnt.Seq moves (see Committed)
 	close func() error
 }
 
@@ -80,6 +81,8 @@ const (
 	metaIdentity = "identity"
 	metaCounters = "counters"
 	metaClock    = "clock"
+	metaPull     = "pull"   // PullCursor
+	metaOffset   = "offset" // the hub's clock minus this PC's, nanoseconds
 )
 
 // Open opens (creating if needed) the store in dir and rebuilds the in-memory indexes from disk. The
@@ -156,6 +159,7 @@ func (s *Store) load(wall func() time.Time) error {
 	}
 	s.mem = mem
 	var last ledger.Stamp
+	var offset *int64 // nil until a hub told this replica its clock offset
 	err = s.db.View(func(txn *badger.Txn) error {
 		var format int
 		if err := getJSON(txn, metaFormat, &format); err != nil {
@@ -178,12 +182,19 @@ func (s *Store) load(wall func() time.Time) error {
 				return nil
 			})
 		}
+		if err := getJSON(txn, metaOffset, &offset); err != nil {
+			return err
+		}
 		return s.rebuild(txn)
 	})
 	if err != nil {
 		return err
 	}
 	s.clock = ledger.NewClock(wall, last)
+	if offset != nil {
+		s.clock.Correct(time.Duration(*offset))
+	}
+	s.seqCh = make(chan struct{})
 	return nil
 }
 
@@ -313,9 +324,19 @@ func (s *Store) reload() error {
 		if err := s.rebuild(txn); err != nil {
 			return err
 		}
-		s.cnt = cnt
+		s.setCounters(cnt)
 		return nil
 	})
+}
+
+// setCounters moves the in-memory counters after a commit, waking Committed's waiters if the change
+// log grew. s.mu must be held.
+func (s *Store) setCounters(cnt counters) {
+	if cnt.Seq != s.cnt.Seq && s.seqCh != nil {
+		close(s.seqCh)
+		s.seqCh = make(chan struct{})
+	}
+	s.cnt = cnt
 }
 
 // Identity returns who this replica is.

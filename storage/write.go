@@ -35,6 +35,11 @@ type batch struct {
 	buffered bool
 	buf      []kvWrite
 	chunk    map[string]ledger.Record
+	// On the hub: push marks a batch applying an office's push (b.id.Scope is then the office's scope);
+	// remote leaves the names of the fields it changed and the record's place for the change log.
+	push    bool
+	changed []string
+	place   ledger.Code
 }
 
 // kvWrite is one buffered write (del: a deletion).
@@ -96,7 +101,7 @@ func (s *Store) write(fn func(b *batch) error) error {
 		return fmt.Errorf("write: %w", err)
 	}
 	b.mem.Commit()
-	s.cnt = b.cnt
+	s.setCounters(b.cnt)
 	return nil
 }
 
@@ -229,8 +234,10 @@ func (b *batch) local(op string, k ledger.Kind, id string, values map[string]str
 		return unchanged, fmt.Errorf("%s %s %s: %w", op, k, id, ErrNotFound)
 	}
 	names := slices.Sorted(maps.Keys(values))
+	// Above every stamp the record holds, even one too far ahead to have moved the clock: an edit made
+	// on top of a version must win over it everywhere.
 	version := ledger.Version{Author: b.id.Clerk, Office: b.id.Scope,
-		VersionID: ledger.VersionID{Stamp: b.s.clock.Now(), Replica: b.id.Replica}}
+		VersionID: ledger.VersionID{Stamp: b.s.clock.After(held.MaxStamp()), Replica: b.id.Replica}}
 	rec := held.Clone()
 	var changed []AuditField
 	for _, name := range names {
@@ -279,10 +286,10 @@ func (b *batch) local(op string, k ledger.Kind, id string, values map[string]str
 	for i, c := range changed {
 		fields[i] = c.Name
 	}
-	if err := b.set(seqKey(prefixChange, b.cnt.Seq), encodeChange(Change{Kind: k, ID: id, Fields: fields})); err != nil {
+	if err := b.set(seqKey(prefixChange, b.cnt.Seq), encodeChange(Change{Kind: k, ID: id, Fields: fields, Place: changePlace(before, after)})); err != nil {
 		return unchanged, err
 	}
-	if err := b.audit(id, Audit{Op: op, Author: b.id.Clerk, Office: b.id.Scope, Replica: b.id.Replica, Fields: changed}); err != nil {
+	if err := b.audit(id, Audit{Op: op, Stamp: version.Stamp, Author: b.id.Clerk, Office: b.id.Scope, Replica: b.id.Replica, Fields: changed}); err != nil {
 		return unchanged, err
 	}
 	result := updated
@@ -290,6 +297,18 @@ func (b *batch) local(op string, k ledger.Kind, id string, values map[string]str
 		result = created
 	}
 	return result, b.derive(before, live(rec, after))
+}
+
+// changePlace is the place a local change is logged with: where the record lies now (or lay, if the
+// change made it unreadable).
+func changePlace(before, after ledger.Entity) ledger.Code {
+	if after != nil {
+		return Place(after)
+	}
+	if before != nil {
+		return Place(before)
+	}
+	return ""
 }
 
 // placeable reports whether the codes that decide e's scope are well-formed village codes.
@@ -328,8 +347,11 @@ func (b *batch) putRecord(rec ledger.Record) error {
 	return nil
 }
 
+// audit writes a history entry, keyed by a.Stamp (Now if zero).
 func (b *batch) audit(id string, a Audit) error {
-	a.Stamp = b.s.clock.Now()
+	if a.Stamp == 0 {
+		a.Stamp = b.s.clock.Now()
+	}
 	return b.set(historyKey(id, a.Stamp), encodeAudit(a))
 }
 

@@ -1,0 +1,375 @@
+package storage
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"techaid/ledger"
+)
+
+// This file holds what sync needs from a store beyond the ledger itself. An office replica keeps a pull
+// cursor and acknowledgements; the city hub keeps, in the same kind of store, a global change log (its
+// own change log: every change it accepted, with the place that decides who receives it) and each
+// office replica's acknowledged sequence number, written in the transaction that applies the push.
+
+// Place is where a record lies for fan-out: the township of a village, the narrowest code holding all
+// of a training's villages, "" for the shared rosters (which every office receives).
+func Place(e ledger.Entity) ledger.Code {
+	switch r := e.(type) {
+	case ledger.Village:
+		return r.Code.Township()
+	case ledger.Training:
+		var p ledger.Code
+		for i, v := range r.Villages {
+			t := v.Township()
+			switch {
+			case i == 0:
+				p = t
+			case p.Contains(t):
+			case p.County() != "" && p.County() == t.County():
+				p = t.County()
+			default:
+				p = t[:4]
+			}
+		}
+		return p
+	}
+	return ""
+}
+
+// placeOf is Place of a raw record; deleted records keep their place so the tombstone travels.
+func placeOf(rec ledger.Record) ledger.Code {
+	if e := typedOf(rec); e != nil {
+		return Place(e)
+	}
+	return ""
+}
+
+// Push is one batch of changes an office replica sent to the hub.
+type Push struct {
+	Replica string      // the office replica
+	Scope   ledger.Code // the scope its token carries: what it may write
+	From    uint64      // its first sequence number in the batch
+	To      uint64      // its last
+	Seqs    []uint64    // the sequence number of each record
+	Records []ledger.Record
+}
+
+// Logged is one entry the hub added to its change log.
+type Logged struct {
+	Seq   uint64
+	Place ledger.Code
+}
+
+// PushResult reports what ApplyPush did.
+type PushResult struct {
+	Acked   uint64   // the replica's acknowledged sequence number after the push
+	Replay  bool     // the whole batch was already held; nothing was applied
+	Logged  []Logged // new entries of the hub's change log, in order
+	Changed int
+	Refused []RowError // Row is the record's sequence number in the office's change log
+	Conflicts int
+}
+
+// ErrGap is returned by ApplyPush for a batch that does not follow what the hub holds from the replica.
+var ErrGap = errors.New("push does not follow the acknowledged sequence")
+
+func peerAckKey(replica string) []byte { return metaKey("ack\x00" + replica) }
+
+// PeerAcked is the last sequence number of replica that this (hub) store holds.
+func (s *Store) PeerAcked(replica string) (uint64, error) {
+	var n uint64
+	err := s.view(func(txn *badger.Txn) error {
+		var err error
+		n, err = getUint(txn, peerAckKey(replica))
+		return err
+	})
+	return n, err
+}
+
+func getUint(txn *badger.Txn, key []byte) (uint64, error) {
+	item, err := txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	var n uint64
+	err = item.Value(func(v []byte) error {
+		if len(v) != 8 {
+			return errCorrupt
+		}
+		n = binary.BigEndian.Uint64(v)
+		return nil
+	})
+	return n, err
+}
+
+// ApplyPush applies an office's batch on the hub in one transaction with the replica's new acknowledged
+// sequence number: a batch that was applied before is a no-op, and a batch is never half applied. Every
+// record is checked against the office's scope (rosters only from the city scope); a refused record is
+// reported and acknowledged, the rest of the batch still applies. Each changed record is appended to
+// the hub's change log with its place, which is what the hub fans out and serves to pulls.
+func (s *Store) ApplyPush(ctx context.Context, p Push) (PushResult, error) {
+	var res PushResult
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	if len(p.Seqs) != len(p.Records) || p.From == 0 || p.To < p.From {
+		return res, fmt.Errorf("push %d..%d: %d sequence numbers for %d records", p.From, p.To, len(p.Seqs), len(p.Records))
+	}
+	err := s.write(func(b *batch) error {
+		res = PushResult{}
+		acked, err := getUint(b.txn, peerAckKey(p.Replica))
+		if err != nil {
+			return err
+		}
+		res.Acked = acked
+		if p.To <= acked {
+			res.Replay = true
+			return nil
+		}
+		if p.From > acked+1 {
+			return fmt.Errorf("push %d..%d after %d: %w", p.From, p.To, acked, ErrGap)
+		}
+		b.id.Scope = p.Scope
+		b.push = true
+		for i, rec := range p.Records {
+			if p.Seqs[i] <= acked {
+				continue // held already: a batch that overlaps an earlier one
+			}
+			n, place, err := b.remoteLogged(rec)
+			var bad *badRecord
+			var se *ScopeError
+			switch {
+			case errors.As(err, &bad) || errors.As(err, &se):
+				res.Refused = append(res.Refused, RowError{Row: int(p.Seqs[i]), ID: rec.ID, Err: err})
+			case err != nil:
+				return err
+			case n >= 0:
+				res.Changed++
+				res.Conflicts += n
+				if place != nil {
+					res.Logged = append(res.Logged, *place)
+				}
+			}
+		}
+		res.Acked = p.To
+		return b.set(peerAckKey(p.Replica), binary.BigEndian.AppendUint64(nil, p.To))
+	})
+	if err != nil {
+		return PushResult{}, err
+	}
+	return res, nil
+}
+
+// remoteLogged merges rec and, if the record changed, appends it to the change log.
+func (b *batch) remoteLogged(rec ledger.Record) (int, *Logged, error) {
+	b.changed = nil
+	n, err := b.remote(rec)
+	if err != nil || n < 0 || len(b.changed) == 0 {
+		return n, nil, err
+	}
+	b.cnt.Seq++
+	l := &Logged{Seq: b.cnt.Seq, Place: b.place}
+	err = b.set(seqKey(prefixChange, b.cnt.Seq), encodeChange(Change{Kind: rec.Kind, ID: rec.ID, Fields: b.changed, Place: b.place}))
+	return n, l, err
+}
+
+// ApplyPulled applies a batch pulled from the hub and moves the pull cursor in the same transaction,
+// so a batch applied twice (after a cut before the cursor moved) is harmless and none is skipped.
+func (s *Store) ApplyPulled(ctx context.Context, recs []ledger.Record, epoch string, cursor uint64) (ApplyResult, error) {
+	var res ApplyResult
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	err := s.write(func(b *batch) error {
+		var err error
+		if res, err = b.applyRemote(recs); err != nil {
+			return err
+		}
+		pc := PullCursor{Epoch: epoch, Cursor: cursor, At: time.Now().UTC()}
+		b.kind["meta"] = true
+		return setJSONBatch(b, metaPull, pc)
+	})
+	return res, err
+}
+
+// PullCursor is how far this replica has pulled from the hub: the hub's epoch and its sequence number.
+type PullCursor struct {
+	Epoch  string    `json:"epoch"`
+	Cursor uint64    `json:"cursor"`
+	At     time.Time `json:"at"` // when the last pulled batch was applied
+}
+
+// Pulled returns the pull cursor ("" and 0 if this replica never pulled).
+func (s *Store) Pulled() (PullCursor, error) {
+	var pc PullCursor
+	err := s.view(func(txn *badger.Txn) error { return getJSON(txn, metaPull, &pc) })
+	return pc, err
+}
+
+// SetAcked records what the city holds from this replica, as the hub said when the session began. It
+// may be lower than before: a hub restored from an older backup lacks what it acknowledged since, and
+// those changes are pending again until it holds them once more.
+func (s *Store) SetAcked(seq uint64) error {
+	return s.write(func(b *batch) error {
+		if seq > b.cnt.Seq {
+			return fmt.Errorf("ack %d: only %d changes were made here", seq, b.cnt.Seq)
+		}
+		b.cnt.Acked = seq
+		return nil
+	})
+}
+
+// SetClockOffset stores the offset between the hub's clock and this PC's (see ledger.Clock.Correct) and
+// applies it to the store's clock; it is applied again on every open.
+func (s *Store) SetClockOffset(d time.Duration) error {
+	s.clock.Correct(d)
+	return s.write(func(b *batch) error {
+		b.kind["meta"] = true
+		return setJSONBatch(b, metaOffset, int64(d))
+	})
+}
+
+// Wall reads the PC's wall clock as the store's clock sees it (Options.Wall), uncorrected: what sync
+// compares with the hub's time.
+func (s *Store) Wall() time.Time { return s.clock.Wall() }
+
+// Committed returns the last change-log sequence number and a channel closed by the next write that
+// adds to the change log: how sync learns that there is something new to push (or, on the hub, to
+// send).
+func (s *Store) Committed() (uint64, <-chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cnt.Seq, s.seqCh
+}
+
+// LogPlaces calls fn for every entry of the change log after seq, in order, with the entry's place:
+// how a hub rebuilds its fan-out index on start.
+func (s *Store) LogPlaces(after uint64, fn func(seq uint64, kind ledger.Kind, place ledger.Code)) error {
+	return s.view(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixChange}, PrefetchValues: true, PrefetchSize: 256})
+		defer it.Close()
+		for it.Seek(seqKey(prefixChange, after+1)); it.Valid(); it.Next() {
+			seq := keySeq(it.Item().Key())
+			err := it.Item().Value(func(v []byte) error {
+				c, err := decodeChange(seq, v)
+				if err == nil {
+					fn(seq, c.Kind, c.Place)
+				}
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("read change %d: %w", seq, err)
+			}
+		}
+		return nil
+	})
+}
+
+// ChangesAt returns the records changed by the given change-log entries, as the store holds them now,
+// with only the fields those changes touched. Several entries of one record come back as one record.
+// Fields whose current version was written by skip are left out (the replica that wrote them has
+// them), and so is a record left with no fields.
+func (s *Store) ChangesAt(seqs []uint64, skip string) ([]ledger.Record, error) {
+	var out []ledger.Record
+	err := s.view(func(txn *badger.Txn) error {
+		at := map[string]int{}
+		for _, seq := range seqs {
+			item, err := txn.Get(seqKey(prefixChange, seq))
+			if err != nil {
+				return fmt.Errorf("read change %d: %w", seq, err)
+			}
+			var c Change
+			if err := item.Value(func(v []byte) error {
+				c, err = decodeChange(seq, v)
+				return err
+			}); err != nil {
+				return fmt.Errorf("read change %d: %w", seq, err)
+			}
+			rec, ok, err := getRecord(txn, c.Kind, c.ID)
+			if err != nil || !ok {
+				return fmt.Errorf("read %s %s of change %d: %v", c.Kind, c.ID, seq, err)
+			}
+			key := string(c.Kind) + "\x00" + c.ID
+			i, seen := at[key]
+			if !seen {
+				i = len(out)
+				at[key] = i
+				out = append(out, ledger.Record{Kind: c.Kind, ID: c.ID, Fields: make(map[string]ledger.Field, len(c.Fields))})
+			}
+			for _, name := range c.Fields {
+				if f, ok := rec.Fields[name]; ok && f.Replica != skip {
+					out[i].Fields[name] = f
+				}
+			}
+		}
+		return nil
+	})
+	return slices.DeleteFunc(out, func(r ledger.Record) bool { return len(r.Fields) == 0 }), err
+}
+
+// Docs are small JSON documents kept beside the ledger (the hub's office registry, sync settings):
+// backed up and restored with it, never synced.
+func docKey(collection, key string) []byte {
+	return append(append(append([]byte{prefixDoc}, collection...), 0), key...)
+}
+
+// PutDoc stores v as JSON under collection/key.
+func (s *Store) PutDoc(collection, key string, v any) error {
+	buf, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return s.write(func(b *batch) error {
+		b.kind["meta"] = true
+		return b.set(docKey(collection, key), buf)
+	})
+}
+
+// GetDoc reads collection/key into v; ErrNotFound if there is none.
+func (s *Store) GetDoc(collection, key string, v any) error {
+	return s.view(func(txn *badger.Txn) error {
+		item, err := txn.Get(docKey(collection, key))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return fmt.Errorf("%s %s: %w", collection, key, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		return item.Value(func(b []byte) error { return json.Unmarshal(b, v) })
+	})
+}
+
+// Docs calls fn with the raw JSON of every document of a collection, in key order.
+func (s *Store) Docs(collection string, fn func(key string, raw []byte) error) error {
+	prefix := docKey(collection, "")
+	return s.view(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			key := string(it.Item().Key()[len(prefix):])
+			if err := it.Item().Value(func(v []byte) error { return fn(key, v) }); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func setJSONBatch(b *batch, name string, v any) error {
+	buf, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.set(metaKey(name), buf)
+}

@@ -1,0 +1,247 @@
+// Package client is the office side of sync: it connects to the city hub whenever a network exists,
+// pushes the office's change log from what the hub holds, pulls the changes of the office's scope into
+// the store, then stays live both ways; after any cut it resumes where it stopped. It reports its state
+// on a channel a UI can watch.
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"techaid/ledger"
+	"techaid/storage"
+	"techaid/sync/protocol"
+)
+
+// Config configures a Client.
+type Config struct {
+	URL   string         // the hub, e.g. ws://127.0.0.1:8750 or wss://city.example (the /sync path is added)
+	Token string         // the office's token
+	Store *storage.Store // the office's store
+	App   string         // this build's version, shown on the hub's status page
+	// Window is how many pushes may await their ack; 4 if zero. Batch is how many changes go in one
+	// push; 500 if zero.
+	Window, Batch int
+	// MinBackoff and MaxBackoff bound the wait between attempts (doubling, full jitter); 1 s and 60 s.
+	MinBackoff, MaxBackoff time.Duration
+	Logger                 *log.Logger
+	Dialer                 *websocket.Dialer // nil: a dialer with a 15 s handshake timeout
+}
+
+// Phase is where the client is.
+type Phase int
+
+const (
+	Offline    Phase = iota // no session; waiting to retry
+	Connecting              // dialling and saying hello
+	Syncing                 // pushing or catching up
+	UpToDate                // the hub holds everything of this office and this office everything of its scope
+	Failed                  // the hub refused for good (token, version): retrying cannot help
+)
+
+func (p Phase) String() string {
+	return [...]string{"offline", "connecting", "syncing", "up to date", "failed"}[p]
+}
+
+// State is what the UI shows.
+type State struct {
+	Phase   Phase
+	Pending uint64    // local changes the city has not acknowledged
+	Done    uint64    // of the changes to push in this session, acknowledged so far
+	Total   uint64    // changes to push in this session
+	Pulled  int       // records received in this session
+	AsOf    time.Time // when it was last up to date
+	Offset  time.Duration
+	Office  string      // as the city registered it
+	Scope   ledger.Code // what the token may write
+	Err     error       // why the last session ended, if it failed
+	Retry   time.Time   // when the next attempt starts (Offline)
+}
+
+// OffsetWarning reports a clock more than ledger.MaxAhead off the hub's.
+func (s State) OffsetWarning() bool { return s.Offset > ledger.MaxAhead || s.Offset < -ledger.MaxAhead }
+
+// Chinese is the state in a few words for the status bar.
+func (s State) Chinese() string {
+	var b strings.Builder
+	switch s.Phase {
+	case Offline:
+		b.WriteString("离线")
+		if s.Err != nil {
+			b.WriteString("（" + Chinese(s.Err) + "）")
+		}
+	case Connecting:
+		b.WriteString("正在连接市局…")
+	case Syncing:
+		fmt.Fprintf(&b, "正在同步 %d / %d", s.Done, s.Total)
+	case UpToDate:
+		b.WriteString("已送达市局 " + s.AsOf.In(ledger.China).Format("15:04"))
+	case Failed:
+		b.WriteString("同步已停止：" + Chinese(s.Err))
+	}
+	if s.Pending > 0 && s.Phase != UpToDate {
+		fmt.Fprintf(&b, " · 待上报 %d 条", s.Pending)
+	}
+	if s.OffsetWarning() {
+		fmt.Fprintf(&b, " · 本机时钟与市局相差 %s，请校准", s.Offset.Round(time.Minute))
+	}
+	return b.String()
+}
+
+// Chinese is a sentence for a sync error.
+func Chinese(err error) string {
+	var pe protocol.Error
+	if errors.As(err, &pe) {
+		return pe.Code.Chinese()
+	}
+	if errors.Is(err, context.Canceled) {
+		return "已停止"
+	}
+	return "连不上市局服务器，有网络时会自动重试"
+}
+
+// Summary reports one session.
+type Summary struct {
+	Pushed    int // changes the hub acknowledged
+	Refused   []protocol.Refusal
+	Pulled    int // records received
+	Changed   int // of those, records that changed something here
+	Conflicts int // conflicts logged here
+	Elapsed   time.Duration
+}
+
+// Client syncs one store with the hub.
+type Client struct {
+	cfg    Config
+	st     *storage.Store
+	log    *log.Logger
+	mu     sync.Mutex
+	state  State
+	states chan State
+}
+
+// New makes a client; nothing happens until Run or Once.
+func New(cfg Config) *Client {
+	if cfg.Window == 0 {
+		cfg.Window = 4
+	}
+	if cfg.Batch == 0 {
+		cfg.Batch = 500
+	}
+	cfg.Batch = min(cfg.Batch, protocol.MaxBatch)
+	if cfg.MinBackoff == 0 {
+		cfg.MinBackoff = time.Second
+	}
+	if cfg.MaxBackoff == 0 {
+		cfg.MaxBackoff = time.Minute
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = log.Default()
+	}
+	if cfg.Dialer == nil {
+		cfg.Dialer = &websocket.Dialer{HandshakeTimeout: 15 * time.Second, Proxy: http.ProxyFromEnvironment,
+			ReadBufferSize: 16 << 10, WriteBufferSize: 16 << 10}
+	}
+	c := &Client{cfg: cfg, st: cfg.Store, log: cfg.Logger, states: make(chan State, 1)}
+	c.state.Pending = c.st.Stats(nil).Pending
+	return c
+}
+
+// States delivers the latest state whenever it changes; a slow reader skips intermediate ones.
+func (c *Client) States() <-chan State { return c.states }
+
+// State returns the current state.
+func (c *Client) State() State {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.state
+}
+
+func (c *Client) update(fn func(s *State)) {
+	c.mu.Lock()
+	fn(&c.state)
+	s := c.state
+	c.mu.Unlock()
+	select {
+	case <-c.states: // drop the stale one
+	default:
+	}
+	select {
+	case c.states <- s:
+	default:
+	}
+}
+
+// Run keeps the office in sync until ctx ends: it connects, syncs, stays live, and after any failure
+// waits (exponential backoff with jitter) and tries again. It returns ctx's error, or the hub's error
+// if the hub refused for good (unknown or revoked token, an app too old).
+func (c *Client) Run(ctx context.Context) error {
+	wait := c.cfg.MinBackoff
+	for {
+		start := time.Now()
+		_, err := c.session(ctx, false)
+		if ctx.Err() != nil {
+			c.update(func(s *State) { s.Phase, s.Err = Offline, nil })
+			return ctx.Err()
+		}
+		var pe protocol.Error
+		if errors.As(err, &pe) && pe.Code.Permanent() {
+			c.update(func(s *State) { s.Phase, s.Err = Failed, err })
+			return err
+		}
+		if time.Since(start) > 2*c.cfg.MaxBackoff {
+			wait = c.cfg.MinBackoff // it ran a good while: a fresh cut, not a hub that keeps refusing
+		}
+		d := time.Duration(rand.Int64N(int64(wait))) + c.cfg.MinBackoff/2
+		c.log.Printf("sync: %v; next attempt in %s", err, d.Round(time.Millisecond))
+		c.update(func(s *State) { s.Phase, s.Err, s.Retry = Offline, err, time.Now().Add(d) })
+		select {
+		case <-ctx.Done():
+			c.update(func(s *State) { s.Phase, s.Err = Offline, nil })
+			return ctx.Err()
+		case <-time.After(d):
+		}
+		wait = min(2*wait, c.cfg.MaxBackoff)
+	}
+}
+
+// Once runs one session: push everything, pull until caught up, close.
+func (c *Client) Once(ctx context.Context) (Summary, error) {
+	sum, err := c.session(ctx, true)
+	if err != nil {
+		c.update(func(s *State) { s.Phase, s.Err = Offline, err })
+		var pe protocol.Error
+		if errors.As(err, &pe) && pe.Code.Permanent() {
+			c.update(func(s *State) { s.Phase = Failed })
+		}
+	} else {
+		c.update(func(s *State) { s.Phase = Offline })
+	}
+	return sum, err
+}
+
+// URL is the websocket address for a hub address given as ws://, wss://, http:// or https://.
+func URL(hub string) string {
+	u := strings.TrimRight(hub, "/")
+	switch {
+	case strings.HasPrefix(u, "http://"):
+		u = "ws://" + strings.TrimPrefix(u, "http://")
+	case strings.HasPrefix(u, "https://"):
+		u = "wss://" + strings.TrimPrefix(u, "https://")
+	case !strings.HasPrefix(u, "ws://") && !strings.HasPrefix(u, "wss://"):
+		u = "ws://" + u
+	}
+	if !strings.HasSuffix(u, protocol.Path) {
+		u += protocol.Path
+	}
+	return u
+}

@@ -1,0 +1,254 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"techaid/ledger"
+	"techaid/sync/protocol"
+)
+
+// idle is how long the client waits for any frame before it takes the socket for dead; the hub pings
+// every 30 s.
+const idle = 90 * time.Second
+
+// inbound is one frame from the hub, decoded, or the error that ended reading.
+type inbound struct {
+	m   protocol.Message
+	err error
+}
+
+// session runs one connection: hello, push from what the hub holds, pull from the cursor, then live.
+// In once mode it returns when both directions are caught up.
+func (c *Client) session(parent context.Context, once bool) (Summary, error) {
+	var sum Summary
+	start := time.Now()
+	c.update(func(s *State) { s.Phase, s.Done, s.Total, s.Pulled = Connecting, 0, 0, 0 })
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	conn, _, err := c.cfg.Dialer.DialContext(ctx, URL(c.cfg.URL), nil)
+	if err != nil {
+		return sum, fmt.Errorf("connect %s: %w", URL(c.cfg.URL), err)
+	}
+	defer conn.Close()
+	go func() {
+		<-ctx.Done()
+		_ = conn.Close() // unblocks the reader
+	}()
+	conn.SetReadLimit(protocol.MaxFrame)
+	send := func(m protocol.Message) error {
+		buf, err := protocol.Encode(m)
+		if err != nil {
+			return err
+		}
+		_ = conn.SetWriteDeadline(time.Now().Add(30 * time.Second))
+		return conn.WriteMessage(websocket.TextMessage, buf)
+	}
+
+	id := c.st.Identity()
+	seq, _ := c.st.Committed()
+	pc, err := c.st.Pulled()
+	if err != nil {
+		return sum, err
+	}
+	sent := c.st.Wall()
+	sentMono := time.Now()
+	err = send(protocol.Hello{Proto: protocol.Version, Schema: protocol.Schema, App: c.cfg.App, Replica: id.Replica,
+		Token: c.cfg.Token, Seq: seq, Epoch: pc.Epoch, Cursor: pc.Cursor, Time: sent.UnixMilli()})
+	if err != nil {
+		return sum, fmt.Errorf("hello: %w", err)
+	}
+
+	// The reader decodes frames and hands them over; the loop below does everything else.
+	frames := make(chan inbound, 4)
+	go func() {
+		for {
+			_ = conn.SetReadDeadline(time.Now().Add(idle))
+			_, frame, err := conn.ReadMessage()
+			if err != nil {
+				select {
+				case frames <- inbound{err: err}:
+				case <-ctx.Done():
+				}
+				return
+			}
+			m, err := protocol.Decode(frame)
+			select {
+			case frames <- inbound{m: m, err: err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	conn.SetPingHandler(func(data string) error {
+		_ = conn.SetReadDeadline(time.Now().Add(idle))
+		return conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(10*time.Second))
+	})
+
+	var welcome protocol.Welcome
+	select {
+	case in := <-frames:
+		if in.err != nil {
+			return sum, fmt.Errorf("welcome: %w", in.err)
+		}
+		switch m := in.m.(type) {
+		case protocol.Welcome:
+			welcome = m
+		case protocol.Error:
+			return sum, m
+		default:
+			return sum, fmt.Errorf("welcome: got %s", in.m.MessageType())
+		}
+	case <-time.After(30 * time.Second):
+		return sum, errors.New("welcome: no answer in 30 s")
+	case <-ctx.Done():
+		return sum, ctx.Err()
+	}
+	rtt := time.Since(sentMono)
+	offset := time.UnixMilli(welcome.Time).Sub(sent.Add(rtt / 2))
+	if err := c.st.SetClockOffset(offset); err != nil {
+		return sum, err
+	}
+	cursor := pc.Cursor
+	if welcome.Epoch != pc.Epoch {
+		if pc.Epoch != "" {
+			c.log.Printf("sync: the city's hub was restored (epoch %s → %s): pulling everything again, resending what it lacks", pc.Epoch, welcome.Epoch)
+		}
+		cursor = 0
+	}
+	acked := min(welcome.Acked, seq)
+	if acked != c.st.Stats(nil).Acked {
+		if err := c.st.SetAcked(acked); err != nil {
+			return sum, err
+		}
+	}
+	first := acked
+	c.update(func(s *State) {
+		s.Phase, s.Offset, s.Office, s.Scope, s.Err = Syncing, offset, welcome.Office, welcome.Scope, nil
+		s.Total, s.Pending = seq-acked, seq-acked
+	})
+
+	next := acked // pushed up to
+	inflight := 0
+	pulling, caughtUp := false, false
+	ping := time.NewTicker(30 * time.Second)
+	defer ping.Stop()
+	for {
+		head, changed := c.st.Committed()
+		for inflight < c.cfg.Window && next < head {
+			chs, err := c.st.Changes(next, c.cfg.Batch)
+			if err != nil {
+				return sum, err
+			}
+			if len(chs) == 0 {
+				break
+			}
+			p := protocol.Push{From: next + 1, To: chs[len(chs)-1].Seq, Seqs: make([]uint64, len(chs)), Records: make([]ledger.Record, len(chs))}
+			for i, ch := range chs {
+				p.Seqs[i], p.Records[i] = ch.Seq, ch.Record
+			}
+			if err := send(p); err != nil {
+				return sum, fmt.Errorf("push: %w", err)
+			}
+			next = p.To
+			inflight++
+		}
+		if !pulling && inflight == 0 && next >= head {
+			// Push first, then pull: the hub sees this office's concurrent edits before the office
+			// receives the winners, so both sides log the conflict.
+			if err := send(protocol.Pull{Cursor: cursor}); err != nil {
+				return sum, fmt.Errorf("pull: %w", err)
+			}
+			pulling = true
+		}
+		upToDate := caughtUp && inflight == 0 && acked >= head
+		c.update(func(s *State) {
+			s.Done, s.Total, s.Pending = acked-first, head-first, head-acked
+			if upToDate {
+				s.Phase, s.AsOf = UpToDate, time.Now()
+			} else {
+				s.Phase = Syncing
+			}
+		})
+		if once && upToDate {
+			sum.Elapsed = time.Since(start)
+			_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "done"),
+				time.Now().Add(time.Second))
+			return sum, nil
+		}
+		select {
+		case <-ctx.Done():
+			return sum, ctx.Err()
+		case <-changed:
+		case <-ping.C:
+			if err := send(protocol.Ping{Time: c.st.Wall().UnixMilli()}); err != nil {
+				return sum, fmt.Errorf("ping: %w", err)
+			}
+		case in := <-frames:
+			if in.err != nil {
+				var ce *websocket.CloseError
+				if errors.As(in.err, &ce) {
+					return sum, fmt.Errorf("the hub closed the connection: %w", in.err)
+				}
+				return sum, fmt.Errorf("read: %w", in.err)
+			}
+			switch m := in.m.(type) {
+			case protocol.Ack:
+				if inflight == 0 || m.Acked > next {
+					return sum, fmt.Errorf("ack %d: nothing of that was pushed", m.Acked)
+				}
+				inflight--
+				if m.Acked > acked {
+					sum.Pushed += int(m.Acked - acked)
+					acked = m.Acked
+					if err := c.st.Ack(acked); err != nil {
+						return sum, err
+					}
+				}
+				for _, r := range m.Refused {
+					c.log.Printf("sync: the city refused %s %s (change %d): %s", r.Kind, r.ID, r.Seq, r.Message)
+				}
+				sum.Refused = append(sum.Refused, m.Refused...)
+			case protocol.Changes:
+				res, err := c.st.ApplyPulled(ctx, m.Records, welcome.Epoch, m.Cursor)
+				if err != nil {
+					return sum, fmt.Errorf("apply pulled changes: %w", err)
+				}
+				for _, r := range res.Refused {
+					c.log.Printf("sync: not applied here: %s: %v", r.ID, r.Err)
+				}
+				cursor = m.Cursor
+				sum.Pulled += len(m.Records)
+				sum.Changed += res.Changed
+				sum.Conflicts += res.Conflicts
+				c.update(func(s *State) { s.Pulled += len(m.Records) })
+				if m.CaughtUp {
+					caughtUp = true
+				}
+			case protocol.Pong:
+				// A fresh offset measurement; stored only if it moved noticeably.
+				now := c.st.Wall()
+				rtt := now.Sub(time.UnixMilli(m.Echo))
+				off := time.UnixMilli(m.Time).Sub(time.UnixMilli(m.Echo).Add(rtt / 2))
+				if d := off - offset; d > time.Second || d < -time.Second {
+					offset = off
+					if err := c.st.SetClockOffset(off); err != nil {
+						return sum, err
+					}
+					c.update(func(s *State) { s.Offset = off })
+				}
+			case protocol.Error:
+				return sum, m
+			default:
+				return sum, fmt.Errorf("unexpected %s from the hub", in.m.MessageType())
+			}
+		}
+	}
+}

@@ -1,0 +1,282 @@
+// Package hub is the city side of sync: it authenticates office replicas by token, applies their pushes
+// to the city's store with the scope each token carries, serves each office the changes of its scope,
+// fans new changes out live, and reports every office's state on a status page.
+package hub
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"techaid/ledger"
+	"techaid/storage"
+	"techaid/sync/protocol"
+)
+
+// Config configures a Hub.
+type Config struct {
+	Store *storage.Store // the city's store (scope: the city); the hub owns it while it runs
+	App   string         // this build's version, shown on the status page
+	// StaleAfter is how long an office may go unheard before the status page marks it; 7 days if zero.
+	StaleAfter time.Duration
+	// MaxSessions caps connected replicas, MaxHandshakes the hellos being handled at once; 10,000 and
+	// 256 if zero. Beyond them a replica is told CodeBusy and retries later.
+	MaxSessions, MaxHandshakes int
+	// Idle is how long a session may stay silent before it is closed; 90 s if zero. The hub pings every
+	// Idle/3.
+	Idle time.Duration
+	// WriteTimeout is how long one frame may take to send before a session is cut (a client that does
+	// not read); 30 s if zero.
+	WriteTimeout time.Duration
+	Logger       *log.Logger
+	Now          func() time.Time // the hub's clock; time.Now if nil
+}
+
+// Hub serves sync sessions. Create it with New, serve it with ServeHTTP, stop it with Close.
+type Hub struct {
+	cfg      Config
+	st       *storage.Store
+	log      *log.Logger
+	now      func() time.Time
+	epoch    string
+	started  time.Time
+	upgrader websocket.Upgrader
+	shakes   chan struct{} // handshake slots
+
+	applyMu sync.Mutex // one push at a time: log order is index order
+
+	mu       sync.Mutex
+	idx      *index
+	offices  map[string]*Office // by token hash
+	sessions map[*session]bool
+	peers    map[string]*Peer // by replica id
+	closing  bool
+	wg       sync.WaitGroup
+}
+
+// Peer is what the hub knows about one office replica (one PC).
+type Peer struct {
+	Replica     string      `json:"replica"`
+	OfficeID    string      `json:"office_id"`
+	App         string      `json:"app"`
+	FirstSeen   time.Time   `json:"first_seen"`
+	LastContact time.Time   `json:"last_contact"`
+	LastSync    time.Time   `json:"last_sync,omitzero"` // the last push it made or pull it caught up on
+	Received    int         `json:"received"`           // records it pushed that changed the city's data
+	Refused     int         `json:"refused"`            // records it pushed that were refused
+	Seq         uint64      `json:"seq"`                // its last change-log sequence number, as it said
+	Acked       uint64      `json:"acked"`              // the last one the hub holds
+	OffsetMS    int64       `json:"offset_ms"`          // hub clock minus its clock, as measured at hello
+	Scope       ledger.Code `json:"scope"`
+	dirty       bool
+}
+
+const peerDocs = "peer"
+
+// New loads the hub's offices, peers and fan-out index from its store.
+func New(cfg Config) (*Hub, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("hub: no store")
+	}
+	if cfg.StaleAfter == 0 {
+		cfg.StaleAfter = 7 * 24 * time.Hour
+	}
+	if cfg.MaxSessions == 0 {
+		cfg.MaxSessions = 10000
+	}
+	if cfg.MaxHandshakes == 0 {
+		cfg.MaxHandshakes = 256
+	}
+	if cfg.Idle == 0 {
+		cfg.Idle = 90 * time.Second
+	}
+	if cfg.WriteTimeout == 0 {
+		cfg.WriteTimeout = 30 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = log.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	id := cfg.Store.Identity()
+	if id.Replica == "" {
+		return nil, storage.ErrNotInitialized
+	}
+	if id.Scope.Level() != ledger.LevelCity {
+		return nil, fmt.Errorf("hub: the store's scope is %s, not a city", id.Scope)
+	}
+	h := &Hub{
+		cfg: cfg, st: cfg.Store, log: cfg.Logger, now: cfg.Now, epoch: id.Replica, started: cfg.Now(),
+		shakes: make(chan struct{}, cfg.MaxHandshakes), idx: newIndex(),
+		offices: map[string]*Office{}, sessions: map[*session]bool{}, peers: map[string]*Peer{},
+	}
+	h.upgrader = websocket.Upgrader{
+		ReadBufferSize: 16 << 10, WriteBufferSize: 16 << 10,
+		CheckOrigin: func(*http.Request) bool { return true }, // offices are programs, not browsers
+	}
+	offices, err := ListOffices(h.st)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range offices {
+		h.offices[o.TokenHash] = &o
+	}
+	err = h.st.Docs(peerDocs, func(_ string, raw []byte) error {
+		var p Peer
+		if err := jsonUnmarshal(raw, &p); err != nil {
+			return err
+		}
+		h.peers[p.Replica] = &p
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = h.st.LogPlaces(0, func(seq uint64, _ ledger.Kind, place ledger.Code) { h.idx.add(seq, place) })
+	if err != nil {
+		return nil, err
+	}
+	head, _ := h.st.Committed()
+	h.idx.head = head
+	return h, nil
+}
+
+// Epoch is the hub's epoch: it changes whenever the city's store is restored from a backup.
+func (h *Hub) Epoch() string { return h.epoch }
+
+// ServeHTTP serves the websocket at protocol.Path, the status page at / and /status, its JSON at
+// /status.json.
+func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case protocol.Path:
+		h.serveSync(w, r)
+	case "/", "/status":
+		h.serveStatusHTML(w, r)
+	case "/status.json":
+		h.serveStatusJSON(w, r)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// AddOffice registers an office while the hub runs.
+func (h *Hub) AddOffice(name string, scope ledger.Code) (Office, string, error) {
+	o, token, err := AddOffice(h.st, name, scope, h.now())
+	if err == nil {
+		h.mu.Lock()
+		h.offices[o.TokenHash] = &o
+		h.mu.Unlock()
+	}
+	return o, token, err
+}
+
+// Offices lists the registered offices.
+func (h *Hub) Offices() ([]Office, error) { return ListOffices(h.st) }
+
+// Revoke revokes an office's token and cuts its live sessions at once.
+func (h *Hub) Revoke(nameOrID string) (Office, error) {
+	o, err := RevokeOffice(h.st, nameOrID, h.now())
+	if err != nil {
+		return o, err
+	}
+	h.mu.Lock()
+	h.offices[o.TokenHash] = &o
+	var cut []*session
+	for s := range h.sessions {
+		if s.office.ID == o.ID {
+			cut = append(cut, s)
+		}
+	}
+	h.mu.Unlock()
+	for _, s := range cut {
+		s.fail(protocol.Err(protocol.CodeRevoked, ""))
+	}
+	return o, nil
+}
+
+// Close ends every session (telling each office the hub is shutting down) and waits for them: a push
+// being applied commits before its session ends, or, if its socket is gone first, is sent again by
+// the office and applies then. Peers are saved. The store stays open; the caller closes it.
+func (h *Hub) Close() error {
+	h.mu.Lock()
+	h.closing = true
+	all := make([]*session, 0, len(h.sessions))
+	for s := range h.sessions {
+		all = append(all, s)
+	}
+	h.mu.Unlock()
+	for _, s := range all {
+		s.fail(protocol.Err(protocol.CodeShuttingDown, ""))
+	}
+	h.wg.Wait()
+	return h.savePeers()
+}
+
+// savePeers writes the peers whose state changed since they were last saved.
+func (h *Hub) savePeers() error {
+	h.mu.Lock()
+	var dirty []Peer
+	for _, p := range h.peers {
+		if p.dirty {
+			dirty = append(dirty, *p)
+			p.dirty = false
+		}
+	}
+	h.mu.Unlock()
+	for _, p := range dirty {
+		if err := h.st.PutDoc(peerDocs, p.Replica, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Run saves peer state every interval until ctx ends (the status page survives a restart with at most
+// that much lost; acknowledgements are never lost: they are written with each push).
+func (h *Hub) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := h.savePeers(); err != nil && !errors.Is(err, storage.ErrClosed) {
+				h.log.Printf("hub: save peers: %v", err)
+			}
+		}
+	}
+}
+
+// apply applies one push and fans the logged changes out, as one step: the index grows in log order.
+func (h *Hub) apply(ctx context.Context, p storage.Push) (storage.PushResult, error) {
+	h.applyMu.Lock()
+	defer h.applyMu.Unlock()
+	res, err := h.st.ApplyPush(ctx, p)
+	if err != nil || len(res.Logged) == 0 {
+		return res, err
+	}
+	h.mu.Lock()
+	places := map[ledger.Code]bool{}
+	for _, l := range res.Logged {
+		h.idx.add(l.Seq, l.Place)
+		places[l.Place] = true
+	}
+	for s := range h.sessions {
+		for place := range places {
+			if covers(s.office.Scope, place) {
+				s.wake()
+				break
+			}
+		}
+	}
+	h.mu.Unlock()
+	return res, nil
+}

@@ -1,0 +1,219 @@
+// Package synctest sets up real sync parts for tests and benchmarks: a hub on a real store served over
+// a real websocket on 127.0.0.1, and office replicas on real stores in temp dirs, with the real Zibo
+// divisions. It is imported only by tests and benchmark commands.
+package synctest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"techaid/ledger"
+	"techaid/storage"
+	"techaid/sync/client"
+	"techaid/sync/hub"
+)
+
+// City is the city of the reference data: 淄博市.
+const City ledger.Code = "3703"
+
+// Two townships of 沂源县 and one of 淄川区, used as offices in tests.
+const (
+	Lucun   ledger.Code = "370323102" // 沂源县鲁村镇
+	Dongli  ledger.Code = "370323103" // 沂源县东里镇
+	Chezhan ledger.Code = "370303001" // 张店区车站街道
+)
+
+var (
+	divOnce sync.Once
+	divs    []ledger.Division
+	divErr  error
+)
+
+// Divisions returns the 2,931 village-level divisions of 淄博市 from the shared reference data.
+func Divisions(t testing.TB) []ledger.Division {
+	t.Helper()
+	divOnce.Do(func() {
+		path, err := dataFile("zibo_divisions.csv")
+		if err != nil {
+			divErr = err
+			return
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			divErr = err
+			return
+		}
+		defer f.Close()
+		divs, divErr = ledger.ReadDivisions(f)
+	})
+	if divErr != nil {
+		t.Skipf("reference data: %v", divErr)
+	}
+	return divs
+}
+
+// dataFile finds ../shared/data/name beside the repository root.
+func dataFile(name string) (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			p := filepath.Join(dir, "..", "shared", "data", name)
+			if _, err := os.Stat(p); err != nil {
+				return "", err
+			}
+			return p, nil
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			return "", fmt.Errorf("%s: no go.mod above the working directory", name)
+		}
+		dir = up
+	}
+}
+
+// Villages returns the villages (as records) inside scope.
+func Villages(t testing.TB, scope ledger.Code) []ledger.Village {
+	var out []ledger.Village
+	for _, d := range Divisions(t) {
+		if scope.Contains(d.Village) {
+			out = append(out, d.Record())
+		}
+	}
+	return out
+}
+
+// Logger is a logger that writes to the test log (quiet unless the test fails or -v).
+func Logger(t testing.TB) *log.Logger {
+	return log.New(testWriter{t}, "", log.Lmicroseconds)
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Helper()
+	w.t.Log(string(p[:len(p)-1]))
+	return len(p), nil
+}
+
+// Open opens a store in dir, initialised with scope and clerk if new, closed when the test ends.
+func Open(t testing.TB, dir string, scope ledger.Code, clerk string, opts storage.Options) *storage.Store {
+	t.Helper()
+	if opts.Logger == nil {
+		opts.Logger = log.New(io.Discard, "", 0)
+	}
+	st, err := storage.Open(dir, opts)
+	if err != nil {
+		t.Fatalf("open %s: %v", dir, err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	if st.Identity().Replica == "" {
+		if err := st.Init(scope, clerk); err != nil {
+			t.Fatalf("init %s: %v", scope, err)
+		}
+	}
+	return st
+}
+
+// Hub is a running hub on a real store, served on 127.0.0.1.
+type Hub struct {
+	*hub.Hub
+	Store  *storage.Store
+	Dir    string
+	Server *httptest.Server
+	URL    string
+	t      testing.TB
+}
+
+// StartHub starts a hub for 淄博市 in a new temp dir, with every village imported into its store.
+func StartHub(t testing.TB) *Hub {
+	t.Helper()
+	dir := t.TempDir()
+	st := Open(t, dir, City, "市局", storage.Options{})
+	var in []ledger.Entity
+	for _, v := range Villages(t, City) {
+		in = append(in, v)
+	}
+	if _, err := st.Import(context.Background(), in, nil); err != nil {
+		t.Fatalf("import villages into the hub: %v", err)
+	}
+	return Serve(t, st, dir)
+}
+
+// Serve serves a hub on st (already initialised) until the test ends.
+func Serve(t testing.TB, st *storage.Store, dir string) *Hub {
+	t.Helper()
+	h, err := hub.New(hub.Config{Store: st, App: "test", Logger: Logger(t)})
+	if err != nil {
+		t.Fatalf("hub: %v", err)
+	}
+	srv := httptest.NewServer(h)
+	hb := &Hub{Hub: h, Store: st, Dir: dir, Server: srv, URL: srv.URL, t: t}
+	t.Cleanup(hb.Stop)
+	return hb
+}
+
+// Stop ends every session and the server (idempotent).
+func (h *Hub) Stop() {
+	if h.Server == nil {
+		return
+	}
+	_ = h.Hub.Close()
+	h.Server.CloseClientConnections()
+	h.Server.Close()
+	h.Server = nil
+}
+
+// Office registers an office of scope and returns its token.
+func (h *Hub) Office(name string, scope ledger.Code) string {
+	h.t.Helper()
+	_, token, err := h.AddOffice(name, scope)
+	if err != nil {
+		h.t.Fatalf("add office %s: %v", name, err)
+	}
+	return token
+}
+
+// Replica is an office PC: a store and a client for it.
+type Replica struct {
+	Store  *storage.Store
+	Dir    string
+	Client *client.Client
+	t      testing.TB
+}
+
+// NewReplica opens a new office store of scope in a temp dir, with a client for the hub at url.
+func NewReplica(t testing.TB, url, token string, scope ledger.Code, clerk string, opts storage.Options) *Replica {
+	t.Helper()
+	dir := t.TempDir()
+	st := Open(t, dir, scope, clerk, opts)
+	return &Replica{Store: st, Dir: dir, t: t, Client: NewClient(t, st, url, token)}
+}
+
+// NewClient makes a client with short backoffs for tests.
+func NewClient(t testing.TB, st *storage.Store, url, token string) *client.Client {
+	return client.New(client.Config{URL: url, Token: token, Store: st, App: "test",
+		MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, Logger: Logger(t)})
+}
+
+// Sync runs one session (push all, pull until caught up) and fails the test on error.
+func (r *Replica) Sync() client.Summary {
+	r.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	sum, err := r.Client.Once(ctx)
+	if err != nil {
+		r.t.Fatalf("sync %s: %v", r.Store.Identity().Scope, err)
+	}
+	return sum
+}
