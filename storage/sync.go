@@ -70,11 +70,11 @@ type Logged struct {
 
 // PushResult reports what ApplyPush did.
 type PushResult struct {
-	Acked   uint64   // the replica's acknowledged sequence number after the push
-	Replay  bool     // the whole batch was already held; nothing was applied
-	Logged  []Logged // new entries of the hub's change log, in order
-	Changed int
-	Refused []RowError // Row is the record's sequence number in the office's change log
+	Acked     uint64   // the replica's acknowledged sequence number after the push
+	Replay    bool     // the whole batch was already held; nothing was applied
+	Logged    []Logged // new entries of the hub's change log, in order
+	Changed   int
+	Refused   []RowError // Row is the record's sequence number in the office's change log
 	Conflicts int
 }
 
