@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -85,6 +86,7 @@ func init() {
 		{"stats", "stats [--json]", cmdStats},
 		{"progress", "progress [--year Y] [--under CODE] [--json]", cmdProgress},
 		{"changes", "changes [--after SEQ] [--limit N]   the change log, as sync pushes it (JSON lines)", cmdChanges},
+		{"sync", "sync [--city URL --token T] [--once]  sync with the city hub (address and token are remembered)", cmdSync},
 		{"backup", "backup FILE", cmdBackup},
 		{"restore", "restore FILE                       replaces the data directory; the old one is kept beside it", cmdRestore},
 		{"seed", "seed --villages FILE [--advisors 300] [--trainings 100000] [--year 2026]   demo and benchmark data", cmdSeed},
@@ -128,7 +130,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := commands[i].run(ctx, c, fs.Args()[1:])
 	if errors.Is(err, storage.ErrPassphrase) && c.opts.Passphrase == "" {
