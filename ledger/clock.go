@@ -68,6 +68,7 @@ type Clock struct {
 	offset time.Duration // added to wall: the city hub's time minus this PC's, once known
 	known  bool          // Correct was called: the corrected wall clock can be trusted
 	last   Stamp
+	far    Stamp // the last stamp After handed out beyond MaxAhead
 }
 
 // MaxAhead is how far ahead of the (corrected) wall clock a stamp from another replica may be and still
@@ -126,10 +127,16 @@ func (c *Clock) After(s Stamp) Stamp {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if s+1 > c.last && c.plausible(s+1) {
-		c.last = s + 1
+	r := s + 1
+	if c.plausible(r) {
+		c.last = max(c.last, r)
+		return r
 	}
-	return s + 1
+	if r <= c.far {
+		r = c.far + 1 // not the clock's to follow, but never handed out twice
+	}
+	c.far = r
+	return r
 }
 
 // Correct sets the offset between the city hub's clock and this PC's wall clock. If this clock ran

@@ -334,3 +334,259 @@ func TestChinaZone(t *testing.T) {
 		t.Errorf("China offset = %d s, want 8 hours", offset)
 	}
 }
+
+// y2099 is what an office PC's clock said while it was offline.
+var y2099 = time.Date(2099, 3, 1, 9, 0, 0, 0, ledger.China)
+
+func TestClockAfter(t *testing.T) {
+	t.Run("below now: a plain Now", func(t *testing.T) {
+		c := ledger.NewClock(frozen(may1), 0)
+		old := ledger.MakeStamp(may1.Add(-time.Hour).UnixMilli(), 3)
+		got := c.After(old)
+		if got != ledger.MakeStamp(may1.UnixMilli(), 0) || c.Last() != got {
+			t.Errorf("After(an hour ago) = %v, Last %v; want the wall time %v", got, c.Last(), ledger.MakeStamp(may1.UnixMilli(), 0))
+		}
+		if next := c.After(old); next <= got {
+			t.Errorf("a second After = %v, not above %v", next, got)
+		}
+	})
+
+	t.Run("equal to the last stamp", func(t *testing.T) {
+		c := ledger.NewClock(frozen(may1), 0)
+		n := c.Now()
+		if got := c.After(n); got <= n {
+			t.Errorf("After(%v) = %v", n, got)
+		}
+	})
+
+	t.Run("far ahead before the hub's time is known: the clock follows", func(t *testing.T) {
+		c := ledger.NewClock(frozen(may1), 0)
+		far := ledger.MakeStamp(y2099.UnixMilli(), 7)
+		if got := c.After(far); got != far+1 || c.Last() != far+1 {
+			t.Errorf("After(2099) = %v, Last %v; want %v for both", got, c.Last(), far+1)
+		}
+		if n := c.Now(); n <= far+1 {
+			t.Errorf("Now after it = %v", n)
+		}
+	})
+
+	t.Run("far ahead once corrected: above it, without moving the clock", func(t *testing.T) {
+		c := ledger.NewClock(frozen(may1), 0)
+		c.Correct(0)
+		last := c.Now()
+		far := ledger.MakeStamp(y2099.UnixMilli(), 7)
+		if got := c.After(far); got != far+1 {
+			t.Errorf("After(2099) = %v, want %v", got, far+1)
+		}
+		if l := c.Last(); l.WallMillis() != may1.UnixMilli() || l <= last {
+			t.Errorf("Last after After(2099) = %v (%v), want it to stay at %v", l, l.Time(), may1)
+		}
+		if n := c.Now(); n.WallMillis() != may1.UnixMilli() {
+			t.Errorf("Now after After(2099) = %v", n.Time())
+		}
+		// A stamp within MaxAhead still moves the clock.
+		near := ledger.MakeStamp(may1.Add(ledger.MaxAhead-time.Minute).UnixMilli(), 0)
+		if got := c.After(near); got != near+1 || c.Last() != near+1 {
+			t.Errorf("After(%v) = %v, Last %v; want %v", near.Time(), got, c.Last(), near+1)
+		}
+	})
+
+	t.Run("counter overflow carries", func(t *testing.T) {
+		c := ledger.NewClock(frozen(may1), 0)
+		s := ledger.MakeStamp(may1.UnixMilli()+1000, 0xFFFF)
+		if got := c.After(s); got != ledger.MakeStamp(may1.UnixMilli()+1001, 0) {
+			t.Errorf("After(%v) = %v", s, got)
+		}
+	})
+}
+
+// TestClockAfterFarAheadTwice: every stamp After hands out is new, even when it cannot move the clock.
+func TestClockAfterFarAheadTwice(t *testing.T) {
+	c := ledger.NewClock(frozen(may1), 0)
+	c.Correct(0)
+	far := ledger.MakeStamp(y2099.UnixMilli(), 0)
+	a, b := c.After(far), c.After(far)
+	if a <= far || b <= far || a == b {
+		t.Errorf("After(2099) twice = %v, %v; want two distinct stamps above %v", a, b, far)
+	}
+}
+
+func TestClockCorrect(t *testing.T) {
+	t.Run("a clock far ahead comes back to the corrected time", func(t *testing.T) {
+		c := ledger.NewClock(frozen(may1), ledger.MakeStamp(y2099.UnixMilli(), 3))
+		c.Correct(0)
+		if l := c.Last(); l != ledger.MakeStamp(may1.UnixMilli(), 0) {
+			t.Errorf("Last after Correct = %v, want %v", l.Time(), may1)
+		}
+		if n := c.Now(); n != ledger.MakeStamp(may1.UnixMilli(), 1) {
+			t.Errorf("Now after Correct = %v (logical %d)", n.Time(), n.Logical())
+		}
+	})
+
+	t.Run("the PC itself said 2099: the hub's offset brings it back", func(t *testing.T) {
+		c := ledger.NewClock(frozen(y2099), 0)
+		written := nowN(t, c, 0, 5) // stamps written offline, in 2099
+		offset := may1.Sub(y2099)
+		c.Correct(offset)
+		if c.Offset() != offset {
+			t.Errorf("Offset() = %v, want %v", c.Offset(), offset)
+		}
+		if n := c.Now(); n.WallMillis() != may1.UnixMilli() {
+			t.Errorf("Now after Correct = %v, want %v", n.Time(), may1)
+		}
+		if !c.Wall().Equal(y2099) {
+			t.Errorf("Wall() = %v, want the uncorrected %v", c.Wall(), y2099)
+		}
+		if got := c.After(written); got <= written {
+			t.Errorf("After(%v) = %v: an edit of a 2099 record is not stamped above it", written, got)
+		}
+	})
+
+	t.Run("a normal clock is left alone", func(t *testing.T) {
+		for _, ahead := range []time.Duration{-time.Hour, 0, time.Minute, ledger.MaxAhead} {
+			last := ledger.MakeStamp(may1.Add(ahead).UnixMilli(), 9)
+			c := ledger.NewClock(frozen(may1), last)
+			c.Correct(0)
+			if c.Last() != last {
+				t.Errorf("%v ahead: Correct moved Last from %v to %v", ahead, last, c.Last())
+			}
+			if n := c.Now(); n <= last {
+				t.Errorf("%v ahead: Now after Correct = %v, not above %v", ahead, n, last)
+			}
+		}
+	})
+
+	t.Run("just beyond MaxAhead is reset", func(t *testing.T) {
+		c := ledger.NewClock(frozen(may1), ledger.MakeStamp(may1.Add(ledger.MaxAhead+time.Millisecond).UnixMilli(), 0))
+		c.Correct(0)
+		if c.Last().WallMillis() != may1.UnixMilli() {
+			t.Errorf("Last after Correct = %v, want %v", c.Last().Time(), may1)
+		}
+	})
+
+	t.Run("the offset counts", func(t *testing.T) {
+		// A clock an hour ahead of this PC's wall clock is normal when the hub is two hours ahead.
+		last := ledger.MakeStamp(may1.Add(time.Hour).UnixMilli(), 0)
+		c := ledger.NewClock(frozen(may1), last)
+		c.Correct(2 * time.Hour)
+		if c.Last() != last {
+			t.Errorf("Correct(2h) reset a clock an hour ahead: %v", c.Last().Time())
+		}
+		if n := c.Now(); n != ledger.MakeStamp(may1.Add(2*time.Hour).UnixMilli(), 0) {
+			t.Errorf("Now with a 2h offset = %v", n.Time())
+		}
+		// And the same clock is far ahead when the hub is an hour behind.
+		c = ledger.NewClock(frozen(may1), last)
+		c.Correct(-time.Hour)
+		if want := ledger.MakeStamp(may1.Add(-time.Hour).UnixMilli(), 0); c.Last() != want {
+			t.Errorf("Correct(-1h) left Last at %v, want %v", c.Last().Time(), want.Time())
+		}
+	})
+
+	t.Run("offset", func(t *testing.T) {
+		c := ledger.NewClock(frozen(may1), 0)
+		if c.Offset() != 0 {
+			t.Errorf("Offset() of a new clock = %v", c.Offset())
+		}
+		c.Correct(-90 * time.Second)
+		c.Correct(45 * time.Second)
+		if c.Offset() != 45*time.Second {
+			t.Errorf("Offset() = %v, want the last correction", c.Offset())
+		}
+	})
+}
+
+func TestClockObserveFarAhead(t *testing.T) {
+	far := ledger.MakeStamp(y2099.UnixMilli(), 0)
+	near := ledger.MakeStamp(may1.Add(ledger.MaxAhead).UnixMilli(), 5)
+	beyond := ledger.MakeStamp(may1.Add(ledger.MaxAhead+time.Millisecond).UnixMilli(), 0)
+
+	t.Run("before Correct every stamp counts", func(t *testing.T) {
+		c := ledger.NewClock(frozen(may1), 0)
+		c.Observe(far)
+		if c.Last() != far {
+			t.Errorf("Last = %v, want %v", c.Last().Time(), far.Time())
+		}
+	})
+
+	t.Run("after Correct a far-future stamp is ignored", func(t *testing.T) {
+		c := ledger.NewClock(frozen(may1), 0)
+		c.Correct(0)
+		before := c.Now()
+		for _, s := range []ledger.Stamp{far, beyond} {
+			c.Observe(s)
+			if c.Last() != before {
+				t.Errorf("Observe(%v) moved Last to %v", s.Time(), c.Last().Time())
+			}
+		}
+		c.Observe(near)
+		if c.Last() != near {
+			t.Errorf("Observe of a stamp MaxAhead ahead: Last = %v, want %v", c.Last().Time(), near.Time())
+		}
+		if n := c.Now(); n <= near {
+			t.Errorf("Now = %v, not above the observed %v", n, near)
+		}
+	})
+
+	t.Run("the window follows the corrected time", func(t *testing.T) {
+		c := ledger.NewClock(frozen(may1), 0)
+		c.Correct(time.Hour) // the hub is an hour ahead of this PC
+		s := ledger.MakeStamp(may1.Add(time.Hour+ledger.MaxAhead-time.Second).UnixMilli(), 0)
+		c.Observe(s)
+		if c.Last() != s {
+			t.Errorf("with a 1h offset, a stamp 1h+%v ahead of the wall was ignored", ledger.MaxAhead-time.Second)
+		}
+		c = ledger.NewClock(frozen(may1), 0)
+		c.Correct(-time.Hour)
+		c.Observe(ledger.MakeStamp(may1.UnixMilli(), 0)) // an hour ahead of the corrected time
+		if c.Last().WallMillis() == may1.UnixMilli() {
+			t.Error("with a -1h offset, a stamp an hour ahead of the corrected time moved the clock")
+		}
+	})
+}
+
+func TestClockTodayOffset(t *testing.T) {
+	// 23:30 in China on May 1 by this PC; the hub says it is an hour later, May 2.
+	wall := time.Date(2026, 5, 1, 23, 30, 0, 0, ledger.China)
+	c := ledger.NewClock(frozen(wall), 0)
+	if got := ledger.DateOf(c.Today()); got != "2026-05-01" {
+		t.Errorf("Today before Correct = %s", got)
+	}
+	c.Correct(time.Hour)
+	if got := ledger.DateOf(c.Today()); got != "2026-05-02" {
+		t.Errorf("Today with a 1h offset = %s, want 2026-05-02", got)
+	}
+	if !c.Wall().Equal(wall) {
+		t.Errorf("Wall() = %v, want the uncorrected %v", c.Wall(), wall)
+	}
+
+	// A PC in 2099 corrected by the hub: today is the hub's day, not 2099 (its last stamp was reset).
+	c = ledger.NewClock(frozen(y2099), 0)
+	c.Now()
+	c.Correct(may1.Sub(y2099))
+	if got := ledger.DateOf(c.Today()); got != ledger.DateOf(may1) {
+		t.Errorf("Today of a corrected 2099 PC = %s, want %s", got, ledger.DateOf(may1))
+	}
+	// A PC whose wall clock is behind the hub's by a day: the offset moves Today forward.
+	c = ledger.NewClock(frozen(may1.AddDate(0, 0, -1)), 0)
+	c.Correct(24 * time.Hour)
+	if got := ledger.DateOf(c.Today()); got != ledger.DateOf(may1) {
+		t.Errorf("Today with a one-day offset = %s, want %s", got, ledger.DateOf(may1))
+	}
+}
+
+func TestClockWall(t *testing.T) {
+	wall := may1
+	c := ledger.NewClock(func() time.Time { return wall }, 0)
+	c.Correct(10 * time.Minute)
+	if !c.Wall().Equal(may1) {
+		t.Errorf("Wall() = %v, want %v: the correction is not applied", c.Wall(), may1)
+	}
+	wall = wall.Add(time.Second)
+	if !c.Wall().Equal(may1.Add(time.Second)) {
+		t.Error("Wall() does not read the wall clock")
+	}
+	if n := c.Now(); n.WallMillis() != may1.Add(10*time.Minute+time.Second).UnixMilli() {
+		t.Errorf("Now = %v, want the corrected wall time", n.Time())
+	}
+}

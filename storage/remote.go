@@ -191,6 +191,9 @@ func (b *batch) remote(in ledger.Record) (int, error) {
 	if err := b.putRecord(merged); err != nil {
 		return 0, err
 	}
+	if b.id.Lean {
+		return len(conflicts), b.derive(before, live(merged, after)) // no history on a hub (Options.Lean)
+	}
 	a := Audit{Op: OpSync, Stamp: b.s.clock.After(held.MaxStamp()), Author: author.Author, Office: author.Office, Replica: author.Replica, Fields: changed}
 	if err := b.audit(in.ID, a); err != nil {
 		return 0, err

@@ -33,6 +33,10 @@ type Options struct {
 	GCInterval time.Duration
 	// Logger receives Badger's warnings and errors; log.Default() if nil.
 	Logger *log.Logger
+	// Lean makes a store created by Init a hub's store: it merges, logs and serves changes but keeps
+	// no history and no training indexes or tallies, which a hub never reads (the city reads through
+	// a city replica). It is decided at Init and kept in the store's identity.
+	Lean bool
 }
 
 func (o Options) logger() *log.Logger {
@@ -47,6 +51,7 @@ type Identity struct {
 	Replica string      `json:"replica"`
 	Scope   ledger.Code `json:"scope"`
 	Clerk   string      `json:"clerk"`
+	Lean    bool        `json:"lean,omitempty"` // see Options.Lean
 }
 
 // Store is one replica's ledger. It is safe for concurrent use.
@@ -64,6 +69,8 @@ type Store struct {
 	id    Identity
 	cnt   counters
 	seqCh chan struct{} // closed when cnt.Seq moves (see Committed)
+	// leanInit is Options.Lean, used by Init; id.Lean says whether this store is lean.
+	leanInit bool
 	close func() error
 }
 
@@ -104,7 +111,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, translateOpenError(dir, err)
 	}
-	s := &Store{db: db, dir: dir, passphrase: opts.Passphrase}
+	s := &Store{db: db, dir: dir, passphrase: opts.Passphrase, leanInit: opts.Lean}
 	if err := s.load(opts.Wall); err != nil {
 		db.Close()
 		return nil, err
@@ -363,7 +370,7 @@ func (s *Store) Init(scope ledger.Code, clerk string) error {
 		return fmt.Errorf("init %s: store belongs to %s: %w", scope, id.Scope, ErrInitialized)
 	}
 	if id.Replica == "" {
-		id = Identity{Replica: NewID(), Scope: scope}
+		id = Identity{Replica: NewID(), Scope: scope, Lean: s.leanInit}
 	}
 	id.Clerk = clerk
 	err := s.db.Update(func(txn *badger.Txn) error {

@@ -26,20 +26,26 @@ func Place(e ledger.Entity) ledger.Code {
 	case ledger.Village:
 		return r.Code.Township()
 	case ledger.Training:
-		var p ledger.Code
-		for i, v := range r.Villages {
-			t := v.Township()
-			switch {
-			case i == 0:
-				p = t
-			case p.Contains(t):
-			case p.County() != "" && p.County() == t.County():
-				p = t.County()
-			default:
-				p = t[:4]
+		// The narrowest division holding every village: the longest common prefix, cut to a level.
+		if len(r.Villages) == 0 {
+			return ""
+		}
+		p := string(r.Villages[0])
+		for _, v := range r.Villages[1:] {
+			n := 0
+			for n < len(p) && n < len(v) && p[n] == v[n] {
+				n++
+			}
+			p = p[:n]
+		}
+		for _, n := range []int{9, 6, 4} {
+			if len(p) >= n {
+				return ledger.Code(p[:n])
 			}
 		}
-		return p
+		// Villages of two cities (or malformed codes, which validation keeps out): no office's scope
+		// holds it, so it stays at the hub.
+		return "-"
 	}
 	return ""
 }
@@ -142,6 +148,7 @@ func (s *Store) ApplyPush(ctx context.Context, p Push) (PushResult, error) {
 		}
 		b.id.Scope = p.Scope
 		b.push = true
+		b.kind["meta"] = true // the new ack must commit even if no record changes
 		for i, rec := range p.Records {
 			if p.Seqs[i] <= acked {
 				continue // held already: a batch that overlaps an earlier one

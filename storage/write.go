@@ -352,6 +352,20 @@ func (b *batch) audit(id string, a Audit) error {
 	if a.Stamp == 0 {
 		a.Stamp = b.s.clock.Now()
 	}
+	// Stamps of one record's history are unique as long as the clock moves; beside a stamp too far ahead
+	// to move it (ledger.MaxAhead) two entries could share one, and the later would hide the earlier.
+	if !b.buffered {
+		for {
+			_, err := b.txn.Get(historyKey(id, a.Stamp))
+			if errors.Is(err, badger.ErrKeyNotFound) {
+				break
+			}
+			if err != nil {
+				return err
+			}
+			a.Stamp++
+		}
+	}
 	return b.set(historyKey(id, a.Stamp), encodeAudit(a))
 }
 
@@ -416,6 +430,9 @@ func (b *batch) reindexTraining(old, cur *ledger.Training) error {
 	if cur != nil {
 		newKeys = trainingIndexKeys(*cur)
 		b.cnt.Trainings++
+	}
+	if b.id.Lean {
+		return nil // a hub's store: no indexes or tallies (Options.Lean)
 	}
 	for _, k := range oldKeys {
 		if !slices.ContainsFunc(newKeys, func(n []byte) bool { return string(n) == string(k) }) {
