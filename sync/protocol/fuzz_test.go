@@ -21,10 +21,25 @@ var brokenSeeds = map[string]string{
 	"seqs-mismatch":  `{"t":"push","from":1,"to":2,"seqs":[1,2],"records":[{"kind":"village","id":"370323102201","fields":{}}]}`,
 	"seqs-order":     `{"t":"push","from":1,"to":2,"seqs":[2,1],"records":[{"kind":"village","id":"370323102201","fields":{}},{"kind":"village","id":"370323102202","fields":{}}]}`,
 	"from-zero":      `{"t":"push","from":0,"to":0,"seqs":[],"records":[]}`,
-	"bad-stamp":      `{"t":"changes","cursor":9,"records":[{"kind":"village","id":"370323102201","fields":{"name":{"value":"x","stamp":"2026","replica":"r"}}}]}`,
+	"bad-stamp":      `{"t":"changes","cursor":9,"records":[{"kind":"village","id":"370323102201","versions":[{"stamp":"2026","replica":"r","author":"a","office":"3703"}],"fields":{"name":{"v":"x","i":0}}}]}`,
+	"bad-prev-stamp": `{"t":"changes","cursor":9,"records":[{"kind":"village","id":"370323102201","versions":[{"stamp":"019e1460fac00000","replica":"r","author":"a","office":"3703"}],"fields":{"name":{"v":"x","i":0,"prev":{"stamp":"x","replica":"q"}}}}]}`,
+	"index-negative": `{"t":"changes","cursor":9,"records":[{"kind":"village","id":"370323102201","versions":[{"stamp":"019e1460fac00000","replica":"r","author":"a","office":"3703"}],"fields":{"name":{"v":"x","i":-1}}}]}`,
+	"index-past-end": `{"t":"push","from":1,"to":1,"seqs":[1],"records":[{"kind":"village","id":"370323102201","versions":[{"stamp":"019e1460fac00000","replica":"r","author":"a","office":"3703"}],"fields":{"name":{"v":"x","i":0},"notes":{"v":"y","i":1}}}]}`,
+	"no-versions":    `{"t":"push","from":1,"to":1,"seqs":[1],"records":[{"kind":"village","id":"370323102201","fields":{"name":{"v":"x","i":0}}}]}`,
+	"old-record":     `{"t":"changes","cursor":9,"records":[{"kind":"village","id":"370323102201","fields":{"name":{"value":"x","stamp":"019e1460fac00000","replica":"r","author":"a","office":"3703","prev":{"stamp":"0000000000000000","replica":""}}}}]}`,
 	"no-id":          `{"t":"changes","cursor":9,"records":[{"kind":"village","fields":{}}]}`,
 	"negative-seq":   `{"t":"hello","seq":-1}`,
 	"string-for-int": `{"t":"welcome","acked":"42"}`,
+}
+
+// TestBrokenSeeds: every broken seed is refused, so that none of them starts the fuzzer from a frame that
+// was meant to be malformed but is not (any more).
+func TestBrokenSeeds(t *testing.T) {
+	for name, seed := range brokenSeeds {
+		if m, err := Decode([]byte(seed)); err == nil {
+			t.Errorf("broken seed %s decodes: %#v", name, m)
+		}
+	}
 }
 
 // FuzzDecode: no frame makes Decode panic; every error is ErrMalformed; a frame that decodes encodes

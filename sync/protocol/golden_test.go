@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"techaid/ledger"
 )
 
 // The golden frames in testdata/golden are one example of every message, in the canonical form Encode
@@ -232,14 +234,55 @@ func TestSpecShowsGolden(t *testing.T) {
 	}
 }
 
-// transcriptLine is one frame of an example session in PROTOCOL.md: "→ {...}" from the office,
-// "← {...}" from the hub.
-var transcriptLine = regexp.MustCompile(`(?m)^(→|←) (\{.*\})\s*$`)
+// recordBlock is the example record of section 3.1 of PROTOCOL.md.
+var recordBlock = regexp.MustCompile("(?s)<!-- record example -->\n```json\n(.*?)```\n")
+
+// TestSpecRecordExample checks that the example record of PROTOCOL.md decodes to the fields its table says
+// a receiver rebuilds from it.
+func TestSpecRecordExample(t *testing.T) {
+	spec, err := os.ReadFile(specFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block := recordBlock.FindSubmatch(spec)
+	if block == nil {
+		t.Fatalf("%s: no <!-- record example --> followed by a json block", specFile)
+	}
+	m, err := Decode([]byte(`{"t":"changes","cursor":1,"records":[` + string(block[1]) + `]}`))
+	if err != nil {
+		t.Fatalf("the example record does not decode: %v", err)
+	}
+	wang := func(stamp ledger.Stamp) ledger.Version {
+		return ledger.Version{VersionID: ledger.VersionID{Stamp: stamp, Replica: "0196cc4e-3680-7d41-b0e3-6a9c2f1d8e57"}, Author: "王芳", Office: "370323102"}
+	}
+	created, corrected := wang(0x019e19bf88720000), wang(0x019e19cec2b80000)
+	sun := ledger.Version{VersionID: ledger.VersionID{Stamp: 0x019e1a2d5b400000, Replica: "0196a7d0-3c11-7f08-9b2e-47c5a8d3e910"}, Author: "孙丽", Office: "370323"}
+	want := ledger.Record{Kind: ledger.KindTraining, ID: "019e19bf-8872-7a3c-8d15-2b7e4f90c6a1", Fields: map[string]ledger.Field{
+		"attendees": {Value: "35", Version: corrected},
+		"date":      {Value: "2026-05-11", Version: created},
+		"kind":      {Value: "技术培训", Version: created},
+		"topic":     {Value: "苹果疏花疏果技术要点", Version: sun, Prev: created.VersionID},
+		"villages":  {Value: `["370323102201"]`, Version: created},
+	}}
+	if got := m.(Changes).Records[0]; !reflect.DeepEqual(got, want) {
+		t.Errorf("the example record decodes to\n%+v\nwant (the table after it)\n%+v", got, want)
+	}
+}
+
+// transcriptLine is one frame of an example session in PROTOCOL.md: "→ FRAME" from the office, "← FRAME"
+// from the hub. FRAME is a frame as Encode writes it, "(example NAME)" for a golden frame, or a frame
+// with records left out ("…").
+var transcriptLine = regexp.MustCompile(`(?m)^(→|←) (.*?)\s*$`)
+
+var (
+	exampleRef = regexp.MustCompile(`^\(example ([A-Za-z0-9_.-]+\.json)\)$`)
+	typeMember = regexp.MustCompile(`^\{"t":"([a-z_]+)"`)
+)
 
 // Which side may send which message.
 var (
-	fromOffice = []Type{THello, TPush, TPull, TPing, TPong}
-	fromHub    = []Type{TWelcome, TAck, TChanges, TError, TPing, TPong}
+	fromOffice = []Type{THello, TPush, TPull, TPing}
+	fromHub    = []Type{TWelcome, TAck, TChanges, TError, TPong}
 )
 
 // TestSpecTranscript checks that every frame of the example sessions in PROTOCOL.md decodes and goes
@@ -250,30 +293,52 @@ func TestSpecTranscript(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := transcriptLine.FindAllSubmatch(spec, -1)
-	if len(lines) < 10 {
+	if len(lines) < 20 {
 		t.Fatalf("%s: found only %d transcript frames", specFile, len(lines))
 	}
 	for i, l := range lines {
 		dir, frame := string(l[1]), l[2]
-		m, err := Decode(frame)
-		if err != nil {
-			t.Errorf("transcript frame %d (%s): %v\n%s", i+1, dir, err, frame)
-			continue
+		var typ Type
+		switch ref := exampleRef.FindSubmatch(frame); {
+		case ref != nil:
+			data, err := os.ReadFile(filepath.Join(goldenDir, string(ref[1])))
+			if err != nil {
+				t.Errorf("transcript frame %d: %v", i+1, err)
+				continue
+			}
+			m, err := Decode(data)
+			if err != nil {
+				t.Errorf("transcript frame %d: %s: %v", i+1, ref[1], err)
+				continue
+			}
+			typ = m.MessageType()
+		case bytes.Contains(frame, []byte("…")):
+			t := typeMember.FindSubmatch(frame)
+			if t != nil {
+				typ = Type(t[1])
+			}
+		default:
+			m, err := Decode(frame)
+			if err != nil {
+				t.Errorf("transcript frame %d (%s): %v\n%s", i+1, dir, err, frame)
+				continue
+			}
+			typ = m.MessageType()
+			// The transcript shows frames as Encode writes them, compact.
+			enc, err := Encode(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(enc, frame) {
+				t.Errorf("transcript frame %d is not in the form Encode writes\nshown: %s\nwant:  %s", i+1, frame, enc)
+			}
 		}
 		allowed := fromOffice
 		if dir == "←" {
 			allowed = fromHub
 		}
-		if !slices.Contains(allowed, m.MessageType()) {
-			t.Errorf("transcript frame %d: %s %s goes the wrong way", i+1, dir, m.MessageType())
-		}
-		// The transcript shows frames as Encode writes them, compact.
-		enc, err := Encode(m)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(enc, frame) {
-			t.Errorf("transcript frame %d is not in the form Encode writes\nshown: %s\nwant:  %s", i+1, frame, enc)
+		if !slices.Contains(allowed, typ) {
+			t.Errorf("transcript frame %d: %s %q: not a message that goes this way", i+1, dir, typ)
 		}
 	}
 }
