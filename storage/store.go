@@ -71,7 +71,7 @@ type Store struct {
 	seqCh chan struct{} // closed when cnt.Seq moves (see Committed)
 	// leanInit is Options.Lean, used by Init; id.Lean says whether this store is lean.
 	leanInit bool
-	close func() error
+	close    func() error
 }
 
 // counters are the store-wide numbers every write may move; kept in meta keys, mirrored in memory.

@@ -237,6 +237,30 @@ func (s *Store) SetAcked(seq uint64) error {
 	})
 }
 
+// Reidentify gives the store a new replica id with nothing acknowledged, as Restore does. Sync calls it
+// when the hub holds more of this replica than the store has ever written: the data directory was put
+// back from an old copy, and new changes would reuse sequence numbers the hub takes for ones it holds.
+// Under the new id every change is sent again; the hub already holding some of them is harmless.
+func (s *Store) Reidentify() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, cnt := s.id, s.cnt
+	id.Replica = NewID()
+	cnt.Acked = 0
+	err := s.db.Update(func(txn *badger.Txn) error {
+		if err := setJSON(txn, metaIdentity, id); err != nil {
+			return err
+		}
+		return setJSON(txn, metaCounters, cnt)
+	})
+	if err != nil {
+		return fmt.Errorf("reidentify: %w", err)
+	}
+	s.id = id
+	s.setCounters(cnt)
+	return nil
+}
+
 // SetClockOffset stores the offset between the hub's clock and this PC's (see ledger.Clock.Correct) and
 // applies it to the store's clock; it is applied again on every open.
 func (s *Store) SetClockOffset(d time.Duration) error {

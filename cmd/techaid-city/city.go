@@ -43,6 +43,7 @@ commands:
   status [--json]                         the status of a running server
   backup FILE                             a consistent backup (also while serving: stop first for restore)
   restore FILE                            replace the data with a backup; offices resend what it lacks
+  loadtest --villages FILE [--offices 2000] [--records 100]   simulate offices against the running server
 
 The store is created on first use for the city --city (default 3703, 淄博市).
 An encrypted store reads its passphrase from $TECHAID_PASSPHRASE.`
@@ -78,6 +79,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		c.dir = dir + "-city"
 	}
 	c.opts.Passphrase = os.Getenv("TECHAID_PASSPHRASE")
+	c.opts.Lean = true // the city reads through a city replica; the hub only merges and serves
 	c.opts.Logger = log.New(stderr, "badger: ", log.LstdFlags)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -94,6 +96,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = c.status(rest)
 	case "backup":
 		err = c.backup(rest)
+	case "loadtest":
+		err = c.loadtest(ctx, rest)
 	case "restore":
 		err = c.restore(rest)
 	default:
@@ -270,6 +274,7 @@ type revokeRequest struct {
 type serveFile struct {
 	URL    string `json:"url"`
 	Secret string `json:"secret"`
+	PID    int    `json:"pid"`
 }
 
 func (c *city) serveFilePath() string { return filepath.Join(c.dir, "serve.json") }
@@ -433,7 +438,7 @@ func (c *city) serve(ctx context.Context, args []string) error {
 		scheme = "https"
 	}
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	sf := serveFile{URL: scheme + "://127.0.0.1:" + port, Secret: secret}
+	sf := serveFile{URL: scheme + "://127.0.0.1:" + port, Secret: secret, PID: os.Getpid()}
 	buf, _ := json.Marshal(sf)
 	if err := os.WriteFile(c.serveFilePath(), buf, 0o600); err != nil {
 		return err

@@ -189,6 +189,9 @@ func (c *Client) Run(ctx context.Context) error {
 	for {
 		start := time.Now()
 		_, err := c.session(ctx, false)
+		if errors.Is(err, errReidentified) {
+			continue
+		}
 		if ctx.Err() != nil {
 			c.update(func(s *State) { s.Phase, s.Err = Offline, nil })
 			return ctx.Err()
@@ -217,6 +220,9 @@ func (c *Client) Run(ctx context.Context) error {
 // Once runs one session: push everything, pull until caught up, close.
 func (c *Client) Once(ctx context.Context) (Summary, error) {
 	sum, err := c.session(ctx, true)
+	if errors.Is(err, errReidentified) {
+		sum, err = c.session(ctx, true)
+	}
 	if err != nil {
 		c.update(func(s *State) { s.Phase, s.Err = Offline, err })
 		var pe protocol.Error

@@ -9,12 +9,16 @@ import (
 	"github.com/gorilla/websocket"
 
 	"techaid/ledger"
+	"techaid/storage"
 	"techaid/sync/protocol"
 )
 
 // idle is how long the client waits for any frame before it takes the socket for dead; the hub pings
 // every 30 s.
 const idle = 90 * time.Second
+
+// errReidentified ends a session whose store just took a new replica id; the next starts at once.
+var errReidentified = errors.New("the store took a new replica id; starting again")
 
 // inbound is one frame from the hub, decoded, or the error that ended reading.
 type inbound struct {
@@ -40,13 +44,16 @@ func (c *Client) session(parent context.Context, once bool) (Summary, error) {
 		_ = conn.Close() // unblocks the reader
 	}()
 	conn.SetReadLimit(protocol.MaxFrame)
+	sendFrame := func(buf []byte) error {
+		_ = conn.SetWriteDeadline(time.Now().Add(30 * time.Second))
+		return conn.WriteMessage(websocket.TextMessage, buf)
+	}
 	send := func(m protocol.Message) error {
 		buf, err := protocol.Encode(m)
 		if err != nil {
 			return err
 		}
-		_ = conn.SetWriteDeadline(time.Now().Add(30 * time.Second))
-		return conn.WriteMessage(websocket.TextMessage, buf)
+		return sendFrame(buf)
 	}
 
 	id := c.st.Identity()
@@ -116,14 +123,27 @@ func (c *Client) session(parent context.Context, once bool) (Summary, error) {
 	if err := c.st.SetClockOffset(offset); err != nil {
 		return sum, err
 	}
+	if welcome.Acked > seq {
+		// The hub holds changes of this replica that the store never wrote: the data directory was put
+		// back from an old copy. New changes would reuse those sequence numbers and be taken for ones the
+		// hub has. Become a new replica, which resends everything, and start again.
+		c.log.Printf("sync: the city holds %d changes of this replica but only %d were made here (data restored from a copy?): taking a new replica id", welcome.Acked, seq)
+		if err := c.st.Reidentify(); err != nil {
+			return sum, err
+		}
+		return sum, errReidentified
+	}
 	cursor := pc.Cursor
+	if welcome.Epoch == pc.Epoch && cursor > welcome.Head {
+		cursor = 0 // the hub never had that many changes in this epoch: trust nothing of the cursor
+	}
 	if welcome.Epoch != pc.Epoch {
 		if pc.Epoch != "" {
 			c.log.Printf("sync: the city's hub was restored (epoch %s → %s): pulling everything again, resending what it lacks", pc.Epoch, welcome.Epoch)
 		}
 		cursor = 0
 	}
-	acked := min(welcome.Acked, seq)
+	acked := welcome.Acked
 	if acked != c.st.Stats(nil).Acked {
 		if err := c.st.SetAcked(acked); err != nil {
 			return sum, err
@@ -150,11 +170,26 @@ func (c *Client) session(parent context.Context, once bool) (Summary, error) {
 			if len(chs) == 0 {
 				break
 			}
-			p := protocol.Push{From: next + 1, To: chs[len(chs)-1].Seq, Seqs: make([]uint64, len(chs)), Records: make([]ledger.Record, len(chs))}
+			// Keep a push within about protocol.BatchBytes: Batch records as large as validation allows
+			// (long texts) make a frame over protocol.MaxFrame, which the hub refuses with too_large, so
+			// they could never be sent. Cut by an estimate, then, if escaping made the JSON larger, by
+			// the encoded size, in proportion, until it fits (one record always goes).
+			size := 0
 			for i, ch := range chs {
-				p.Seqs[i], p.Records[i] = ch.Seq, ch.Record
+				if size += approxSize(ch.Record); i > 0 && size > protocol.BatchBytes {
+					chs = chs[:i]
+					break
+				}
 			}
-			if err := send(p); err != nil {
+			p, buf, err := pushOf(next, chs)
+			for err == nil && len(buf) > protocol.BatchBytes && len(chs) > 1 {
+				chs = chs[:max(1, min(len(chs)-1, len(chs)*protocol.BatchBytes/len(buf)))]
+				p, buf, err = pushOf(next, chs)
+			}
+			if err != nil {
+				return sum, err
+			}
+			if err := sendFrame(buf); err != nil {
 				return sum, fmt.Errorf("push: %w", err)
 			}
 			next = p.To
@@ -251,4 +286,24 @@ func (c *Client) session(parent context.Context, once bool) (Summary, error) {
 			}
 		}
 	}
+}
+
+// pushOf makes the push of changes chs, which follow sequence number after, and encodes it.
+func pushOf(after uint64, chs []storage.Change) (protocol.Push, []byte, error) {
+	p := protocol.Push{From: after + 1, To: chs[len(chs)-1].Seq, Seqs: make([]uint64, len(chs)), Records: make([]ledger.Record, len(chs))}
+	for i, ch := range chs {
+		p.Seqs[i], p.Records[i] = ch.Seq, ch.Record
+	}
+	buf, err := protocol.Encode(p)
+	return p, buf, err
+}
+
+// approxSize estimates the JSON size of a record, without encoding it: exact but for escaped
+// characters (which can make a value up to six times longer).
+func approxSize(r ledger.Record) int {
+	n := 40 + len(r.Kind) + len(r.ID)
+	for name, f := range r.Fields {
+		n += 130 + len(name) + len(f.Value) + len(f.Author) + len(f.Office) + len(f.Replica) + len(f.Prev.Replica)
+	}
+	return n
 }

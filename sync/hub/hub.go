@@ -112,6 +112,14 @@ func New(cfg Config) (*Hub, error) {
 	if id.Scope.Level() != ledger.LevelCity {
 		return nil, fmt.Errorf("hub: the store's scope is %s, not a city", id.Scope)
 	}
+	// The hub's clock is the reference every office's offset is measured against: its offset is zero by
+	// definition. Saying so (and storing it, so the store knows it whenever it is opened) makes the
+	// clock ignore stamps too far ahead of it (ledger.MaxAhead), as an office's does once it knows its
+	// offset. Without it one office PC whose clock said 2099 dragged the hub's clock, and every stamp
+	// the hub makes after (audit entries, conflict-log entries), to 2099 for good.
+	if err := cfg.Store.SetClockOffset(0); err != nil {
+		return nil, fmt.Errorf("hub: %w", err)
+	}
 	h := &Hub{
 		cfg: cfg, st: cfg.Store, log: cfg.Logger, now: cfg.Now, epoch: id.Replica, started: cfg.Now(),
 		shakes: make(chan struct{}, cfg.MaxHandshakes), idx: newIndex(),

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"sync"
 	"time"
@@ -46,6 +47,11 @@ func (s *session) send(m protocol.Message) error {
 	if err != nil {
 		return err
 	}
+	return s.sendFrame(buf)
+}
+
+// sendFrame writes one encoded message.
+func (s *session) sendFrame(buf []byte) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	_ = s.conn.SetWriteDeadline(time.Now().Add(s.h.cfg.WriteTimeout))
@@ -63,6 +69,25 @@ func (s *session) fail(e protocol.Error) {
 		s.cancel()
 		_ = s.conn.Close()
 	})
+}
+
+// errTooLarge is readFrame's error for a frame over its limit.
+var errTooLarge = errors.New("frame over the size limit")
+
+// readFrame reads one frame of at most limit bytes, holding no more than limit+1 bytes of it. The
+// connection's own read limit (SetReadLimit) is not used: gorilla answers a frame over it with a close
+// frame of its own, at once, and then refuses to send anything more, so the office never got the
+// too_large error frame the protocol promises before the close.
+func readFrame(conn *websocket.Conn, limit int) (int, []byte, error) {
+	kind, r, err := conn.NextReader()
+	if err != nil {
+		return kind, nil, err
+	}
+	frame, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
+	if err == nil && len(frame) > limit {
+		err = errTooLarge
+	}
+	return kind, frame, err
 }
 
 // refuse answers a connection that never becomes a session.
@@ -116,10 +141,9 @@ func (h *Hub) handshake(conn *websocket.Conn, r *http.Request) (*session, protoc
 		e := protocol.Err(code, detail)
 		return nil, protocol.Welcome{}, &e
 	}
-	conn.SetReadLimit(protocol.MaxHello)
 	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-	kind, frame, err := conn.ReadMessage()
-	if errors.Is(err, websocket.ErrReadLimit) {
+	kind, frame, err := readFrame(conn, protocol.MaxHello)
+	if errors.Is(err, errTooLarge) {
 		return fail(protocol.CodeTooLarge, "hello over 64 KiB")
 	}
 	if err != nil {
@@ -210,7 +234,6 @@ func (s *session) serve() {
 	defer h.drop(s)
 	defer s.conn.Close()
 	idle := h.cfg.Idle
-	s.conn.SetReadLimit(protocol.MaxFrame)
 	_ = s.conn.SetReadDeadline(time.Now().Add(idle))
 	s.conn.SetPongHandler(func(string) error { return s.conn.SetReadDeadline(time.Now().Add(idle)) })
 	var pumps sync.WaitGroup
@@ -238,9 +261,9 @@ func (s *session) serve() {
 	}()
 	pulling := false
 	for {
-		kind, frame, err := s.conn.ReadMessage()
+		kind, frame, err := readFrame(s.conn, protocol.MaxFrame)
 		if err != nil {
-			if errors.Is(err, websocket.ErrReadLimit) {
+			if errors.Is(err, errTooLarge) {
 				s.fail(protocol.Err(protocol.CodeTooLarge, fmt.Sprintf("frame over %d bytes", protocol.MaxFrame)))
 			}
 			return
@@ -350,21 +373,44 @@ func (s *session) pump(cursor uint64) error {
 			seqs, upto := h.idx.after(s.office.Scope, cursor, protocol.MaxBatch/2)
 			head := h.idx.head
 			h.mu.Unlock()
-			var recs []ledger.Record
-			if len(seqs) > 0 {
-				var err error
-				if recs, err = h.st.ChangesAt(seqs, s.replica); err != nil {
-					return err
+			// Keep a frame within about protocol.BatchBytes: MaxBatch/2 records as large as validation
+			// allows (long texts) make a frame over protocol.MaxFrame, which the office cannot read, so it
+			// would never catch up. Fewer changes, in proportion, until it fits (by an estimate, then,
+			// if escaping made the JSON larger, by the encoded size); the cursor then stops at the last
+			// change sent.
+			var msg protocol.Changes
+			var buf []byte
+			for {
+				msg = protocol.Changes{Cursor: upto, CaughtUp: upto >= head, Records: []ledger.Record{}}
+				if len(seqs) > 0 {
+					recs, err := h.st.ChangesAt(seqs, s.replica)
+					if err != nil {
+						return err
+					}
+					if recs != nil {
+						msg.Records = recs
+					}
 				}
+				size := 0
+				for _, r := range msg.Records {
+					size += approxSize(r)
+				}
+				if size <= protocol.BatchBytes || len(seqs) <= 1 {
+					var err error
+					if buf, err = protocol.Encode(msg); err != nil {
+						return err
+					}
+					if size = len(buf); size <= protocol.BatchBytes || len(seqs) <= 1 {
+						break
+					}
+				}
+				seqs = seqs[:max(1, min(len(seqs)-1, len(seqs)*protocol.BatchBytes/size))]
+				upto = seqs[len(seqs)-1]
 			}
 			// Send records; send an empty batch to say caught up the first time, or when the office's
 			// cursor lags far behind (changes of other scopes only), so its next pull starts near the head.
-			if len(recs) > 0 || !caughtUp || upto-told >= 10000 {
-				msg := protocol.Changes{Cursor: upto, CaughtUp: upto >= head, Records: recs}
-				if msg.Records == nil {
-					msg.Records = []ledger.Record{}
-				}
-				if err := s.send(msg); err != nil {
+			if len(msg.Records) > 0 || !caughtUp || upto-told >= 10000 {
+				if err := s.sendFrame(buf); err != nil {
 					return nil // the socket is gone; the reader ends the session
 				}
 				told = upto
@@ -384,4 +430,14 @@ func (s *session) pump(cursor uint64) error {
 		case <-s.wakeCh:
 		}
 	}
+}
+
+// approxSize estimates the JSON size of a record, without encoding it: exact but for escaped
+// characters (which can make a value up to six times longer).
+func approxSize(r ledger.Record) int {
+	n := 40 + len(r.Kind) + len(r.ID)
+	for name, f := range r.Fields {
+		n += 130 + len(name) + len(f.Value) + len(f.Author) + len(f.Office) + len(f.Replica) + len(f.Prev.Replica)
+	}
+	return n
 }

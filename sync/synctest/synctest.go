@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -150,6 +152,13 @@ func StartHub(t testing.TB) *Hub {
 	return Serve(t, st, dir)
 }
 
+// StartEmptyHub starts a hub for 淄博市 with an empty store.
+func StartEmptyHub(t testing.TB) *Hub {
+	t.Helper()
+	dir := t.TempDir()
+	return Serve(t, Open(t, dir, City, "市局", storage.Options{}), dir)
+}
+
 // Serve serves a hub on st (already initialised) until the test ends.
 func Serve(t testing.TB, st *storage.Store, dir string) *Hub {
 	t.Helper()
@@ -216,4 +225,236 @@ func (r *Replica) Sync() client.Summary {
 		r.t.Fatalf("sync %s: %v", r.Store.Identity().Scope, err)
 	}
 	return sum
+}
+
+// SyncErr runs one session and returns its error (for tests that expect one).
+func (r *Replica) SyncErr() (client.Summary, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	return r.Client.Once(ctx)
+}
+
+// Connect replaces the replica's client with one for the hub at url (a restarted hub, a proxy).
+func (r *Replica) Connect(url, token string) {
+	r.Client = NewClient(r.t, r.Store, url, token)
+}
+
+// Clock is a PC's wall clock that a test can set: it reads time.Now shifted by a skew, so once set
+// (to the year 2000, say) it runs on from there. Pass its Now as storage.Options.Wall.
+type Clock struct{ skew atomic.Int64 }
+
+// Now reads the clock.
+func (c *Clock) Now() time.Time { return time.Now().Add(time.Duration(c.skew.Load())) }
+
+// Set makes the clock read t now.
+func (c *Clock) Set(t time.Time) { c.skew.Store(int64(time.Until(t))) }
+
+// Records returns every live record st holds (villages, advisors, assignments, trainings), by id, with
+// its field versions.
+func Records(t testing.TB, st *storage.Store) map[string]ledger.Record {
+	t.Helper()
+	var ids []string
+	vs, _ := st.Villages(storage.VillageQuery{}, nil)
+	for _, v := range vs {
+		ids = append(ids, string(v.Code))
+	}
+	for _, a := range st.Advisors(storage.AdvisorQuery{}, nil) {
+		ids = append(ids, a.ID)
+	}
+	for _, a := range st.Assignments("", "", "", nil) {
+		ids = append(ids, a.ID)
+	}
+	q := storage.TrainingQuery{Limit: 1000}
+	for {
+		page, err := st.Trainings(q, nil)
+		if err != nil {
+			t.Fatalf("list trainings: %v", err)
+		}
+		for _, tr := range page.Trainings {
+			ids = append(ids, tr.ID)
+		}
+		if page.Next == "" {
+			break
+		}
+		q.After = page.Next
+	}
+	out := make(map[string]ledger.Record, len(ids))
+	for _, id := range ids {
+		rec, err := st.Record(id)
+		if err != nil {
+			t.Fatalf("read %s: %v", id, err)
+		}
+		if _, dup := out[id]; dup {
+			t.Fatalf("record %s listed twice", id)
+		}
+		out[id] = rec
+	}
+	return out
+}
+
+// Logged returns every record named in st's change log (live or deleted), as st holds it now. On the
+// hub that is everything it ever imported or accepted: every record of the city.
+func Logged(t testing.TB, st *storage.Store) map[string]ledger.Record {
+	t.Helper()
+	out := map[string]ledger.Record{}
+	var after uint64
+	for {
+		chs, err := st.Changes(after, 1000)
+		if err != nil {
+			t.Fatalf("read the change log: %v", err)
+		}
+		if len(chs) == 0 {
+			return out
+		}
+		for _, ch := range chs {
+			after = ch.Seq
+			if _, seen := out[ch.ID]; seen {
+				continue
+			}
+			rec, err := st.Record(ch.ID)
+			if err != nil {
+				t.Fatalf("read %s %s of change %d: %v", ch.Kind, ch.ID, ch.Seq, err)
+			}
+			out[ch.ID] = rec
+		}
+	}
+}
+
+// InScope reports whether an office of scope holds rec: rosters always, other records if their place
+// lies inside the scope.
+func InScope(scope ledger.Code, rec ledger.Record) bool {
+	if rec.Kind.Roster() {
+		return true
+	}
+	e, err := ledger.Decode(rec.Kind, rec.ID, rec.Values())
+	if err != nil {
+		return false
+	}
+	p := storage.Place(e)
+	return p != "" && scope.Contains(p)
+}
+
+// Proxy is a TCP proxy in front of a hub that cuts connections: the i-th connection is cut (both
+// directions, at once) when Cuts[i] bytes have gone from the office to the hub; connections after the
+// last cut pass untouched. It stands for a cable pulled in the middle of a sync.
+type Proxy struct {
+	URL    string // ws://127.0.0.1:port, for client.Config.URL
+	ln     net.Listener
+	target string
+	cuts   []int64
+	mu     sync.Mutex
+	n      int // connections accepted
+	cut    int // connections cut
+	open   map[net.Conn]bool
+	closed bool
+	wg     sync.WaitGroup
+}
+
+// StartProxy forwards 127.0.0.1:random to target (host:port) until the test ends.
+func StartProxy(t testing.TB, target string, cuts ...int64) *Proxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("proxy: %v", err)
+	}
+	p := &Proxy{URL: "ws://" + ln.Addr().String(), ln: ln, target: target, cuts: cuts, open: map[net.Conn]bool{}}
+	p.wg.Add(1)
+	go p.accept()
+	t.Cleanup(p.Close)
+	return p
+}
+
+// Cut is the number of connections cut so far.
+func (p *Proxy) Cut() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cut
+}
+
+// Close stops the proxy and drops every connection.
+func (p *Proxy) Close() {
+	_ = p.ln.Close()
+	p.mu.Lock()
+	p.closed = true
+	for c := range p.open {
+		_ = c.Close()
+	}
+	p.mu.Unlock()
+	p.wg.Wait()
+}
+
+func (p *Proxy) accept() {
+	defer p.wg.Done()
+	for {
+		down, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		up, err := net.Dial("tcp", p.target)
+		if err != nil {
+			_ = down.Close()
+			continue
+		}
+		p.mu.Lock()
+		if p.closed {
+			p.mu.Unlock()
+			_ = down.Close()
+			_ = up.Close()
+			return
+		}
+		limit := int64(-1)
+		if p.n < len(p.cuts) {
+			limit = p.cuts[p.n]
+		}
+		p.n++
+		p.open[down], p.open[up] = true, true
+		p.mu.Unlock()
+		closeBoth := func() {
+			p.mu.Lock()
+			delete(p.open, down)
+			delete(p.open, up)
+			p.mu.Unlock()
+			_ = down.Close()
+			_ = up.Close()
+		}
+		p.wg.Add(2)
+		go func() { // hub → office, untouched
+			defer p.wg.Done()
+			_, _ = io.Copy(down, up)
+			closeBoth()
+		}()
+		go func() { // office → hub, cut after limit bytes
+			defer p.wg.Done()
+			defer closeBoth()
+			buf := make([]byte, 32<<10)
+			var sent int64
+			for {
+				n, err := down.Read(buf)
+				if n > 0 {
+					if limit >= 0 && sent+int64(n) >= limit {
+						_, _ = up.Write(buf[:limit-sent])
+						p.mu.Lock()
+						p.cut++
+						p.mu.Unlock()
+						return
+					}
+					if _, werr := up.Write(buf[:n]); werr != nil {
+						return
+					}
+					sent += int64(n)
+				}
+				if err != nil {
+					return
+				}
+			}
+		}()
+	}
+}
+
+// StartLeanHub starts a hub for 淄博市 on an empty lean store, as techaid-city runs it
+// (storage.Options.Lean: no history, training indexes or tallies at the hub).
+func StartLeanHub(t testing.TB) *Hub {
+	t.Helper()
+	dir := t.TempDir()
+	return Serve(t, Open(t, dir, City, "市局", storage.Options{Lean: true}), dir)
 }
