@@ -28,7 +28,7 @@ func Place(e ledger.Entity) ledger.Code {
 	case ledger.Training:
 		// The narrowest division holding every village: the longest common prefix, cut to a level.
 		if len(r.Villages) == 0 {
-			return ""
+			return "-" // cannot be placed: only the city sees it
 		}
 		p := string(r.Villages[0])
 		for _, v := range r.Villages[1:] {
@@ -347,6 +347,37 @@ func (s *Store) ChangesAt(seqs []uint64, skip string) ([]ledger.Record, error) {
 		return nil
 	})
 	return slices.DeleteFunc(out, func(r ledger.Record) bool { return len(r.Fields) == 0 }), err
+}
+
+// Snapshot calls fn with every record the store holds, kind by kind, from one consistent snapshot
+// that includes every write committed before it was called, and with the place of each record
+// (RecordPlace). It is how a hub serves a new office everything at once: one sequential scan instead
+// of a lookup per change.
+func (s *Store) Snapshot(fn func(rec ledger.Record, place ledger.Code) error) error {
+	return s.view(func(txn *badger.Txn) error {
+		for _, k := range ledger.Kinds {
+			err := scanRecords(txn, k, func(rec ledger.Record) error { return fn(rec, RecordPlace(rec)) })
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// RecordPlace is Place of a raw record, reading only the fields that decide it.
+func RecordPlace(rec ledger.Record) ledger.Code {
+	switch rec.Kind {
+	case ledger.KindVillage:
+		return ledger.Code(rec.ID).Township()
+	case ledger.KindTraining:
+		var t ledger.Training
+		if f, ok := rec.Fields["villages"]; ok {
+			_ = json.Unmarshal([]byte(f.Value), &t.Villages)
+		}
+		return Place(t)
+	}
+	return ""
 }
 
 // Docs are small JSON documents kept beside the ledger (the hub's office registry, sync settings):

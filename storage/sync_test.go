@@ -146,7 +146,7 @@ func TestPlace(t *testing.T) {
 		{"training over two townships, back in the first", tr(lucun1, dongli1, wangcun), yiyuan},
 		{"training over two counties", tr(lucun1, taisun), city},
 		{"training over two counties, then one inside", tr(lucun1, taisun, wangcun, tianzhenB), city},
-		{"training with no villages", tr(), ""},
+		{"training with no villages: only the city", tr(), "-"},
 		{"advisor: roster", advisor("王建国", "林果"), ""},
 		{"assignment: roster", ledger.Assignment{Advisor: "a", Village: lucun1, From: "2026-01-01"}, ""},
 	}

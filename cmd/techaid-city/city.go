@@ -15,9 +15,11 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -353,6 +355,18 @@ func adminHandler(h *hub.Hub, st *storage.Store, secret string) http.Handler {
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+		if strings.HasPrefix(r.URL.Path, "/admin/debug/pprof/") { // profiles, for whoever runs the server
+			r.URL.Path = strings.TrimPrefix(r.URL.Path, "/admin")
+			switch name := strings.TrimPrefix(r.URL.Path, "/debug/pprof/"); name {
+			case "profile":
+				pprof.Profile(w, r)
+			case "":
+				pprof.Index(w, r)
+			default:
+				pprof.Handler(name).ServeHTTP(w, r)
+			}
+			return
+		}
 		switch {
 		case r.Method == http.MethodGet && r.URL.Path == "/admin/offices":
 			offices, err := h.Offices()
@@ -408,11 +422,15 @@ func (c *city) serve(ctx context.Context, args []string) error {
 	cert := fs.String("tls-cert", "", "TLS certificate (PEM); with --tls-key, serve wss:// and https://")
 	key := fs.String("tls-key", "", "TLS private key (PEM)")
 	staleDays := fs.Int("stale-days", 7, "mark offices not heard from for this many days")
+	memLimit := fs.Int("memory-limit", 256, "soft memory limit in MiB for the Go heap (the GC works harder near it); $GOMEMLIMIT wins")
 	if _, err := parse(fs, c, args, 0); err != nil {
 		return err
 	}
 	if (*cert == "") != (*key == "") {
 		return fmt.Errorf("--tls-cert and --tls-key go together: %w", errUsage)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" && *memLimit > 0 {
+		debug.SetMemoryLimit(int64(*memLimit) << 20)
 	}
 	st, err := c.open()
 	if err != nil {

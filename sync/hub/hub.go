@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log"
 	"net/http"
+	"runtime"
 	"sync"
 	"time"
 
@@ -57,7 +58,11 @@ type Hub struct {
 	sessions map[*session]bool
 	peers    map[string]*Peer // by replica id
 	closing  bool
+	work     chan struct{} // slots for reading, encoding and sending a batch (see pump)
+	intake   chan struct{} // slots for decoding and applying a large frame (a push)
+	frames   *frameCache
 	wg       sync.WaitGroup
+	stopPing chan struct{}
 }
 
 // Peer is what the hub knows about one office replica (one PC).
@@ -126,7 +131,9 @@ func New(cfg Config) (*Hub, error) {
 		offices: map[string]*Office{}, sessions: map[*session]bool{}, peers: map[string]*Peer{},
 	}
 	h.upgrader = websocket.Upgrader{
-		ReadBufferSize: 16 << 10, WriteBufferSize: 16 << 10,
+		// The HTTP server's read buffer is reused and write buffers are pooled (held only while a frame
+		// is written): 2,000 idle offices should cost little.
+		WriteBufferSize: 16 << 10, WriteBufferPool: &sync.Pool{},
 		CheckOrigin: func(*http.Request) bool { return true }, // offices are programs, not browsers
 	}
 	offices, err := ListOffices(h.st)
@@ -153,7 +160,41 @@ func New(cfg Config) (*Hub, error) {
 	}
 	head, _ := h.st.Committed()
 	h.idx.head = head
+	h.work = make(chan struct{}, runtime.GOMAXPROCS(0)+1)
+	h.intake = make(chan struct{}, 16)
+	h.frames = newFrameCache(32 << 20)
+	h.stopPing = make(chan struct{})
+	go h.pingLoop(h.stopPing)
 	return h, nil
+}
+
+// pingLoop pings every session each Idle/3, so a dead connection is noticed (its read deadline
+// passes) and NAT mappings stay open; one goroutine for all sessions rather than one each.
+func (h *Hub) pingLoop(stop <-chan struct{}) {
+	t := time.NewTicker(h.cfg.Idle / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		h.mu.Lock()
+		all := make([]*session, 0, len(h.sessions))
+		for s := range h.sessions {
+			all = append(all, s)
+		}
+		h.mu.Unlock()
+		for _, s := range all {
+			// WriteControl may run beside a frame being written; a socket too full to take a ping
+			// within the write timeout belongs to an office that does not read.
+			go func() {
+				if err := s.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(h.cfg.WriteTimeout)); err != nil {
+					s.fail(protocol.Err(protocol.CodeBadRequest, "ping failed"))
+				}
+			}()
+		}
+	}
 }
 
 // Epoch is the hub's epoch: it changes whenever the city's store is restored from a backup.
@@ -214,6 +255,9 @@ func (h *Hub) Revoke(nameOrID string) (Office, error) {
 // the office and applies then. Peers are saved. The store stays open; the caller closes it.
 func (h *Hub) Close() error {
 	h.mu.Lock()
+	if !h.closing {
+		close(h.stopPing)
+	}
 	h.closing = true
 	all := make([]*session, 0, len(h.sessions))
 	for s := range h.sessions {

@@ -23,9 +23,11 @@ func (x *index) add(seq uint64, place ledger.Code) {
 }
 
 // covers reports whether a session of scope receives records of place: rosters always, others if the
-// place lies inside the scope. A training spread over two townships has the county as its place, so
+// place lies inside the scope; a city scope everything (the hub is the city's). A training spread over two townships has the county as its place, so
 // neither township receives it (neither could write it either).
-func covers(scope, place ledger.Code) bool { return place == "" || scope.Contains(place) }
+func covers(scope, place ledger.Code) bool {
+	return place == "" || scope.Contains(place) || scope.Level() == ledger.LevelCity
+}
 
 // after returns up to limit sequence numbers after cursor whose place scope covers, in order, and the
 // cursor the session has seen everything up to once it has those: the head if there are no more.

@@ -55,12 +55,19 @@ func (s *session) sendFrame(buf []byte) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	_ = s.conn.SetWriteDeadline(time.Now().Add(s.h.cfg.WriteTimeout))
-	return s.conn.WriteMessage(websocket.TextMessage, buf)
+	if err := s.conn.WriteMessage(websocket.TextMessage, buf); err != nil {
+		return err
+	}
+	// An office taking frames as fast as they come is alive even if it has nothing to say.
+	return s.conn.SetReadDeadline(time.Now().Add(s.h.cfg.Idle))
 }
 
 // fail tells the office why the session ends, and ends it.
 func (s *session) fail(e protocol.Error) {
 	s.once.Do(func() {
+		if e.Code != protocol.CodeShuttingDown {
+			s.h.log.Printf("hub: %s (replica %s): ending the session: %s", s.office.Name, s.replica, e.Message)
+		}
 		_ = s.send(e)
 		s.writeMu.Lock()
 		_ = s.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, string(e.Code)),
@@ -88,6 +95,29 @@ func readFrame(conn *websocket.Conn, limit int) (int, []byte, error) {
 		err = errTooLarge
 	}
 	return kind, frame, err
+}
+
+// readMessage reads and decodes the body of one frame; a protocol.Error says why the session must end.
+func (s *session) readMessage(kind int, r io.Reader) (protocol.Message, error) {
+	// The body of a frame must come within the write timeout once its header has: a slow sender
+	// must not hold an intake slot for long.
+	_ = s.conn.SetReadDeadline(time.Now().Add(s.h.cfg.WriteTimeout))
+	frame, err := io.ReadAll(io.LimitReader(r, protocol.MaxFrame+1))
+	switch {
+	case err != nil:
+		return nil, err
+	case len(frame) > protocol.MaxFrame:
+		return nil, protocol.Err(protocol.CodeTooLarge, fmt.Sprintf("frame over %d bytes", protocol.MaxFrame))
+	case kind != websocket.TextMessage:
+		return nil, protocol.Err(protocol.CodeBadRequest, "frames are JSON text")
+	}
+	_ = s.conn.SetReadDeadline(time.Now().Add(s.h.cfg.Idle))
+	s.h.touch(s, func(p *Peer) { p.LastContact = s.h.now().UTC() })
+	m, err := protocol.Decode(frame)
+	if err != nil {
+		return nil, protocol.Err(protocol.CodeBadRequest, err.Error())
+	}
+	return m, nil
 }
 
 // refuse answers a connection that never becomes a session.
@@ -239,51 +269,36 @@ func (s *session) serve() {
 	var pumps sync.WaitGroup
 	defer pumps.Wait()
 	defer s.cancel()
-	pumps.Add(1)
-	go func() {
-		defer pumps.Done()
-		t := time.NewTicker(idle / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-s.ctx.Done():
-				return
-			case <-t.C:
-				s.writeMu.Lock()
-				err := s.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(h.cfg.WriteTimeout))
-				s.writeMu.Unlock()
-				if err != nil {
-					s.fail(protocol.Err(protocol.CodeBadRequest, "ping failed"))
-					return
-				}
-			}
-		}
-	}()
 	pulling := false
 	for {
-		kind, frame, err := readFrame(s.conn, protocol.MaxFrame)
+		// Each frame is read, decoded and (a push) applied holding an intake slot, taken once its header
+		// has arrived: pushes apply one at a time anyway, and 2,000 offices pushing at once must not all
+		// hold their batches in memory meanwhile; the bodies wait in the kernel's buffers instead.
+		kind, r, err := s.conn.NextReader()
 		if err != nil {
-			if errors.Is(err, errTooLarge) {
-				s.fail(protocol.Err(protocol.CodeTooLarge, fmt.Sprintf("frame over %d bytes", protocol.MaxFrame)))
+			return
+		}
+		h.intake <- struct{}{}
+		m, err := s.readMessage(kind, r)
+		if err == nil {
+			if p, ok := m.(protocol.Push); ok {
+				err = s.push(p)
+				<-h.intake
+				if err != nil {
+					return
+				}
+				continue
 			}
-			return
 		}
-		_ = s.conn.SetReadDeadline(time.Now().Add(idle))
-		h.touch(s, func(p *Peer) { p.LastContact = h.now().UTC() })
-		if kind != websocket.TextMessage {
-			s.fail(protocol.Err(protocol.CodeBadRequest, "frames are JSON text"))
-			return
-		}
-		m, err := protocol.Decode(frame)
+		<-h.intake
 		if err != nil {
-			s.fail(protocol.Err(protocol.CodeBadRequest, err.Error()))
+			var pe protocol.Error
+			if errors.As(err, &pe) {
+				s.fail(pe)
+			}
 			return
 		}
 		switch m := m.(type) {
-		case protocol.Push:
-			if err := s.push(m); err != nil {
-				return
-			}
 		case protocol.Pull:
 			if pulling {
 				s.fail(protocol.Err(protocol.CodeBadRequest, "pull sent twice"))
@@ -365,10 +380,26 @@ func (s *session) push(m protocol.Push) error {
 // lands in its scope it sends what is new. It returns when the session ends.
 func (s *session) pump(cursor uint64) error {
 	h := s.h
+	if cursor == 0 {
+		var err error
+		if cursor, err = s.snapshot(); err != nil || s.ctx.Err() != nil {
+			return err
+		}
+	}
 	caughtUp := false
 	told := cursor // the cursor the office was last sent
 	for {
 		for {
+			// A batch is read, encoded and sent holding one of a few work slots: 2,000 offices woken by
+			// one push would otherwise each hold a batch in memory at once.
+			h.work <- struct{}{}
+			held := true
+			release := func() {
+				if held {
+					<-h.work
+					held = false
+				}
+			}
 			h.mu.Lock()
 			seqs, upto := h.idx.after(s.office.Scope, cursor, protocol.MaxBatch/2)
 			head := h.idx.head
@@ -382,9 +413,14 @@ func (s *session) pump(cursor uint64) error {
 			var buf []byte
 			for {
 				msg = protocol.Changes{Cursor: upto, CaughtUp: upto >= head, Records: []ledger.Record{}}
+				if shared := h.frames.get(s.office.Scope, cursor, upto, head); shared != nil && caughtUp {
+					buf, msg.Records = shared.buf, make([]ledger.Record, shared.records)
+					break
+				}
 				if len(seqs) > 0 {
-					recs, err := h.st.ChangesAt(seqs, s.replica)
+					recs, err := h.st.ChangesAt(seqs, s.sharedSkip(caughtUp))
 					if err != nil {
+						release()
 						return err
 					}
 					if recs != nil {
@@ -398,9 +434,13 @@ func (s *session) pump(cursor uint64) error {
 				if size <= protocol.BatchBytes || len(seqs) <= 1 {
 					var err error
 					if buf, err = protocol.Encode(msg); err != nil {
+						release()
 						return err
 					}
 					if size = len(buf); size <= protocol.BatchBytes || len(seqs) <= 1 {
+						if caughtUp {
+							h.frames.put(s.office.Scope, cursor, upto, head, &sharedFrame{buf: buf, records: len(msg.Records)})
+						}
 						break
 					}
 				}
@@ -411,6 +451,7 @@ func (s *session) pump(cursor uint64) error {
 			// cursor lags far behind (changes of other scopes only), so its next pull starts near the head.
 			if len(msg.Records) > 0 || !caughtUp || upto-told >= 10000 {
 				if err := s.sendFrame(buf); err != nil {
+					release()
 					return nil // the socket is gone; the reader ends the session
 				}
 				told = upto
@@ -419,6 +460,7 @@ func (s *session) pump(cursor uint64) error {
 					h.touch(s, func(p *Peer) { p.LastSync = h.now().UTC() })
 				}
 			}
+			release()
 			cursor = upto
 			if upto >= head {
 				break
@@ -432,12 +474,89 @@ func (s *session) pump(cursor uint64) error {
 	}
 }
 
+// sharedSkip is whose fields ChangesAt leaves out. Live batches are shared between the sessions of one
+// scope (see frameCache), so they leave out nothing: an office gets its own changes back, which it
+// already holds and merges as a no-op. Catching up, each office gets only what it lacks.
+func (s *session) sharedSkip(live bool) string {
+	if live {
+		return ""
+	}
+	return s.replica
+}
+
+// snapshot sends an office that pulls from the start every record of its scope, read in one scan of
+// the hub's store rather than one lookup per change, and returns the sequence number the scan
+// covers. Batches before the last carry cursor 0: an office cut off mid-snapshot starts again.
+func (s *session) snapshot() (uint64, error) {
+	h := s.h
+	h.mu.Lock()
+	head := h.idx.head // every change up to head is committed, so the scan below sees it
+	h.mu.Unlock()
+	if head == 0 {
+		return 0, nil
+	}
+	h.work <- struct{}{} // see pump
+	defer func() { <-h.work }()
+	var batch []ledger.Record
+	size := 0
+	flush := func(cursor uint64) error {
+		buf, err := protocol.Encode(protocol.Changes{Cursor: cursor, Records: append([]ledger.Record{}, batch...)})
+		if err != nil {
+			return err
+		}
+		batch, size = batch[:0], 0
+		return s.sendFrame(buf)
+	}
+	err := h.st.Snapshot(func(rec ledger.Record, place ledger.Code) error {
+		if !covers(s.office.Scope, place) {
+			return nil
+		}
+		for name, f := range rec.Fields {
+			if f.Replica == s.replica {
+				delete(rec.Fields, name) // the office wrote it; it has it
+			}
+		}
+		if len(rec.Fields) == 0 {
+			return nil
+		}
+		n := approxSize(rec)
+		if len(batch) > 0 && (size+n > protocol.BatchBytes || len(batch) == protocol.MaxBatch) {
+			if err := flush(0); err != nil {
+				return errGone
+			}
+		}
+		batch, size = append(batch, rec), size+n
+		return nil
+	})
+	if errors.Is(err, errGone) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	if err := flush(head); err != nil {
+		return 0, nil // the socket is gone; the reader ends the session
+	}
+	return head, nil
+}
+
+// errGone stops a snapshot whose socket is gone.
+var errGone = errors.New("session gone")
+
 // approxSize estimates the JSON size of a record, without encoding it: exact but for escaped
 // characters (which can make a value up to six times longer).
 func approxSize(r ledger.Record) int {
-	n := 40 + len(r.Kind) + len(r.ID)
+	n := 60 + len(r.Kind) + len(r.ID)
+	var last ledger.Version
 	for name, f := range r.Fields {
-		n += 130 + len(name) + len(f.Value) + len(f.Author) + len(f.Office) + len(f.Replica) + len(f.Prev.Replica)
+		n += 16 + len(name) + len(f.Value)
+		if f.Version != last { // a version is listed once per record; fields of one save share it
+			n += 70 + len(f.Author) + len(f.Office) + len(f.Replica)
+			last = f.Version
+		}
+		if !f.Prev.IsZero() {
+			n += 50 + len(f.Prev.Replica)
+		}
 	}
 	return n
 }
