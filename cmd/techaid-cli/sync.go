@@ -10,6 +10,7 @@ import (
 
 	"techaid/storage"
 	"techaid/sync/client"
+	"techaid/sync/protocol"
 )
 
 // syncConfig is where the office's hub address and token are remembered, so that `sync` after the
@@ -96,5 +97,11 @@ func cmdSync(ctx context.Context, c *cli, args []string) error {
 // syncError renders a sync failure as the clerk's sentence with the detail.
 type syncError struct{ err error }
 
-func (e syncError) Error() string { return client.Chinese(e.err) + " (" + e.err.Error() + ")" }
+func (e syncError) Error() string {
+	var pe protocol.Error
+	if errors.As(e.err, &pe) {
+		return pe.Message + " (hub: " + string(pe.Code) + ")" // the hub's sentence is already Chinese
+	}
+	return client.Chinese(e.err) + " (" + e.err.Error() + ")"
+}
 func (e syncError) Unwrap() error { return e.err }

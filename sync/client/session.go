@@ -118,6 +118,30 @@ func (c *Client) session(parent context.Context, once bool) (Summary, error) {
 	case <-ctx.Done():
 		return sum, ctx.Err()
 	}
+	// hubErr is the error of a frame the hub did not take. The hub sends an error frame before it
+	// closes (shutting_down, revoked), and closing with pushes still unread resets the connection, so
+	// a write in flight fails with "connection reset" while the hub's reason waits in the reader: take
+	// the reason if it comes (the protocol says to act on its code), else the write's error. Without
+	// this a hub stopping in the middle of a push was reported as a network failure, and a token
+	// revoked then as one to retry.
+	hubErr := func(what string, err error) error {
+		timeout := time.After(time.Second)
+		for {
+			select {
+			case in := <-frames:
+				if in.err != nil {
+					return fmt.Errorf("%s: %w", what, err)
+				}
+				if pe, ok := in.m.(protocol.Error); ok {
+					return pe
+				}
+				// An ack or changes before it: the session ends anyway; the next welcome says what the
+				// hub holds.
+			case <-timeout:
+				return fmt.Errorf("%s: %w", what, err)
+			}
+		}
+	}
 	rtt := time.Since(sentMono)
 	offset := time.UnixMilli(welcome.Time).Sub(sent.Add(rtt / 2))
 	if err := c.st.SetClockOffset(offset); err != nil {
@@ -190,7 +214,7 @@ func (c *Client) session(parent context.Context, once bool) (Summary, error) {
 				return sum, err
 			}
 			if err := sendFrame(buf); err != nil {
-				return sum, fmt.Errorf("push: %w", err)
+				return sum, hubErr("push", err)
 			}
 			next = p.To
 			inflight++
@@ -199,7 +223,7 @@ func (c *Client) session(parent context.Context, once bool) (Summary, error) {
 			// Push first, then pull: the hub sees this office's concurrent edits before the office
 			// receives the winners, so both sides log the conflict.
 			if err := send(protocol.Pull{Cursor: cursor}); err != nil {
-				return sum, fmt.Errorf("pull: %w", err)
+				return sum, hubErr("pull", err)
 			}
 			pulling = true
 		}
@@ -224,7 +248,7 @@ func (c *Client) session(parent context.Context, once bool) (Summary, error) {
 		case <-changed:
 		case <-ping.C:
 			if err := send(protocol.Ping{Time: c.st.Wall().UnixMilli()}); err != nil {
-				return sum, fmt.Errorf("ping: %w", err)
+				return sum, hubErr("ping", err)
 			}
 		case in := <-frames:
 			if in.err != nil {

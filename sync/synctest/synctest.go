@@ -204,7 +204,14 @@ type Replica struct {
 // NewReplica opens a new office store of scope in a temp dir, with a client for the hub at url.
 func NewReplica(t testing.TB, url, token string, scope ledger.Code, clerk string, opts storage.Options) *Replica {
 	t.Helper()
-	dir := t.TempDir()
+	return OpenReplica(t, t.TempDir(), url, token, scope, clerk, opts)
+}
+
+// OpenReplica opens the office store in dir (initialised with scope and clerk if new), with a client
+// for the hub at url: how a test opens again a replica whose store it closed (to copy its data
+// directory, or put an old copy back).
+func OpenReplica(t testing.TB, dir, url, token string, scope ledger.Code, clerk string, opts storage.Options) *Replica {
+	t.Helper()
 	st := Open(t, dir, scope, clerk, opts)
 	return &Replica{Store: st, Dir: dir, t: t, Client: NewClient(t, st, url, token)}
 }
