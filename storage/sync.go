@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"maps"
 	"slices"
 	"time"
 
@@ -91,32 +93,76 @@ func peerAckKey(replica string) []byte { return metaKey("ack\x00" + replica) }
 
 // PeerAcked is the last sequence number of replica that this (hub) store holds.
 func (s *Store) PeerAcked(replica string) (uint64, error) {
-	var n uint64
-	err := s.view(func(txn *badger.Txn) error {
-		var err error
-		n, err = getUint(txn, peerAckKey(replica))
-		return err
-	})
+	n, _, err := s.PeerAckedMark(replica)
 	return n, err
 }
 
-func getUint(txn *badger.Txn, key []byte) (uint64, error) {
+// PeerAckedMark is PeerAcked and the fingerprint (ChangeMark) of that change, as it was pushed: an
+// office compares it with its own change of that number to learn that its data directory was put back
+// from an old copy, which then made other changes under the same numbers.
+func (s *Store) PeerAckedMark(replica string) (uint64, string, error) {
+	var n uint64
+	var mark string
+	err := s.view(func(txn *badger.Txn) error {
+		var err error
+		n, mark, err = getAck(txn, peerAckKey(replica))
+		return err
+	})
+	return n, mark, err
+}
+
+// ChangeMark fingerprints a change by what it changed (kind, id, field names): the same change on the
+// office and in its push to the hub has the same mark.
+func ChangeMark(kind ledger.Kind, id string, fields []string) string {
+	h := fnv.New64a()
+	h.Write([]byte(kind))
+	h.Write([]byte{0})
+	h.Write([]byte(id))
+	for _, f := range slices.Sorted(slices.Values(fields)) {
+		h.Write([]byte{0})
+		h.Write([]byte(f))
+	}
+	return fmt.Sprintf("%016x", h.Sum64())
+}
+
+// ChangeAt returns the change-log entry seq (without its record); ErrNotFound if there is none.
+func (s *Store) ChangeAt(seq uint64) (Change, error) {
+	var c Change
+	err := s.view(func(txn *badger.Txn) error {
+		item, err := txn.Get(seqKey(prefixChange, seq))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return fmt.Errorf("change %d: %w", seq, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		return item.Value(func(v []byte) error {
+			c, err = decodeChange(seq, v)
+			return err
+		})
+	})
+	return c, err
+}
+
+// getAck reads a replica's acknowledged sequence number (8 bytes) and the mark after it.
+func getAck(txn *badger.Txn, key []byte) (uint64, string, error) {
 	item, err := txn.Get(key)
 	if errors.Is(err, badger.ErrKeyNotFound) {
-		return 0, nil
+		return 0, "", nil
 	}
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	var n uint64
+	var mark string
 	err = item.Value(func(v []byte) error {
-		if len(v) != 8 {
+		if len(v) < 8 {
 			return errCorrupt
 		}
-		n = binary.BigEndian.Uint64(v)
+		n, mark = binary.BigEndian.Uint64(v), string(v[8:])
 		return nil
 	})
-	return n, err
+	return n, mark, err
 }
 
 // ApplyPush applies an office's batch on the hub in one transaction with the replica's new acknowledged
@@ -134,7 +180,7 @@ func (s *Store) ApplyPush(ctx context.Context, p Push) (PushResult, error) {
 	}
 	err := s.write(func(b *batch) error {
 		res = PushResult{}
-		acked, err := getUint(b.txn, peerAckKey(p.Replica))
+		acked, _, err := getAck(b.txn, peerAckKey(p.Replica))
 		if err != nil {
 			return err
 		}
@@ -170,7 +216,12 @@ func (s *Store) ApplyPush(ctx context.Context, p Push) (PushResult, error) {
 			}
 		}
 		res.Acked = p.To
-		return b.set(peerAckKey(p.Replica), binary.BigEndian.AppendUint64(nil, p.To))
+		mark := ""
+		if last := len(p.Seqs) - 1; last >= 0 && p.Seqs[last] == p.To {
+			r := p.Records[last]
+			mark = ChangeMark(r.Kind, r.ID, slices.Collect(maps.Keys(r.Fields)))
+		}
+		return b.set(peerAckKey(p.Replica), append(binary.BigEndian.AppendUint64(nil, p.To), mark...))
 	})
 	if err != nil {
 		return PushResult{}, err

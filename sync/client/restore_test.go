@@ -52,8 +52,21 @@ func trainingTopics(t *testing.T, st *storage.Store) map[string]int {
 // a USB stick last week) holds fewer changes than the hub acknowledged under its replica id. Its new
 // changes must not be taken for ones the hub holds: it takes a new replica id, sends everything again,
 // and nothing is lost, on the hub or at the office.
+//
+// Three shapes: the copy makes fewer new changes than it lacks (the hub's acknowledged number is above
+// its change log), exactly as many, and more (then only the hub's fingerprint of the change it
+// acknowledged tells the two apart).
 func TestStaleDataDirectory(t *testing.T) {
 	t.Parallel()
+	for _, tc := range []struct{ m, extra int }{{3, 1}, {1, 1}, {2, 3}} {
+		t.Run(fmt.Sprintf("%d lacked, %d new", tc.m, tc.extra), func(t *testing.T) {
+			t.Parallel()
+			staleDataDirectory(t, tc.m, tc.extra)
+		})
+	}
+}
+
+func staleDataDirectory(t *testing.T, m, extra int) {
 	h := synctest.StartHub(t)
 	tok := h.Office("鲁村镇", synctest.Lucun)
 	dir := filepath.Join(t.TempDir(), "office")
@@ -62,7 +75,7 @@ func TestStaleDataDirectory(t *testing.T) {
 	lv := codes(t, synctest.Lucun)
 	replica := lu.Store.Identity().Replica
 
-	const n, m = 5, 3
+	const n = 5
 	var ids []string
 	for i := range n {
 		ids = append(ids, create(t, lu.Store, training(fmt.Sprintf("复制前的培训 %d", i), lv[i])))
@@ -85,7 +98,7 @@ func TestStaleDataDirectory(t *testing.T) {
 		ids = append(ids, create(t, lu.Store, training(fmt.Sprintf("复制后已同步的培训 %d", i), lv[n+i])))
 	}
 	lu.Sync()
-	if acked, _ := h.Store.PeerAcked(replica); acked != n+m {
+	if acked, _ := h.Store.PeerAcked(replica); acked != uint64(n+m) {
 		t.Fatalf("the hub holds %d changes of the office, want %d", acked, n+m)
 	}
 
@@ -111,7 +124,9 @@ func TestStaleDataDirectory(t *testing.T) {
 	}
 
 	// New work on the old copy, then sync.
-	ids = append(ids, create(t, lu.Store, training("恢复旧副本后的培训", lv[n+m])))
+	for i := range extra {
+		ids = append(ids, create(t, lu.Store, training(fmt.Sprintf("恢复旧副本后的培训 %d", i), lv[n+m+i])))
+	}
 	lu.Sync()
 
 	if id := lu.Store.Identity().Replica; id == replica {
@@ -141,8 +156,8 @@ func TestStaleDataDirectory(t *testing.T) {
 	if st := lu.Store.Stats(nil); st.Pending != 0 {
 		t.Errorf("office: %d changes pending after sync", st.Pending)
 	}
-	if acked, _ := h.Store.PeerAcked(lu.Store.Identity().Replica); acked != n+1 {
-		t.Errorf("the hub holds %d changes of the new replica id, want %d", acked, n+1)
+	if acked, _ := h.Store.PeerAcked(lu.Store.Identity().Replica); acked != uint64(n+extra) {
+		t.Errorf("the hub holds %d changes of the new replica id, want %d", acked, n+extra)
 	}
 	checkConverged(t, h, lu)
 }

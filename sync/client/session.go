@@ -147,11 +147,21 @@ func (c *Client) session(parent context.Context, once bool) (Summary, error) {
 	if err := c.st.SetClockOffset(offset); err != nil {
 		return sum, err
 	}
-	if welcome.Acked > seq {
+	stale := welcome.Acked > seq
+	if !stale && welcome.Acked > 0 && welcome.AckedMark != "" {
+		// The same number can name another change: a copy put back that has since made as many changes
+		// as the hub holds. The hub's fingerprint of the change it acknowledged tells.
+		ch, err := c.st.ChangeAt(welcome.Acked)
+		if err != nil {
+			return sum, err
+		}
+		stale = storage.ChangeMark(ch.Kind, ch.ID, ch.Fields) != welcome.AckedMark
+	}
+	if stale {
 		// The hub holds changes of this replica that the store never wrote: the data directory was put
 		// back from an old copy. New changes would reuse those sequence numbers and be taken for ones the
 		// hub has. Become a new replica, which resends everything, and start again.
-		c.log.Printf("sync: the city holds %d changes of this replica but only %d were made here (data restored from a copy?): taking a new replica id", welcome.Acked, seq)
+		c.log.Printf("sync: the city holds changes of this replica up to %d that this store did not make (%d made here; data put back from a copy?): taking a new replica id", welcome.Acked, seq)
 		if err := c.st.Reidentify(); err != nil {
 			return sum, err
 		}

@@ -217,7 +217,7 @@ func (h *Hub) handshake(conn *websocket.Conn, r *http.Request) (*session, protoc
 	case len(h.sessions) >= h.cfg.MaxSessions:
 		return fail(protocol.CodeBusy, "too many offices connected")
 	}
-	acked, err := h.st.PeerAcked(hello.Replica)
+	acked, mark, err := h.st.PeerAckedMark(hello.Replica)
 	if err != nil {
 		return fail(protocol.CodeInternal, "")
 	}
@@ -242,7 +242,7 @@ func (h *Hub) handshake(conn *websocket.Conn, r *http.Request) (*session, protoc
 	h.sessions[s] = true
 	h.wg.Add(1)
 	proto := min(hello.Proto, protocol.Version)
-	return s, protocol.Welcome{Proto: proto, Epoch: h.epoch, Time: now.UnixMilli(), Acked: acked, Head: h.idx.head,
+	return s, protocol.Welcome{Proto: proto, Epoch: h.epoch, Time: now.UnixMilli(), Acked: acked, AckedMark: mark, Head: h.idx.head,
 		Office: o.Name, Scope: o.Scope}, nil
 }
 

@@ -77,6 +77,8 @@ type Welcome struct {
 	Epoch  string      `json:"epoch"`  // changes whenever the hub is restored from a backup
 	Time   int64       `json:"time"`   // the hub's wall clock, Unix milliseconds
 	Acked  uint64      `json:"acked"`  // the last sequence number of this replica the hub holds (this epoch)
+	// AckedMark fingerprints the change Acked as it was pushed (see PROTOCOL.md); "" if unknown.
+	AckedMark string `json:"acked_mark,omitempty"`
 	Head   uint64      `json:"head"`   // the hub's last global sequence number
 	Office string      `json:"office"` // the office's name, as the city registered it
 	Scope  ledger.Code `json:"scope"`  // what the office may write and receives
@@ -266,6 +268,7 @@ type frame struct {
 	Cursor   uint64       `json:"cursor"`
 	Time     int64        `json:"time"`
 	Acked    uint64       `json:"acked"`
+	Mark     string       `json:"acked_mark"`
 	Head     uint64       `json:"head"`
 	Office   string       `json:"office"`
 	Scope    ledger.Code  `json:"scope"`
@@ -301,7 +304,8 @@ func Decode(data []byte) (Message, error) {
 		m = Hello{T: f.T, Proto: f.Proto, Schema: f.Schema, App: f.App, Replica: f.Replica, Token: f.Token, Seq: f.Seq,
 			Epoch: f.Epoch, Cursor: f.Cursor, Time: f.Time}
 	case TWelcome:
-		m = Welcome{T: f.T, Proto: f.Proto, Epoch: f.Epoch, Time: f.Time, Acked: f.Acked, Head: f.Head, Office: f.Office, Scope: f.Scope}
+		m = Welcome{T: f.T, Proto: f.Proto, Epoch: f.Epoch, Time: f.Time, Acked: f.Acked, AckedMark: f.Mark, Head: f.Head,
+			Office: f.Office, Scope: f.Scope}
 	case TPush:
 		p := Push{T: f.T, From: f.From, To: f.To, Seqs: f.Seqs}
 		if p.Records, err = fromWire(f.Records); err == nil {
