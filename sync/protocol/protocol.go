@@ -72,16 +72,16 @@ type Hello struct {
 
 // Welcome answers a good hello.
 type Welcome struct {
-	T      Type        `json:"t"`
-	Proto  int         `json:"proto"`  // the version the session speaks (the lower of both ends)
-	Epoch  string      `json:"epoch"`  // changes whenever the hub is restored from a backup
-	Time   int64       `json:"time"`   // the hub's wall clock, Unix milliseconds
-	Acked  uint64      `json:"acked"`  // the last sequence number of this replica the hub holds (this epoch)
+	T     Type   `json:"t"`
+	Proto int    `json:"proto"` // the version the session speaks (the lower of both ends)
+	Epoch string `json:"epoch"` // changes whenever the hub is restored from a backup
+	Time  int64  `json:"time"`  // the hub's wall clock, Unix milliseconds
+	Acked uint64 `json:"acked"` // the last sequence number of this replica the hub holds (this epoch)
 	// AckedMark fingerprints the change Acked as it was pushed (see PROTOCOL.md); "" if unknown.
-	AckedMark string `json:"acked_mark,omitempty"`
-	Head   uint64      `json:"head"`   // the hub's last global sequence number
-	Office string      `json:"office"` // the office's name, as the city registered it
-	Scope  ledger.Code `json:"scope"`  // what the office may write and receives
+	AckedMark string      `json:"acked_mark,omitempty"`
+	Head      uint64      `json:"head"`   // the hub's last global sequence number
+	Office    string      `json:"office"` // the office's name, as the city registered it
+	Scope     ledger.Code `json:"scope"`  // what the office may write and receives
 }
 
 // Push carries the office's changes From..To (its own sequence numbers, inclusive), one record per
