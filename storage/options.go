@@ -25,7 +25,7 @@ func badgerOptions(dir, passphrase string, logger *log.Logger) (badger.Options, 
 		WithLogger(badgerLogger{logger}).
 		WithMetricsEnabled(false).
 		WithDetectConflicts(false). // writers are serialised by the store; conflict tracking is wasted memory
-		WithMemTableSize(16 << 20). // 8 MiB: a township's whole year of trainings fits in a couple
+		WithMemTableSize(16 << 20). // 16 MiB: a township's whole year of trainings fits in a couple
 		WithNumMemtables(2).
 		WithNumLevelZeroTables(4).
 		WithNumLevelZeroTablesStall(12).
