@@ -132,6 +132,7 @@ func (c *city) loadtest(ctx context.Context, args []string) error {
 	fmt.Fprintf(c.stdout, "%d offices connected and caught up in %.1fs; server RSS %s\n", *n, connected.Seconds(), hubIdle)
 
 	var peak atomic.Value
+	var peakAnon atomic.Int64
 	peak.Store(hubIdle)
 	stopSample := make(chan struct{})
 	go func() { // the server's peak RSS while the pushes fan out
@@ -142,7 +143,11 @@ func (c *city) loadtest(ctx context.Context, args []string) error {
 			case <-stopSample:
 				return
 			case <-t.C:
-				peak.Store(procStatus(sf.PID))
+				cur := procStatus(sf.PID)
+				if a := anonMiB(cur); a > peakAnon.Load() {
+					peakAnon.Store(a)
+				}
+				peak.Store(cur)
 			}
 		}
 	}()
@@ -165,8 +170,8 @@ func (c *city) loadtest(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(c.stdout, "all %d offices pushed %d records each and converged in %.2fs (%d records delivered, %.0f/s)\n",
 		*n, *per, converged.Seconds(), total, float64(total)/converged.Seconds())
-	fmt.Fprintf(c.stdout, "server: %s (during fan-out, last sample %s); load generator heap %.0f MiB\n",
-		final, peak.Load(), float64(ms.HeapInuse)/(1<<20))
+	fmt.Fprintf(c.stdout, "server: %s; during fan-out: peak anonymous %d MiB, last sample %s; load generator heap %.0f MiB\n",
+		final, peakAnon.Load(), peak.Load(), float64(ms.HeapInuse)/(1<<20))
 	for _, o := range offices {
 		o.close()
 	}
@@ -345,16 +350,24 @@ func procStatus(pid int) string {
 	if err != nil {
 		return "RSS unknown"
 	}
-	var rss, hwm string
+	v := map[string]string{}
 	for _, line := range bytes.Split(raw, []byte("\n")) {
-		f := strings.Fields(string(line))
-		if len(f) >= 2 && f[0] == "VmRSS:" {
-			rss = f[1]
-		}
-		if len(f) >= 2 && f[0] == "VmHWM:" {
-			hwm = f[1]
+		if f := strings.Fields(string(line)); len(f) >= 2 {
+			v[strings.TrimSuffix(f[0], ":")] = f[1]
 		}
 	}
 	kb := func(s string) string { n, _ := strconv.Atoi(s); return fmt.Sprintf("%.0f MiB", float64(n)/1024) }
-	return "RSS " + kb(rss) + ", peak " + kb(hwm)
+	// RssFile is the store's files mapped by Badger (page cache the kernel can take back); RssAnon is
+	// the process's own memory.
+	return fmt.Sprintf("RSS %s (anonymous %s, mapped files %s), peak %s", kb(v["VmRSS"]), kb(v["RssAnon"]), kb(v["RssFile"]), kb(v["VmHWM"]))
+}
+
+// anonMiB reads the anonymous MiB back out of a procStatus line.
+func anonMiB(status string) int64 {
+	_, rest, ok := strings.Cut(status, "anonymous ")
+	if !ok {
+		return 0
+	}
+	n, _ := strconv.ParseInt(strings.Fields(rest)[0], 10, 64)
+	return n
 }
