@@ -25,6 +25,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"techaid/cmd/internal/cmdline"
 	"techaid/ledger"
 	"techaid/storage"
 	"techaid/sync/hub"
@@ -32,7 +33,7 @@ import (
 
 var version = "dev"
 
-var errUsage = errors.New("usage")
+var errUsage = cmdline.ErrUsage
 
 const usage = `usage: techaid-city [--data DIR] [--city CODE] COMMAND [ARGS]
 
@@ -161,24 +162,9 @@ func (c *city) withStore(fn func(st *storage.Store) error) error {
 	return err
 }
 
-// parse parses flags with positionals in any order and checks their number.
+// parse parses flags and positional arguments in any order (cmdline.Parse).
 func parse(fs *flag.FlagSet, c *city, args []string, need int) ([]string, error) {
-	fs.SetOutput(c.stderr)
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, errUsage
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-	if len(pos) != need {
-		return nil, errUsage
-	}
-	return pos, nil
+	return cmdline.Parse(fs, c.stderr, args, need)
 }
 
 func (c *city) office(ctx context.Context, args []string) error {

@@ -19,12 +19,13 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"techaid/cmd/internal/cmdline"
 	"techaid/ledger"
 	"techaid/storage"
 )
 
 // errUsage marks a usage error (exit status 2); the message has been printed.
-var errUsage = errors.New("usage")
+var errUsage = cmdline.ErrUsage
 
 // errNoPassphrase is an encrypted store opened without $TECHAID_PASSPHRASE: "wrong passphrase, enter it
 // again" would send a script's author looking for a prompt that does not exist.
@@ -170,25 +171,9 @@ func oneLine(err error) string {
 	return strings.ReplaceAll(msg, "\n", "; ")
 }
 
-// parse parses flags and up to npos positional arguments in any order ("edit CODE --key" and
-// "edit --key CODE" both work). It returns the positionals; fewer than need is a usage error.
+// parse parses flags and positional arguments in any order (cmdline.Parse).
 func parse(fs *flag.FlagSet, c *cli, args []string, need int) ([]string, error) {
-	fs.SetOutput(c.stderr)
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, errUsage
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-	if len(pos) != need {
-		return nil, errUsage
-	}
-	return pos, nil
+	return cmdline.Parse(fs, c.stderr, args, need)
 }
 
 func (c *cli) open() (*storage.Store, error) {
