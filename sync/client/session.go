@@ -189,9 +189,41 @@ func (c *Client) session(parent context.Context, once bool) (Summary, error) {
 		s.Total, s.Pending = seq-acked, seq-acked
 	})
 
+	// apply applies one pulled batch with its cursor; waiting holds batches that arrived while this
+	// office had changes the hub did not hold yet.
+	caughtUp := false
+	var waiting []protocol.Changes
+	apply := func(m protocol.Changes) error {
+		res, err := c.st.ApplyPulled(ctx, m.Records, welcome.Epoch, m.Cursor)
+		if err != nil {
+			return fmt.Errorf("apply pulled changes: %w", err)
+		}
+		for _, r := range res.Refused {
+			c.log.Printf("sync: not applied here: %s: %v", r.ID, r.Err)
+		}
+		cursor = m.Cursor
+		sum.Pulled += len(m.Records)
+		sum.Changed += res.Changed
+		sum.Conflicts += res.Conflicts
+		c.update(func(s *State) { s.Pulled += len(m.Records) })
+		if m.CaughtUp {
+			caughtUp = true
+		}
+		return nil
+	}
+	applyWaiting := func() error {
+		for len(waiting) > 0 {
+			m := waiting[0]
+			waiting = waiting[1:]
+			if err := apply(m); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	next := acked // pushed up to
 	inflight := 0
-	pulling, caughtUp := false, false
+	pulling := false
 	ping := time.NewTicker(30 * time.Second)
 	defer ping.Stop()
 	for {
@@ -228,6 +260,11 @@ func (c *Client) session(parent context.Context, once bool) (Summary, error) {
 			}
 			next = p.To
 			inflight++
+		}
+		if inflight == 0 && next >= head {
+			if err := applyWaiting(); err != nil {
+				return sum, err
+			}
 		}
 		if !pulling && inflight == 0 && next >= head {
 			// Push first, then pull: the hub sees this office's concurrent edits before the office
@@ -286,20 +323,18 @@ func (c *Client) session(parent context.Context, once bool) (Summary, error) {
 				}
 				sum.Refused = append(sum.Refused, m.Refused...)
 			case protocol.Changes:
-				res, err := c.st.ApplyPulled(ctx, m.Records, welcome.Epoch, m.Cursor)
-				if err != nil {
-					return sum, fmt.Errorf("apply pulled changes: %w", err)
+				// Live, a change from another office can arrive while a save made here is not yet at
+				// the hub. Applying it first would push the winner instead of this office's value, and
+				// the hub would never see (nor log) the conflict: it waits until the hub holds ours.
+				if h, _ := c.st.Committed(); (inflight > 0 || next < h) && len(waiting) < 64 {
+					waiting = append(waiting, m)
+					continue
 				}
-				for _, r := range res.Refused {
-					c.log.Printf("sync: not applied here: %s: %v", r.ID, r.Err)
+				if err := applyWaiting(); err != nil {
+					return sum, err
 				}
-				cursor = m.Cursor
-				sum.Pulled += len(m.Records)
-				sum.Changed += res.Changed
-				sum.Conflicts += res.Conflicts
-				c.update(func(s *State) { s.Pulled += len(m.Records) })
-				if m.CaughtUp {
-					caughtUp = true
+				if err := apply(m); err != nil {
+					return sum, err
 				}
 			case protocol.Pong:
 				// A fresh offset measurement; stored only if it moved noticeably.

@@ -355,6 +355,36 @@ type Proxy struct {
 	open   map[net.Conn]bool
 	closed bool
 	wg     sync.WaitGroup
+	gate   chan struct{} // while not nil, office → hub bytes wait for it to close (Hold)
+}
+
+// Hold stops bytes from the office to the hub (they wait in the proxy) until Release: an uplink that
+// has stalled while the downlink still flows.
+func (p *Proxy) Hold() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.gate == nil {
+		p.gate = make(chan struct{})
+	}
+}
+
+// Release lets the held bytes through.
+func (p *Proxy) Release() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.gate != nil {
+		close(p.gate)
+		p.gate = nil
+	}
+}
+
+func (p *Proxy) wait() {
+	p.mu.Lock()
+	g := p.gate
+	p.mu.Unlock()
+	if g != nil {
+		<-g
+	}
 }
 
 // StartProxy forwards 127.0.0.1:random to target (host:port) until the test ends.
@@ -438,6 +468,7 @@ func (p *Proxy) accept() {
 			for {
 				n, err := down.Read(buf)
 				if n > 0 {
+					p.wait()
 					if limit >= 0 && sent+int64(n) >= limit {
 						_, _ = up.Write(buf[:limit-sent])
 						p.mu.Lock()
