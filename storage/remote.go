@@ -187,7 +187,7 @@ func (b *batch) remote(in ledger.Record) (int, error) {
 	for _, c := range changed {
 		b.changed = append(b.changed, c.Name)
 	}
-	b.place = placeOf(merged)
+	b.place = Place(after) // a deleted record keeps its place, so the tombstone travels
 	if err := b.putRecord(merged); err != nil {
 		return 0, err
 	}

@@ -52,14 +52,6 @@ func Place(e ledger.Entity) ledger.Code {
 	return ""
 }
 
-// placeOf is Place of a raw record; deleted records keep their place so the tombstone travels.
-func placeOf(rec ledger.Record) ledger.Code {
-	if e := typedOf(rec); e != nil {
-		return Place(e)
-	}
-	return ""
-}
-
 // Push is one batch of changes an office replica sent to the hub.
 type Push struct {
 	Replica string      // the office replica

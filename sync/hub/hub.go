@@ -5,6 +5,7 @@ package hub
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
@@ -145,7 +146,7 @@ func New(cfg Config) (*Hub, error) {
 	}
 	err = h.st.Docs(peerDocs, func(_ string, raw []byte) error {
 		var p Peer
-		if err := jsonUnmarshal(raw, &p); err != nil {
+		if err := json.Unmarshal(raw, &p); err != nil {
 			return err
 		}
 		h.peers[p.Replica] = &p
