@@ -13,16 +13,6 @@ import (
 	"techaid/sync/protocol"
 )
 
-// syncConfig is where the office's hub address and token are remembered, so that `sync` after the
-// first needs no flags (the desktop app reads the same document).
-const syncDocs, syncDoc = "config", "sync"
-
-// SyncConfig is the remembered hub address and token.
-type SyncConfig struct {
-	City  string `json:"city"`
-	Token string `json:"token"`
-}
-
 // version is this build's version, sent to the hub for its status page.
 var version = "dev"
 
@@ -35,8 +25,8 @@ func cmdSync(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	return c.withStore(func(s *storage.Store) error {
-		var cfg SyncConfig
-		if err := s.GetDoc(syncDocs, syncDoc, &cfg); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		cfg, err := client.LoadRemembered(s)
+		if err != nil {
 			return err
 		}
 		changed := false
@@ -50,7 +40,7 @@ func cmdSync(ctx context.Context, c *cli, args []string) error {
 			return fmt.Errorf("%w: the first sync needs --city URL and --token TOKEN", errUsage)
 		}
 		if changed {
-			if err := s.PutDoc(syncDocs, syncDoc, cfg); err != nil {
+			if err := client.Remember(s, cfg); err != nil {
 				return err
 			}
 		}
