@@ -1,0 +1,333 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"github.com/hashicorp/go-memdb"
+
+	"techaid/ledger"
+	"techaid/storage"
+)
+
+// advisorsTab is 科技指导人员: the roster by professional group; an advisor's detail with the villages
+// they serve, their service days this year and their service history. The roster is the city's: only
+// the city office edits it, every office reads it.
+type advisorsTab struct {
+	u       *UI
+	content fyne.CanvasObject
+
+	search *widget.Entry
+	group  *widget.Select
+	list   *widget.List
+	count  *widget.Label
+	rows   []ledger.Advisor
+	view   *view[[]ledger.Advisor]
+
+	mu     sync.Mutex
+	query  storage.AdvisorQuery
+	picked string
+
+	detail  *fyne.Container
+	related *widget.Label
+	rel     *view[string]
+	form    *advisorForm
+}
+
+type advisorForm struct {
+	before                                                 *ledger.Advisor
+	name, phone, employer, title, specialty, since, notes *widget.Entry
+	gender, group, status                                  *widget.Select
+	expert                                                 *widget.Check
+	message                                                *widget.Label
+	save                                                   *widget.Button
+	heading                                                *widget.Label
+}
+
+// canEditRoster reports whether this office keeps the shared rosters: only the city does.
+func (u *UI) canEditRoster() bool { return u.id.Scope.Level() == ledger.LevelCity }
+
+func (u *UI) newAdvisorsTab() *advisorsTab {
+	t := &advisorsTab{u: u}
+	t.search = widget.NewEntry()
+	t.search.SetPlaceHolder(T("按姓名、电话或单位查找"))
+	allGroups := T("全部专业组")
+	groups := []string{allGroups}
+	for _, g := range ledger.Groups {
+		groups = append(groups, T(g)+T("组"))
+	}
+	t.group = widget.NewSelect(groups, nil)
+	t.group.SetSelected(allGroups)
+	changed := func() {
+		t.mu.Lock()
+		t.query.Search = strings.TrimSpace(t.search.Text)
+		t.query.Group = ""
+		if i := t.group.SelectedIndex(); i > 0 {
+			t.query.Group = ledger.Groups[i-1]
+		}
+		t.mu.Unlock()
+		if t.view != nil {
+			t.view.refresh()
+		}
+	}
+	t.search.OnChanged = func(string) { changed() }
+	t.group.OnChanged = func(string) { changed() }
+	t.count = widget.NewLabel("")
+	t.list = widget.NewList(func() int { return len(t.rows) },
+		func() fyne.CanvasObject {
+			return container.NewBorder(nil, nil, heading(""), widget.NewLabel(""), widget.NewLabel(""))
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			if i >= len(t.rows) {
+				return
+			}
+			a := t.rows[i]
+			c := o.(*fyne.Container)
+			c.Objects[0].(*widget.Label).SetText(a.Employer)
+			c.Objects[1].(*widget.Label).SetText(a.Name)
+			tag := T(a.Group)
+			if a.Expert {
+				tag += " · " + T("专家")
+			}
+			if a.Status != "" && a.Status != ledger.StatusActive {
+				tag += " · " + T(a.Status)
+			}
+			c.Objects[2].(*widget.Label).SetText(tag)
+		})
+	t.list.OnSelected = func(i widget.ListItemID) {
+		if i < len(t.rows) {
+			t.open(t.rows[i])
+		}
+	}
+	bottom := container.NewHBox(t.count, layoutSpacer())
+	if u.canEditRoster() {
+		bottom.Add(widget.NewButtonWithIcon(T("新增人员"), theme.ContentAddIcon(), func() { t.list.UnselectAll(); t.openNew() }))
+	}
+	left := container.NewBorder(container.NewVBox(t.search, t.group), bottom, nil, nil, t.list)
+	t.related = widget.NewLabel("")
+	t.related.Wrapping = fyne.TextWrapWord
+	t.form = t.newForm()
+	note := T("在左边选一位科技指导人员，查看结对村和服务记录。")
+	if !u.canEditRoster() {
+		note += "\n" + T("人员名册由市局统一维护，会随同步自动更新。")
+	}
+	hint := widget.NewLabel(note)
+	hint.Alignment = fyne.TextAlignCenter
+	t.detail = container.NewStack(container.NewCenter(hint))
+	split := container.NewHSplit(left, t.detail)
+	split.Offset = 0.32
+	t.content = split
+	t.view = live(u.ctx, func(ws memdb.WatchSet) []ledger.Advisor {
+		t.mu.Lock()
+		q := t.query
+		t.mu.Unlock()
+		return u.st.Advisors(q, ws)
+	}, func(rows []ledger.Advisor) {
+		t.rows = rows
+		t.list.Refresh()
+		t.count.SetText(T("共 %d 人", len(rows)))
+	})
+	return t
+}
+
+func (t *advisorsTab) newForm() *advisorForm {
+	f := &advisorForm{heading: heading("")}
+	for _, e := range []**widget.Entry{&f.name, &f.phone, &f.employer, &f.title, &f.specialty, &f.since, &f.notes} {
+		*e = widget.NewEntry()
+		(*e).OnSubmitted = func(string) { t.saveForm() }
+	}
+	f.since.SetPlaceHolder("2026-03-01")
+	f.gender = widget.NewSelect([]string{"男", "女"}, nil)
+	f.group = widget.NewSelect(ledger.Groups, nil)
+	f.status = widget.NewSelect(ledger.Statuses, nil)
+	f.expert = widget.NewCheck(T("专家服务团成员"), nil)
+	f.message = widget.NewLabel("")
+	f.message.Wrapping = fyne.TextWrapWord
+	f.save = widget.NewButtonWithIcon(T("保存（回车）"), theme.DocumentSaveIcon(), t.saveForm)
+	f.save.Importance = widget.HighImportance
+	return f
+}
+
+func (t *advisorsTab) open(a ledger.Advisor) {
+	f := t.form
+	f.before = &a
+	f.heading.SetText(a.Name)
+	f.name.SetText(a.Name)
+	f.phone.SetText(a.Phone)
+	f.employer.SetText(a.Employer)
+	f.title.SetText(a.Title)
+	f.specialty.SetText(a.Specialty)
+	f.since.SetText(string(a.Since))
+	f.notes.SetText(a.Notes)
+	f.gender.SetSelected(a.Gender)
+	f.group.SetSelected(a.Group)
+	f.status.SetSelected(a.Status)
+	f.expert.SetChecked(a.Expert)
+	f.message.SetText("")
+	t.mu.Lock()
+	t.picked = a.ID
+	t.mu.Unlock()
+	t.showDetail(true)
+}
+
+func (t *advisorsTab) openNew() {
+	f := t.form
+	f.before = nil
+	f.heading.SetText(T("新增科技指导人员"))
+	for _, e := range []*widget.Entry{f.name, f.phone, f.employer, f.title, f.specialty, f.since, f.notes} {
+		e.SetText("")
+	}
+	f.gender.ClearSelected()
+	f.group.ClearSelected()
+	f.status.SetSelected(ledger.StatusActive)
+	f.expert.SetChecked(false)
+	f.message.SetText("")
+	t.mu.Lock()
+	t.picked = ""
+	t.mu.Unlock()
+	t.showDetail(false)
+	t.u.win.Canvas().Focus(f.name)
+}
+
+func (t *advisorsTab) showDetail(existing bool) {
+	f := t.form
+	form := container.New(layout.NewFormLayout(),
+		widget.NewLabel(T("姓名")), container.NewGridWithColumns(3, f.name, widget.NewLabel(T("性别")), f.gender),
+		widget.NewLabel(T("电话")), f.phone,
+		widget.NewLabel(T("派出单位")), f.employer,
+		widget.NewLabel(T("职称")), container.NewGridWithColumns(3, f.title, widget.NewLabel(T("专业特长")), f.specialty),
+		widget.NewLabel(T("专业组")), container.NewGridWithColumns(3, f.group, widget.NewLabel(T("状态")), f.status),
+		widget.NewLabel(T("选派日期")), container.NewGridWithColumns(3, f.since, layoutSpacer(), f.expert),
+		widget.NewLabel(T("备注")), f.notes,
+	)
+	var buttons fyne.CanvasObject = container.NewHBox()
+	if t.u.canEditRoster() {
+		buttons = container.NewHBox(layoutSpacer(), f.save)
+	} else {
+		for _, w := range []fyne.Disableable{f.name, f.phone, f.employer, f.title, f.specialty, f.since, f.notes,
+			f.gender, f.group, f.status, f.expert} {
+			w.Disable()
+		}
+	}
+	if existing {
+		history := widget.NewButtonWithIcon(T("修改历史"), theme.HistoryIcon(), func() {
+			if f.before != nil {
+				t.u.showHistory(ledger.KindAdvisor, f.before.ID, f.before.Name)
+			}
+		})
+		buttons = container.NewHBox(history, layoutSpacer())
+		if t.u.canEditRoster() {
+			buttons.(*fyne.Container).Add(f.save)
+		}
+	}
+	parts := []fyne.CanvasObject{f.heading, form, f.message, buttons}
+	if existing {
+		parts = append(parts, widget.NewSeparator(), t.related)
+		if t.rel == nil {
+			t.rel = live(t.u.ctx, t.relatedText, func(s string) { t.related.SetText(s) })
+		} else {
+			t.rel.refresh()
+		}
+	}
+	t.detail.Objects = []fyne.CanvasObject{container.NewVScroll(container.NewVBox(parts...))}
+	t.detail.Refresh()
+}
+
+// relatedText lists the villages an advisor serves, their service days this year and their latest
+// trainings.
+func (t *advisorsTab) relatedText(ws memdb.WatchSet) string {
+	u := t.u
+	t.mu.Lock()
+	id := t.picked
+	t.mu.Unlock()
+	if id == "" {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(T("结对村："))
+	as := u.st.Assignments("", id, u.today(), ws)
+	if len(as) == 0 {
+		b.WriteString(T("暂无"))
+	}
+	for i, a := range as {
+		if i > 0 {
+			b.WriteString(listSep)
+		}
+		b.WriteString(u.villageName(a.Village))
+	}
+	from := ledger.Date(fmt.Sprintf("%04d-01-01", u.year()))
+	days, err := u.st.ServiceDays(id, from, u.today())
+	if err == nil {
+		b.WriteString("\n" + T("今年服务天数：%d 天", days))
+	}
+	page, err := u.st.Trainings(storage.TrainingQuery{Advisor: id, Limit: 15}, ws)
+	if err != nil {
+		return b.String()
+	}
+	b.WriteString("\n\n" + T("服务记录（最近 15 条）："))
+	if len(page.Trainings) == 0 {
+		b.WriteString("\n" + T("还没有记录。"))
+	}
+	for _, tr := range page.Trainings {
+		fmt.Fprintf(&b, "\n%s  %s  %s  %s", tr.Date, T(tr.Kind), u.villageNames(tr.Villages), tr.Topic)
+	}
+	return b.String()
+}
+
+func (t *advisorsTab) saveForm() {
+	u, f := t.u, t.form
+	if !u.canEditRoster() {
+		return
+	}
+	var a ledger.Advisor
+	if f.before != nil {
+		a = *f.before
+	}
+	a.Name = strings.TrimSpace(f.name.Text)
+	a.Phone = strings.TrimSpace(f.phone.Text)
+	a.Employer = strings.TrimSpace(f.employer.Text)
+	a.Title = strings.TrimSpace(f.title.Text)
+	a.Specialty = strings.TrimSpace(f.specialty.Text)
+	a.Notes = strings.TrimSpace(f.notes.Text)
+	a.Gender = f.gender.Selected
+	a.Group = f.group.Selected
+	a.Status = f.status.Selected
+	a.Expert = f.expert.Checked
+	a.Since = ""
+	if s := strings.TrimSpace(f.since.Text); s != "" {
+		d, err := parseDay(s, u.today())
+		if err != nil {
+			f.message.Importance = widget.DangerImportance
+			f.message.SetText(T("没有保存：") + T("选派日期") + "：" + err.Error())
+			return
+		}
+		a.Since = d
+	}
+	before := f.before
+	f.save.Disable()
+	u.saveWith(func(ctx context.Context) error {
+		if before != nil {
+			return u.st.Update(ctx, *before, a)
+		}
+		id, err := u.st.Create(ctx, a)
+		a.ID = id
+		return err
+	}, func(err error) {
+		f.save.Enable()
+		if err != nil {
+			f.message.Importance = widget.DangerImportance
+			f.message.SetText(T("没有保存：") + Sentence(err))
+			return
+		}
+		t.open(a)
+		f.message.Importance = widget.SuccessImportance
+		f.message.SetText(T("已保存：%s", a.Name))
+	})
+}

@@ -1,0 +1,185 @@
+// Package app is the desktop UI of a township, county or city office: Fyne widgets over the office's
+// ledger. It declares the small interfaces it needs (Ledger, Syncer) and never touches Badger or the
+// network itself; main.go wires those in. Every read runs off the UI thread and every view refreshes by
+// itself when the store changes (a save, or sync applying the city's changes).
+package app
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"techaid/ledger"
+	"techaid/storage"
+)
+
+// Options are what main.go hands the UI besides the store.
+type Options struct {
+	Sync      Syncer            // nil: this build does not sync
+	Divisions []ledger.Division // the real division list: the first run's office picker and village seeds
+	Version   string
+	// Restore replaces the store with a backup and returns the reopened store; nil hides the button.
+	Restore func(ctx context.Context, path string) (Ledger, error)
+	// Ready, if set, is called once the main window shows its data (start-up measurement).
+	Ready func()
+}
+
+// UI is the app's window content.
+type UI struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	app    fyne.App
+	win    fyne.Window
+	st     Ledger
+	opts   Options
+	places places
+
+	id        storage.Identity
+	tabs      *container.AppTabs
+	villages  *villagesTab
+	advisors  *advisorsTab
+	trainings *trainingsTab
+	dashboard *dashboardTab
+	syncTab   *syncTab
+	status    *statusBar
+}
+
+// New builds the UI in w; Start shows it.
+func New(a fyne.App, w fyne.Window, st Ledger, opts Options) *UI {
+	u := &UI{app: a, win: w, st: st, opts: opts, places: newPlaces(opts.Divisions)}
+	return u
+}
+
+// Start shows the first-run set-up if the store has no office yet, else the main view.
+func (u *UI) Start() {
+	if u.st.Identity().Replica == "" {
+		u.win.SetContent(u.setupScreen())
+		return
+	}
+	u.showMain()
+}
+
+// Stop ends the UI's background reads.
+func (u *UI) Stop() {
+	if u.cancel != nil {
+		u.cancel()
+	}
+}
+
+// showMain (re)builds the main view: after set-up, a language switch, a restore.
+func (u *UI) showMain() {
+	u.Stop()
+	u.ctx, u.cancel = context.WithCancel(context.Background())
+	u.id = u.st.Identity()
+	u.status = u.newStatusBar()
+	u.villages = u.newVillagesTab()
+	u.advisors = u.newAdvisorsTab()
+	u.trainings = u.newTrainingsTab()
+	u.dashboard = u.newDashboardTab()
+	u.syncTab = u.newSyncTab()
+	u.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon(T("培训与服务记录"), theme.DocumentCreateIcon(), u.trainings.content),
+		container.NewTabItemWithIcon(T("村庄"), theme.HomeIcon(), u.villages.content),
+		container.NewTabItemWithIcon(T("科技指导人员"), theme.AccountIcon(), u.advisors.content),
+		container.NewTabItemWithIcon(T("目标进度"), theme.GridIcon(), u.dashboard.content),
+		container.NewTabItemWithIcon(T("同步与冲突"), theme.ViewRefreshIcon(), u.syncTab.content),
+		container.NewTabItemWithIcon(T("设置"), theme.SettingsIcon(), u.newSettingsTab()),
+	)
+	u.tabs.SetTabLocation(container.TabLocationLeading)
+	u.tabs.OnSelected = func(t *container.TabItem) {
+		if t.Content == u.trainings.content {
+			u.trainings.focusForm()
+		}
+	}
+	u.win.SetContent(container.NewBorder(nil, u.status.content, nil, nil, u.tabs))
+	u.win.SetTitle(T("科技帮扶台账") + " — " + u.places.name(u.id.Scope))
+	u.trainings.focusForm()
+	if u.opts.Ready != nil {
+		ready := u.opts.Ready
+		u.opts.Ready = nil
+		u.trainings.onFirstShow = ready
+	}
+}
+
+// Show selects a tab by its Chinese title (tests and the status bar's links).
+func (u *UI) Show(title string) {
+	for _, t := range u.tabs.Items {
+		if t.Text == T(title) {
+			u.tabs.Select(t)
+			return
+		}
+	}
+}
+
+// today is the date on the office's clock, corrected by the city's offset once known.
+func (u *UI) today() ledger.Date { return ledger.DateOf(u.st.Wall()) }
+
+func (u *UI) year() int { return u.st.Wall().In(ledger.China).Year() }
+
+// saveWith runs a write off the UI thread (a save waits for the disk) and hands its outcome to done on
+// the UI thread.
+func (u *UI) saveWith(write func(ctx context.Context) error, done func(err error)) {
+	go func() {
+		ctx, cancel := context.WithTimeout(u.ctx, time.Minute)
+		defer cancel()
+		err := write(ctx)
+		fyne.Do(func() { done(err) })
+	}()
+}
+
+// showError tells the clerk in plain words what went wrong and what to do.
+func (u *UI) showError(err error) {
+	msg := widget.NewLabel(Sentence(err))
+	msg.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustom(T("没有完成"), T("知道了"), msg, u.win)
+	d.Resize(fyne.NewSize(420, 200))
+	d.Show()
+}
+
+// fieldLabel is a record field's label in the UI's language.
+func fieldLabel(k ledger.Kind, field string) string {
+	zh, en := ledger.Label(k, field)
+	if english() {
+		return en
+	}
+	return zh
+}
+
+// Sentence turns an error into what a clerk reads: what happened and what to do next.
+func Sentence(err error) string {
+	var ve *ledger.ValidationError
+	if errors.As(err, &ve) {
+		if english() {
+			return ve.Error()
+		}
+		return ve.Chinese()
+	}
+	if english() {
+		return err.Error()
+	}
+	return storage.Chinese(err)
+}
+
+// heading is a bold label.
+func heading(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.TextStyle = fyne.TextStyle{Bold: true}
+	return l
+}
+
+// newFormDialog is a form in a dialog with our own button texts (Fyne's follow the system locale).
+func newFormDialog(title string, items []*widget.FormItem, ok func(), w fyne.Window) dialog.Dialog {
+	d := dialog.NewForm(title, T("保存"), T("取消"), items, func(confirmed bool) {
+		if confirmed {
+			ok()
+		}
+	}, w)
+	d.Resize(fyne.NewSize(460, 0))
+	return d
+}

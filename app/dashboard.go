@@ -1,0 +1,234 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"github.com/hashicorp/go-memdb"
+
+	"techaid/ledger"
+	"techaid/storage"
+)
+
+// Targets are the programme's yearly targets for the whole city (DESIGN.md's seed figures by default);
+// the city office can change them. An office below the city is measured against a share pro-rated by
+// its key villages.
+type Targets struct {
+	Activities int `json:"activities"` // 开展活动（专家基层行、成果推广、技术培训等）
+	Attendees  int `json:"attendees"`  // 培训农民（人次）
+	Brochures  int `json:"brochures"`  // 发放技术资料（份）
+	Projects   int `json:"projects"`   // 支持项目
+	Varieties  int `json:"varieties"`  // 引进新品种、新技术
+}
+
+// DefaultTargets are the programme's seed figures.
+var DefaultTargets = Targets{Activities: 20, Attendees: 2000, Brochures: 3000, Projects: 10, Varieties: 20}
+
+// CityKeyVillages is the number of key villages the programme covers, for pro-rating targets in an
+// office that does not hold the whole city.
+const CityKeyVillages = 474
+
+const targetsDocs = "targets"
+
+// dashboardTab is 目标进度: this year's progress against the targets within the office's scope, with a
+// table per township.
+type dashboardTab struct {
+	u       *UI
+	content fyne.CanvasObject
+	year    *widget.Select
+	bars    *fyne.Container
+	table   *widget.Table
+	rows    [][]string
+	note    *widget.Label
+	view    *view[dashboardData]
+
+	mu      sync.Mutex
+	forYear int
+}
+
+type dashboardData struct {
+	p       storage.Progress
+	targets Targets
+	custom  bool
+}
+
+// progressLine is one target on the dashboard.
+type progressLine struct {
+	label      string
+	done, goal int
+	unit       string
+}
+
+func (u *UI) newDashboardTab() *dashboardTab {
+	t := &dashboardTab{u: u, forYear: u.year()}
+	var years []string
+	for y := u.year(); y >= u.year()-4; y-- {
+		years = append(years, strconv.Itoa(y))
+	}
+	t.year = widget.NewSelect(years, func(s string) {
+		y, _ := strconv.Atoi(s)
+		t.mu.Lock()
+		t.forYear = y
+		t.mu.Unlock()
+		if t.view != nil {
+			t.view.refresh()
+		}
+	})
+	t.year.SetSelected(years[0])
+	t.bars = container.New(layout.NewFormLayout())
+	t.note = widget.NewLabel("")
+	t.note.Wrapping = fyne.TextWrapWord
+	cols := []string{T("乡镇（街道）"), T("活动次数"), T("培训人次"), T("发放资料"), T("引进品种/技术"), T("需求调研"), T("到村服务")}
+	t.table = widget.NewTableWithHeaders(func() (int, int) { return len(t.rows), len(cols) },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			if id.Row < len(t.rows) {
+				o.(*widget.Label).SetText(t.rows[id.Row][id.Col])
+			}
+		})
+	t.table.ShowHeaderColumn = false
+	t.table.CreateHeader = func() fyne.CanvasObject { return heading("") }
+	t.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Row < 0 && id.Col >= 0 {
+			o.(*widget.Label).SetText(cols[id.Col])
+		}
+	}
+	t.table.SetColumnWidth(0, 160)
+	for i := 1; i < len(cols); i++ {
+		t.table.SetColumnWidth(i, 110)
+	}
+	top := container.NewHBox(heading(T("%s 年度目标进度", u.places.name(u.id.Scope))), layoutSpacer(), widget.NewLabel(T("年度")), t.year)
+	if u.canEditRoster() {
+		top.Add(widget.NewButtonWithIcon(T("修改目标"), theme.DocumentCreateIcon(), t.editTargets))
+	}
+	upper := container.NewVBox(top, t.bars, t.note, widget.NewSeparator(), heading(T("分乡镇情况")))
+	t.content = container.NewBorder(upper, nil, nil, nil, t.table)
+	t.view = live(u.ctx, t.query, t.show)
+	return t
+}
+
+func (t *dashboardTab) query(ws memdb.WatchSet) dashboardData {
+	u := t.u
+	t.mu.Lock()
+	year := t.forYear
+	t.mu.Unlock()
+	under := u.id.Scope
+	if under.Level() == ledger.LevelCity {
+		under = ""
+	}
+	d := dashboardData{targets: DefaultTargets}
+	if err := u.st.GetDoc(targetsDocs, strconv.Itoa(year), &d.targets); err == nil {
+		d.custom = true
+	}
+	on := u.today()
+	if year != u.year() {
+		on = ledger.Date(fmt.Sprintf("%04d-12-31", year))
+	}
+	d.p = u.st.Progress(year, under, on, ws)
+	u.st.Stats(ws) // wake on any write, so edited targets show at once
+	return d
+}
+
+func (t *dashboardTab) show(d dashboardData) {
+	u, p := t.u, d.p
+	share := 1.0
+	if u.id.Scope.Level() != ledger.LevelCity {
+		share = float64(p.KeyVillages) / CityKeyVillages
+	}
+	goal := func(n int) int { return int(math.Ceil(float64(n) * share)) }
+	lines := []progressLine{
+		{T("开展活动"), p.Total.Trainings, goal(d.targets.Activities), T("次")},
+		{T("培训农民"), p.Total.Attendees, goal(d.targets.Attendees), T("人次")},
+		{T("发放技术资料"), p.Total.Brochures, goal(d.targets.Brochures), T("份")},
+		{T("支持项目"), p.Total.VisitsByKind.Of(ledger.TrainingProject), goal(d.targets.Projects), T("个")},
+		{T("引进新品种新技术"), p.Total.Varieties, goal(d.targets.Varieties), T("项")},
+		{T("重点村需求调研达标（每村 %d 次）", storage.SurveysPerKeyVillage), p.KeyVillagesSurveyed, p.KeyVillages, T("个村")},
+		{T("重点村有科技指导人员"), p.KeyVillagesCovered, p.KeyVillages, T("个村")},
+		{T("重点村已到村服务"), p.KeyVillagesVisited, p.KeyVillages, T("个村")},
+	}
+	t.bars.Objects = nil
+	for _, l := range lines {
+		bar := widget.NewProgressBar()
+		bar.Max = 1
+		l := l
+		bar.TextFormatter = func() string {
+			if l.goal == 0 {
+				return T("%d %s（无目标）", l.done, l.unit)
+			}
+			return fmt.Sprintf("%d / %d %s  %d%%", l.done, l.goal, l.unit, l.done*100/l.goal)
+		}
+		if l.goal > 0 {
+			bar.SetValue(min(1, float64(l.done)/float64(l.goal)))
+		}
+		t.bars.Add(widget.NewLabel(l.label))
+		t.bars.Add(bar)
+	}
+	t.bars.Refresh()
+	note := ""
+	if u.id.Scope.Level() != ledger.LevelCity {
+		note = T("本单位有省定重点村 %d 个，目标按全市 %d 个重点村折算。", p.KeyVillages, CityKeyVillages)
+	}
+	if !d.custom {
+		note += T("目标为项目默认值（全市：活动 %d 次、培训 %d 人次、资料 %d 份、项目 %d 个、品种技术 %d 项）。",
+			d.targets.Activities, d.targets.Attendees, d.targets.Brochures, d.targets.Projects, d.targets.Varieties)
+	}
+	t.note.SetText(note)
+	towns := make([]ledger.Code, 0, len(p.Townships))
+	for c := range p.Townships {
+		towns = append(towns, c)
+	}
+	slices.Sort(towns)
+	t.rows = t.rows[:0]
+	for _, c := range towns {
+		s := p.Townships[c]
+		t.rows = append(t.rows, []string{u.places.name(c), strconv.Itoa(s.Trainings), strconv.Itoa(s.Attendees),
+			strconv.Itoa(s.Brochures), strconv.Itoa(s.Varieties), strconv.Itoa(s.VisitsByKind.Of(ledger.TrainingSurvey)),
+			strconv.Itoa(s.Visits)})
+	}
+	t.table.Refresh()
+}
+
+// editTargets lets the city office change this year's targets.
+func (t *dashboardTab) editTargets() {
+	u := t.u
+	t.mu.Lock()
+	year := t.forYear
+	t.mu.Unlock()
+	cur := DefaultTargets
+	_ = u.st.GetDoc(targetsDocs, strconv.Itoa(year), &cur)
+	fields := []struct {
+		label string
+		to    *int
+	}{{T("开展活动（次）"), &cur.Activities}, {T("培训农民（人次）"), &cur.Attendees}, {T("发放技术资料（份）"), &cur.Brochures},
+		{T("支持项目（个）"), &cur.Projects}, {T("引进新品种新技术（项）"), &cur.Varieties}}
+	var items []*widget.FormItem
+	entries := make([]*widget.Entry, len(fields))
+	for i, f := range fields {
+		entries[i] = widget.NewEntry()
+		entries[i].SetText(strconv.Itoa(*f.to))
+		entries[i].Validator = func(s string) error { _, err := parseCount(s); return err }
+		items = append(items, widget.NewFormItem(f.label, entries[i]))
+	}
+	d := newFormDialog(T("%d 年全市目标", year), items, func() {
+		for i, f := range fields {
+			*f.to, _ = parseCount(entries[i].Text)
+		}
+		u.saveWith(func(context.Context) error { return u.st.PutDoc(targetsDocs, strconv.Itoa(year), cur) },
+			func(err error) {
+				if err != nil {
+					u.showError(err)
+				}
+				t.view.refresh()
+			})
+	}, u.win)
+	d.Show()
+}

@@ -1,0 +1,172 @@
+package app
+
+import (
+	"strings"
+
+	"techaid/ledger"
+	"techaid/storage"
+)
+
+// Names for codes and ids, as lists and history show them.
+
+func (u *UI) villageName(code ledger.Code) string {
+	if v, err := u.st.Village(code); err == nil {
+		return v.Name
+	}
+	return string(code)
+}
+
+func (u *UI) advisorName(id string) string {
+	if a, err := u.st.Advisor(id); err == nil {
+		return a.Name
+	}
+	return T("（已不在名册）")
+}
+
+func (u *UI) villageNames(codes []ledger.Code) string {
+	names := make([]string, len(codes))
+	for i, c := range codes {
+		names[i] = u.villageName(c)
+	}
+	return strings.Join(names, listSep)
+}
+
+func (u *UI) advisorNames(ids []string) string {
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = u.advisorName(id)
+	}
+	return strings.Join(names, listSep)
+}
+
+// villageChoices suggests villages of the office's scope for what was typed: names that start with it
+// first, then names that contain it or codes that start with it.
+func (u *UI) villageChoices(part string) []choice {
+	const limit = 8
+	scope := u.id.Scope
+	var vs []ledger.Village
+	seen := map[ledger.Code]bool{}
+	for _, v := range u.st.VillagesByName(part, 64) {
+		if scope.Contains(v.Code) && !seen[v.Code] && len(vs) < limit {
+			vs = append(vs, v)
+			seen[v.Code] = true
+		}
+	}
+	if len(vs) < limit {
+		more, _ := u.st.Villages(storage.VillageQuery{Under: scope, Search: part, Limit: limit * 2}, nil)
+		for _, v := range more {
+			if !seen[v.Code] && len(vs) < limit {
+				vs = append(vs, v)
+				seen[v.Code] = true
+			}
+		}
+	}
+	out := make([]choice, len(vs))
+	for i, v := range vs {
+		out[i] = u.villageChoice(v)
+	}
+	return out
+}
+
+// villageChoice names a village in a completer: its name, with its township when another village of the
+// scope has the same name.
+func (u *UI) villageChoice(v ledger.Village) choice {
+	text := v.Name
+	same, _ := u.st.Villages(storage.VillageQuery{Under: u.id.Scope, Search: v.Name}, nil)
+	n := 0
+	for _, o := range same {
+		if o.Name == v.Name {
+			n++
+		}
+	}
+	if n > 1 {
+		text = v.Name + "（" + v.TownshipName + "）"
+	}
+	label := v.Name + " · " + v.TownshipName + " · " + string(v.Code)
+	if v.Key {
+		label += " · " + T("重点村")
+	}
+	return choice{label: label, text: text, value: string(v.Code)}
+}
+
+// advisorChoices suggests advisors for what was typed: names that start with it, then names, phones or
+// employers that contain it.
+func (u *UI) advisorChoices(part string) []choice {
+	const limit = 8
+	var as []ledger.Advisor
+	seen := map[string]bool{}
+	for _, a := range u.st.AdvisorsByName(part, limit) {
+		as = append(as, a)
+		seen[a.ID] = true
+	}
+	if len(as) < limit {
+		for _, a := range u.st.Advisors(storage.AdvisorQuery{Search: part}, nil) {
+			if !seen[a.ID] && len(as) < limit {
+				as = append(as, a)
+				seen[a.ID] = true
+			}
+		}
+	}
+	out := make([]choice, len(as))
+	for i, a := range as {
+		out[i] = advisorChoice(a)
+	}
+	return out
+}
+
+func advisorChoice(a ledger.Advisor) choice {
+	label := a.Name + " · " + T(a.Group) + " · " + a.Employer
+	if a.Status != "" && a.Status != ledger.StatusActive {
+		label += " · " + T(a.Status)
+	}
+	return choice{label: label, text: a.Name, value: a.ID}
+}
+
+func kindChoices(part string) []choice {
+	var out []choice
+	for i, k := range ledger.TrainingKinds {
+		if strings.Contains(k, part) || part == string(rune('1'+i)) || strings.Contains(strings.ToLower(T(k)), strings.ToLower(part)) {
+			out = append(out, choice{label: string(rune('1'+i)) + "  " + T(k), text: k, value: k})
+		}
+	}
+	return out
+}
+
+// resolveVillage finds the village a typed part names when it was not taken from the suggestions: a
+// code, or a name that only one village of the scope has.
+func (u *UI) resolveVillage(part string) (ledger.Code, bool) {
+	if c := ledger.Code(part); c.Level() == ledger.LevelVillage {
+		if _, err := u.st.Village(c); err == nil {
+			return c, true
+		}
+	}
+	name, town := part, ""
+	if i := strings.Index(part, "（"); i > 0 && strings.HasSuffix(part, "）") {
+		name, town = part[:i], strings.TrimSuffix(part[i+len("（"):], "）")
+	}
+	vs, _ := u.st.Villages(storage.VillageQuery{Under: u.id.Scope, Search: name}, nil)
+	var found []ledger.Code
+	for _, v := range vs {
+		if v.Name == name && (town == "" || v.TownshipName == town) {
+			found = append(found, v.Code)
+		}
+	}
+	if len(found) == 1 {
+		return found[0], true
+	}
+	return "", false
+}
+
+// resolveAdvisor finds the advisor a typed name names, if only one has it.
+func (u *UI) resolveAdvisor(part string) (string, bool) {
+	var found []string
+	for _, a := range u.st.AdvisorsByName(part, 16) {
+		if a.Name == part {
+			found = append(found, a.ID)
+		}
+	}
+	if len(found) == 1 {
+		return found[0], true
+	}
+	return "", false
+}

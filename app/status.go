@@ -1,0 +1,102 @@
+package app
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"github.com/hashicorp/go-memdb"
+
+	"techaid/storage"
+)
+
+// statusBar is the line at the bottom of the window, always visible: who is at the keyboard, and how
+// sync stands (online or not, what is pending, when the city last had everything, a clock warning,
+// conflicts to review).
+type statusBar struct {
+	content   fyne.CanvasObject
+	who       *widget.Label
+	dot       *canvas.Circle
+	sync      *widget.Label
+	clock     *widget.Label
+	conflicts *widget.Button
+
+	state SyncState
+	stats storage.Stats
+}
+
+var (
+	dotGreen = color.NRGBA{R: 0x2e, G: 0xa0, B: 0x5a, A: 0xff}
+	dotGrey  = color.NRGBA{R: 0x99, G: 0x99, B: 0x99, A: 0xff}
+	dotAmber = color.NRGBA{R: 0xe0, G: 0x9a, B: 0x1a, A: 0xff}
+	dotRed   = color.NRGBA{R: 0xc6, G: 0x28, B: 0x28, A: 0xff}
+)
+
+func (u *UI) newStatusBar() *statusBar {
+	b := &statusBar{who: widget.NewLabel(""), dot: canvas.NewCircle(dotGrey), sync: widget.NewLabel(""),
+		clock: widget.NewLabel("")}
+	b.clock.Importance = widget.DangerImportance
+	b.clock.Hide()
+	b.conflicts = widget.NewButtonWithIcon("", theme.WarningIcon(), func() { u.Show("同步与冲突") })
+	b.conflicts.Importance = widget.WarningImportance
+	b.conflicts.Hide()
+	dot := container.NewGridWrap(fyne.NewSize(12, 12), b.dot)
+	b.content = container.NewVBox(widget.NewSeparator(), container.NewHBox(
+		b.who, layoutSpacer(), b.conflicts, b.clock, container.NewCenter(dot), b.sync))
+	b.state.Phase = SyncOff
+	if u.opts.Sync != nil {
+		if url, _ := u.opts.Sync.Config(); url != "" {
+			b.state.Phase = SyncOffline
+		}
+		go func() {
+			states := u.opts.Sync.States()
+			for {
+				select {
+				case <-u.ctx.Done():
+					return
+				case s := <-states:
+					fyne.Do(func() { b.state = s; b.show() })
+				}
+			}
+		}()
+	}
+	live(u.ctx, func(ws memdb.WatchSet) storage.Stats { return u.st.Stats(ws) }, func(s storage.Stats) {
+		b.stats = s
+		b.who.SetText(T("%s · 录入人：%s", u.places.name(s.Scope), s.Clerk))
+		b.show()
+	})
+	return b
+}
+
+func (b *statusBar) show() {
+	b.sync.SetText(b.state.describe(b.stats.Pending))
+	switch b.state.Phase {
+	case SyncUpToDate:
+		b.dot.FillColor = dotGreen
+	case SyncSyncing, SyncConnecting:
+		b.dot.FillColor = dotAmber
+	case SyncFailed:
+		b.dot.FillColor = dotRed
+	default:
+		b.dot.FillColor = dotGrey
+	}
+	b.dot.Refresh()
+	if b.state.OffsetWarning() {
+		b.clock.SetText(offsetText(b.state.Offset))
+		b.clock.Show()
+	} else {
+		b.clock.Hide()
+	}
+	if b.stats.Conflicts > 0 {
+		b.conflicts.SetText(T("%d 处冲突待查看", b.stats.Conflicts))
+		b.conflicts.Show()
+	} else {
+		b.conflicts.Hide()
+	}
+}
+
+func layoutSpacer() fyne.CanvasObject { return layout.NewSpacer() }

@@ -1,0 +1,92 @@
+package app
+
+import (
+	"time"
+
+	"techaid/ledger"
+)
+
+// SyncPhase is where sync with the city is.
+type SyncPhase int
+
+const (
+	SyncOff        SyncPhase = iota // no city server configured
+	SyncOffline                     // configured, no connection now; retrying
+	SyncConnecting                  // dialling
+	SyncSyncing                     // sending or receiving
+	SyncUpToDate                    // the city holds everything of this office
+	SyncFailed                      // the city refused for good (token revoked, app too old)
+)
+
+// SyncState is what the status bar shows of sync; main.go translates the sync client's state into it.
+type SyncState struct {
+	Phase       SyncPhase
+	Done, Total uint64        // of this session's changes to send, acknowledged so far
+	AsOf        time.Time     // when everything was last acknowledged
+	Offset      time.Duration // this PC's clock minus the city's
+	Problem     string        // why the last attempt failed, as a Chinese sentence; "" if none
+	Office      string        // the office as the city registered it
+}
+
+// Syncer is the office's sync with the city, as the UI sees it.
+type Syncer interface {
+	// States delivers the latest state whenever it changes; the UI is its only reader.
+	States() <-chan SyncState
+	// Config is the remembered city server address and token ("" if none).
+	Config() (url, token string)
+	// Configure remembers a new address and token and restarts sync with them; an empty url stops it.
+	// It returns an error a clerk can read if the address is not usable.
+	Configure(url, token string) error
+}
+
+// OffsetWarning reports a clock too far off the city's to trust.
+func (s SyncState) OffsetWarning() bool {
+	return s.Offset > ledger.MaxAhead || s.Offset < -ledger.MaxAhead
+}
+
+// describe is the state in a few words, for the status bar.
+func (s SyncState) describe(pending uint64) string {
+	var text string
+	switch s.Phase {
+	case SyncOff:
+		text = T("未设置市局服务器，数据保存在本机")
+	case SyncOffline:
+		text = T("离线")
+		if s.Problem != "" {
+			text += T("（%s）", s.Problem)
+		}
+	case SyncConnecting:
+		text = T("正在连接市局…")
+	case SyncSyncing:
+		text = T("正在同步 %d / %d", s.Done, s.Total)
+	case SyncUpToDate:
+		text = T("已送达市局 %s", s.AsOf.In(ledger.China).Format("15:04"))
+	case SyncFailed:
+		text = T("同步已停止：%s", s.Problem)
+	}
+	if pending > 0 && s.Phase != SyncUpToDate {
+		text += T(" · 待上报 %d 条", pending)
+	}
+	return text
+}
+
+// offsetText says how far the clock is off, in words.
+func offsetText(d time.Duration) string {
+	ahead := d > 0
+	if d < 0 {
+		d = -d
+	}
+	var amount string
+	switch {
+	case d >= 48*time.Hour:
+		amount = T("%d 天", int(d/(24*time.Hour)))
+	case d >= time.Hour:
+		amount = T("%d 小时", int(d/time.Hour))
+	default:
+		amount = T("%d 分钟", int(d/time.Minute))
+	}
+	if ahead {
+		return T("本机时钟比市局快 %s，请校准电脑时间（记录不受影响）", amount)
+	}
+	return T("本机时钟比市局慢 %s，请校准电脑时间（记录不受影响）", amount)
+}

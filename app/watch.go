@@ -1,0 +1,61 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"github.com/hashicorp/go-memdb"
+)
+
+// settle is how long a view waits after a change before it reads again, so that a sync applying
+// batches back to back redraws a list a few times a second, not a thousand times.
+const settle = 150 * time.Millisecond
+
+// view is a read that stays current: it runs query off the UI thread, shows the result on it, and runs
+// again whenever the store says the result may have changed or the view asks (a filter changed).
+type view[T any] struct {
+	query func(ws memdb.WatchSet) T
+	show  func(T)
+	poke  chan struct{}
+}
+
+// live starts a view; it stops when ctx ends.
+func live[T any](ctx context.Context, query func(ws memdb.WatchSet) T, show func(T)) *view[T] {
+	v := &view[T]{query: query, show: show, poke: make(chan struct{}, 1)}
+	go v.run(ctx)
+	return v
+}
+
+// refresh asks the view to read again now (after a filter changed).
+func (v *view[T]) refresh() {
+	select {
+	case v.poke <- struct{}{}:
+	default:
+	}
+}
+
+func (v *view[T]) run(ctx context.Context) {
+	for {
+		ws := memdb.NewWatchSet()
+		result := v.query(ws)
+		if ctx.Err() != nil {
+			return
+		}
+		fyne.Do(func() { v.show(result) })
+		wctx, cancel := context.WithCancel(ctx)
+		changed := ws.WatchCh(wctx)
+		select {
+		case <-ctx.Done():
+			cancel()
+			return
+		case <-v.poke:
+		case <-changed:
+			select { // let a burst of writes finish
+			case <-time.After(settle):
+			case <-ctx.Done():
+			}
+		}
+		cancel()
+	}
+}

@@ -1,0 +1,141 @@
+// Command techaid is the desktop app of a township, county or city office: the ledger of villages,
+// advisors and trainings in Chinese, kept on this PC and synced to the city whenever a network exists.
+// It wires the store, sync and the UI together; the UI itself is in package app.
+//
+//	techaid [--data DIR]
+//
+// With no flags it opens the per-user data directory (storage.DefaultDir) and, on the first run, asks
+// which office this PC belongs to. No server is needed to work.
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"runtime"
+	"time"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"techaid/app"
+	"techaid/assets"
+	"techaid/ledger"
+	"techaid/storage"
+)
+
+// version is stamped at build time (-ldflags "-X main.version=…").
+var version = "dev"
+
+func main() {
+	start := time.Now()
+	dataDir := flag.String("data", "", "the data directory (default: the per-user one, or $TECHAID_DATA)")
+	showVersion := flag.Bool("version", false, "print the version and exit")
+	report := flag.Bool("startup-report", false, "measure start-up: print when the window shows its data and the RSS, then quit")
+	empty := flag.Bool("empty-window", false, "with --startup-report: an empty Fyne window, the baseline")
+	flag.Parse()
+	if *showVersion {
+		fmt.Println("techaid", version)
+		return
+	}
+	if err := run(start, *dataDir, *report, *empty); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run(start time.Time, dir string, report, empty bool) error {
+	a := fyneapp.NewWithID("cn.gov.zibo.kjj.techaid")
+	a.SetIcon(assets.Icon)
+	a.Settings().SetTheme(&app.Theme{Regular: assets.FontRegular, Bold: assets.FontBold})
+	if err := app.LoadTranslations(assets.Translations, "translations"); err != nil {
+		return err
+	}
+	w := a.NewWindow("科技帮扶台账")
+	w.Resize(fyne.NewSize(1280, 800))
+	if report && empty {
+		w.SetContent(widget.NewLabel(""))
+		reportWhenSettled(a, start, "empty window")
+		w.ShowAndRun()
+		return nil
+	}
+	if dir == "" {
+		var err error
+		if dir, err = storage.DefaultDir(); err != nil {
+			return err
+		}
+	}
+	divs, err := ledger.ReadDivisions(bytes.NewReader(assets.Divisions))
+	if err != nil {
+		return fmt.Errorf("embedded divisions: %w", err)
+	}
+	opts := storage.Options{}
+	st, err := storage.Open(dir, opts)
+	if err != nil {
+		refuse(a, w, err) // another window holds the data, or it cannot be read: say so, do not crash
+		return nil
+	}
+	app.SetLanguage(app.SavedLanguage(st))
+	useFyneLanguage(app.Language())
+	syncer := newSyncer(st, version)
+	defer syncer.stop()
+	var ui *app.UI
+	options := app.Options{Sync: syncer, Divisions: divs, Version: version,
+		Restore: func(ctx context.Context, path string) (app.Ledger, error) {
+			syncer.stop()
+			if err := st.Close(); err != nil {
+				return nil, err
+			}
+			_, rerr := storage.Restore(dir, path, opts)
+			reopened, err := storage.Open(dir, opts) // the old data if the restore failed, the new if not
+			if err != nil {
+				return nil, errors.Join(rerr, err)
+			}
+			st = reopened
+			syncer = newSyncer(st, version)
+			return st, rerr
+		}}
+	if report {
+		options.Ready = func() { reportWhenSettled(a, start, "app") }
+	}
+	ui = app.New(a, w, st, options)
+	ui.Start()
+	w.SetCloseIntercept(func() {
+		ui.Stop()
+		syncer.stop()
+		w.Close()
+	})
+	w.ShowAndRun()
+	return st.Close()
+}
+
+// refuse shows why the data cannot be opened, in Chinese, and quits when the clerk has read it.
+func refuse(a fyne.App, w fyne.Window, err error) {
+	log.Printf("open store: %v", err)
+	msg := widget.NewLabel(storage.Chinese(err))
+	msg.Wrapping = fyne.TextWrapWord
+	w.SetContent(container.NewPadded(container.NewBorder(nil, container.NewHBox(
+		layoutSpacer(), widget.NewButton("退出", a.Quit)), nil, nil, msg)))
+	w.Resize(fyne.NewSize(480, 180))
+	w.ShowAndRun()
+}
+
+// useFyneLanguage points Fyne's own texts (its dialogs' buttons) at the UI's language where the system
+// lets it: Fyne reads LANGUAGE on Linux; on Windows it follows the system's language.
+func useFyneLanguage(code string) {
+	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
+		return
+	}
+	if code == app.LangChinese {
+		os.Setenv("LANGUAGE", "zh_CN")
+	} else {
+		os.Setenv("LANGUAGE", "en")
+	}
+	_ = lang.AddTranslationsFS(assets.Translations, "translations") // re-reads the locale
+}
