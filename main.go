@@ -40,17 +40,18 @@ func main() {
 	showVersion := flag.Bool("version", false, "print the version and exit")
 	report := flag.Bool("startup-report", false, "measure start-up: print when the window shows its data and the RSS, then quit")
 	empty := flag.Bool("empty-window", false, "with --startup-report: an empty Fyne window, the baseline")
+	screen := flag.String("screen", "", "open on this screen: 村庄, 科技指导人员, 目标进度, 同步与冲突, 设置")
 	flag.Parse()
 	if *showVersion {
 		fmt.Println("techaid", version)
 		return
 	}
-	if err := run(start, *dataDir, *report, *empty); err != nil {
+	if err := run(start, *dataDir, *screen, *report, *empty); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(start time.Time, dir string, report, empty bool) error {
+func run(start time.Time, dir, screen string, report, empty bool) error {
 	a := fyneapp.NewWithID("cn.gov.zibo.kjj.techaid")
 	a.SetIcon(assets.Icon)
 	a.Settings().SetTheme(&app.Theme{Regular: assets.FontRegular, Bold: assets.FontBold})
@@ -86,7 +87,7 @@ func run(start time.Time, dir string, report, empty bool) error {
 	syncer := newSyncer(st, version)
 	defer syncer.stop()
 	var ui *app.UI
-	options := app.Options{Sync: syncer, Divisions: divs, Version: version,
+	options := app.Options{Sync: syncer, Divisions: divs, Version: version, Screen: screen,
 		Restore: func(ctx context.Context, path string) (app.Ledger, error) {
 			syncer.stop()
 			if err := st.Close(); err != nil {

@@ -42,13 +42,13 @@ type advisorsTab struct {
 }
 
 type advisorForm struct {
-	before                                                 *ledger.Advisor
+	before                                                *ledger.Advisor
 	name, phone, employer, title, specialty, since, notes *widget.Entry
-	gender, group, status                                  *widget.Select
-	expert                                                 *widget.Check
-	message                                                *widget.Label
-	save                                                   *widget.Button
-	heading                                                *widget.Label
+	gender, group, status                                 *widget.Select
+	expert                                                *widget.Check
+	message                                               *widget.Label
+	save                                                  *widget.Button
+	heading                                               *widget.Label
 }
 
 // canEditRoster reports whether this office keeps the shared rosters: only the city does.

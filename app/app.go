@@ -28,6 +28,8 @@ type Options struct {
 	Restore func(ctx context.Context, path string) (Ledger, error)
 	// Ready, if set, is called once the main window shows its data (start-up measurement).
 	Ready func()
+	// Screen is the tab to open on, by its Chinese title ("村庄"); the trainings form if "".
+	Screen string
 }
 
 // UI is the app's window content.
@@ -100,6 +102,10 @@ func (u *UI) showMain() {
 	u.win.SetContent(container.NewBorder(nil, u.status.content, nil, nil, u.tabs))
 	u.win.SetTitle(T("科技帮扶台账") + " — " + u.places.name(u.id.Scope))
 	u.trainings.focusForm()
+	if u.opts.Screen != "" {
+		u.Show(u.opts.Screen)
+		u.opts.Screen = ""
+	}
 	if u.opts.Ready != nil {
 		ready := u.opts.Ready
 		u.opts.Ready = nil

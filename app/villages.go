@@ -49,7 +49,7 @@ type villageList struct {
 
 // villageForm edits one village.
 type villageForm struct {
-	before                                                       *ledger.Village // nil: a new village
+	before                                                        *ledger.Village // nil: a new village
 	code, name, keyYear, industries, households, population, poor *widget.Entry
 	farmland, secretary, phone, notes                             *widget.Entry
 	key                                                           *widget.Check
