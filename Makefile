@@ -5,8 +5,8 @@
 #   make test-long  the same with TECHAID_LONG=1 and a 60-minute timeout: long tests
 #                   (the 1,000-kill crash test, many random seeds) read TECHAID_LONG and
 #                   otherwise run a short version of themselves
-#   make run        the desktop app once main.go exists; until then scripts/run-cli.sh: the headless
-#                   replica on the per-user data directory, set up as the city office on first run
+#   make run        the desktop app on the per-user data directory (no server needed); the first run
+#                   asks which office this PC belongs to. no_emoji: Fyne's emoji font costs ~10 MB RSS
 #   make bench      benchmarks with allocation figures (for the README)
 #   make fmt, vet   convenience
 
@@ -53,7 +53,7 @@ test-long: setup
 	TECHAID_LONG=1 $(GO) test -race -tags $(TAGS) -count=1 -timeout 60m $(GOTESTFLAGS) $(PKGS)
 
 run: setup
-	$(if $(wildcard main.go),$(GO) run .,bash scripts/run-cli.sh)
+	$(GO) run -tags no_emoji .
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)

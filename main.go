@@ -17,6 +17,7 @@ import (
 	"log"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -102,8 +103,13 @@ func run(start time.Time, dir, screen string, report, empty bool) error {
 			syncer = newSyncer(st, version)
 			return st, rerr
 		}}
-	if report {
-		options.Ready = func() { reportWhenSettled(a, start, "app") }
+	options.Ready = func() {
+		if report {
+			reportWhenSettled(a, start, "app")
+		}
+		// Start-up reads (the index rebuild, the first lists, the fonts) leave garbage the runtime would
+		// hand back to the system only slowly; an office PC has little memory to spare.
+		time.AfterFunc(time.Second, debug.FreeOSMemory)
 	}
 	ui = app.New(a, w, st, options)
 	ui.Start()

@@ -35,8 +35,7 @@ type syncData struct {
 func (u *UI) newSyncTab() *syncTab {
 	t := &syncTab{u: u, summary: widget.NewLabel(""), list: container.NewVBox()}
 	t.summary.Wrapping = fyne.TextWrapWord
-	explain := widget.NewLabel(T("两个单位在没看到对方修改的情况下改了同一项时，以后改的为准，另一个值保存在这里。" +
-		"请核对：如果被覆盖的值才是对的，点“恢复这个值”。"))
+	explain := widget.NewLabel(T("两个单位在没看到对方修改的情况下改了同一项时，以后改的为准，另一个值保存在这里。请核对：如果被覆盖的值才是对的，点“恢复这个值”。"))
 	explain.Wrapping = fyne.TextWrapWord
 	top := container.NewVBox(heading(T("同步情况")), t.summary, widget.NewSeparator(), heading(T("待核对的冲突")), explain)
 	t.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(t.list))
