@@ -19,25 +19,9 @@ import (
 	"techaid/storage"
 )
 
-// Targets are the programme's yearly targets for the whole city (DESIGN.md's seed figures by default);
-// the city office can change them. An office below the city is measured against a share pro-rated by
-// its key villages.
-type Targets struct {
-	Activities int `json:"activities"` // 开展活动（专家基层行、成果推广、技术培训等）
-	Attendees  int `json:"attendees"`  // 培训农民（人次）
-	Brochures  int `json:"brochures"`  // 发放技术资料（份）
-	Projects   int `json:"projects"`   // 支持项目
-	Varieties  int `json:"varieties"`  // 引进新品种、新技术
-}
-
-// DefaultTargets are the programme's seed figures.
-var DefaultTargets = Targets{Activities: 20, Attendees: 2000, Brochures: 3000, Projects: 10, Varieties: 20}
-
-// CityKeyVillages is the number of key villages the programme covers, for pro-rating targets in an
-// office that does not hold the whole city.
+// CityKeyVillages is the number of key villages the programme covers, for pro-rating the city's targets
+// in an office that does not hold the whole city.
 const CityKeyVillages = 474
-
-const targetsDocs = "targets"
 
 // dashboardTab is 目标进度: this year's progress against the targets within the office's scope, with a
 // table per township.
@@ -57,8 +41,8 @@ type dashboardTab struct {
 
 type dashboardData struct {
 	p       storage.Progress
-	targets Targets
-	custom  bool
+	targets ledger.Target
+	custom  bool // the city set this year's targets; otherwise the programme's defaults
 }
 
 // progressLine is one target on the dashboard.
@@ -125,9 +109,9 @@ func (t *dashboardTab) query(ws memdb.WatchSet) dashboardData {
 	if under.Level() == ledger.LevelCity {
 		under = ""
 	}
-	d := dashboardData{targets: DefaultTargets}
-	if err := u.st.GetDoc(targetsDocs, strconv.Itoa(year), &d.targets); err == nil {
-		d.custom = true
+	d := dashboardData{targets: ledger.DefaultTarget(year)}
+	if tg, ok := u.target(year); ok {
+		d.targets, d.custom = tg, true
 	}
 	on := u.today()
 	if year != u.year() {
@@ -178,9 +162,10 @@ func (t *dashboardTab) show(d dashboardData) {
 		note = T("本单位有省定重点村 %d 个，目标按全市 %d 个重点村折算。", p.KeyVillages, CityKeyVillages)
 	}
 	if !d.custom {
-		note += T("目标为项目默认值（全市：活动 %d 次、培训 %d 人次、资料 %d 份、项目 %d 个、品种技术 %d 项）。",
+		note += T("今年的目标市局还没有下达，按项目默认值（全市：活动 %d 次、培训 %d 人次、资料 %d 份、项目 %d 个、品种技术 %d 项）。",
 			d.targets.Activities, d.targets.Attendees, d.targets.Brochures, d.targets.Projects, d.targets.Varieties)
 	}
+	note += T("培育科技带头人、示范户 %d 名和宣传报道 %d 篇不在台账中统计。", d.targets.Leaders, d.targets.Reports)
 	t.note.SetText(note)
 	towns := make([]ledger.Code, 0, len(p.Townships))
 	for c := range p.Townships {
@@ -197,38 +182,56 @@ func (t *dashboardTab) show(d dashboardData) {
 	t.table.Refresh()
 }
 
-// editTargets lets the city office change this year's targets.
+// target reads the city's targets for a year, if it has set them.
+func (u *UI) target(year int) (ledger.Target, bool) {
+	rec, err := u.st.Record(strconv.Itoa(year))
+	if err != nil || rec.Kind != ledger.KindTarget || rec.Deleted() {
+		return ledger.Target{}, false
+	}
+	tg, err := ledger.As[ledger.Target](rec)
+	return tg, err == nil
+}
+
+// editTargets lets the city office set a year's targets; they reach every office with sync.
 func (t *dashboardTab) editTargets() {
 	u := t.u
 	t.mu.Lock()
 	year := t.forYear
 	t.mu.Unlock()
-	cur := DefaultTargets
-	_ = u.st.GetDoc(targetsDocs, strconv.Itoa(year), &cur)
+	before, exists := u.target(year)
+	cur := ledger.DefaultTarget(year)
+	if exists {
+		cur = before
+	}
 	fields := []struct {
-		label string
+		field string
 		to    *int
-	}{{T("开展活动（次）"), &cur.Activities}, {T("培训农民（人次）"), &cur.Attendees}, {T("发放技术资料（份）"), &cur.Brochures},
-		{T("支持项目（个）"), &cur.Projects}, {T("引进新品种新技术（项）"), &cur.Varieties}}
+	}{{"activities", &cur.Activities}, {"attendees", &cur.Attendees}, {"brochures", &cur.Brochures},
+		{"projects", &cur.Projects}, {"varieties", &cur.Varieties}, {"leaders", &cur.Leaders}, {"reports", &cur.Reports}}
 	var items []*widget.FormItem
 	entries := make([]*widget.Entry, len(fields))
 	for i, f := range fields {
 		entries[i] = widget.NewEntry()
 		entries[i].SetText(strconv.Itoa(*f.to))
 		entries[i].Validator = func(s string) error { _, err := parseCount(s); return err }
-		items = append(items, widget.NewFormItem(f.label, entries[i]))
+		items = append(items, widget.NewFormItem(fieldLabel(ledger.KindTarget, f.field), entries[i]))
 	}
 	d := newFormDialog(T("%d 年全市目标", year), items, func() {
 		for i, f := range fields {
 			*f.to, _ = parseCount(entries[i].Text)
 		}
-		u.saveWith(func(context.Context) error { return u.st.PutDoc(targetsDocs, strconv.Itoa(year), cur) },
-			func(err error) {
-				if err != nil {
-					u.showError(err)
-				}
-				t.view.refresh()
-			})
+		u.saveWith(func(ctx context.Context) error {
+			if exists {
+				return u.st.Update(ctx, before, cur)
+			}
+			_, err := u.st.Create(ctx, cur)
+			return err
+		}, func(err error) {
+			if err != nil {
+				u.showError(err)
+			}
+			t.view.refresh()
+		})
 	}, u.win)
 	d.Show()
 }

@@ -65,7 +65,7 @@ type kindInfo struct {
 var kinds = map[Kind]*kindInfo{}
 
 func init() {
-	for _, e := range []Entity{Village{}, Advisor{}, Training{}, Assignment{}} {
+	for _, e := range []Entity{Village{}, Advisor{}, Training{}, Assignment{}, Target{}} {
 		kinds[e.RecordKind()] = describe(reflect.TypeOf(e))
 	}
 }

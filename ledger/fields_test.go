@@ -290,6 +290,8 @@ func TestFields(t *testing.T) {
 		ledger.KindTraining: {"kind", "date", "start", "end", "villages", "advisors", "topic", "content",
 			"attendees", "poor_attendees", "brochures", "varieties", "notes", "deleted"},
 		ledger.KindAssignment: {"advisor", "village", "from", "to", "reason", "notes", "deleted"},
+		ledger.KindTarget: {"activities", "attendees", "brochures", "projects", "varieties", "surveys", "leaders",
+			"reports", "notes", "deleted"},
 	}
 	for _, k := range ledger.Kinds {
 		var names []string

@@ -1,5 +1,7 @@
 package ledger
 
+import "strconv"
+
 // The record kinds as clerks and the bureau keep them. Struct tags drive everything generic:
 // `f` is the field's name in records, storage and on the wire (never rename one), `zh` and `en` its label
 // in messages, conflicts and history. The field tagged f:"id" is the record id.
@@ -117,16 +119,42 @@ func (a Assignment) ActiveOn(d Date) bool {
 	return !a.Deleted && a.From <= d && (a.To == "" || d <= a.To)
 }
 
+// Target is one year's targets of the programme for the whole city (年度目标任务), kept by the city
+// office and shared with every office like the rosters; the id is the year. Offices below the city are
+// measured against a share of it (the dashboard pro-rates by key villages).
+type Target struct {
+	Year       string `f:"id" zh:"年度" en:"year" json:"id"`
+	Activities int    `f:"activities" zh:"开展活动（次）" en:"activities" json:"activities,omitempty"`
+	Attendees  int    `f:"attendees" zh:"培训农民（人次）" en:"farmers trained" json:"attendees,omitempty"`
+	Brochures  int    `f:"brochures" zh:"发放技术资料（份）" en:"brochures" json:"brochures,omitempty"`
+	Projects   int    `f:"projects" zh:"支持项目（个）" en:"projects supported" json:"projects,omitempty"`
+	Varieties  int    `f:"varieties" zh:"引进新品种新技术（项）" en:"new varieties and techniques" json:"varieties,omitempty"`
+	Surveys    int    `f:"surveys" zh:"每个重点村需求调研（次）" en:"needs surveys per key village" json:"surveys,omitempty"`
+	Leaders    int    `f:"leaders" zh:"培育科技带头人、示范户（名）" en:"technology leaders and model households" json:"leaders,omitempty"`
+	Reports    int    `f:"reports" zh:"宣传报道（篇）" en:"publicity reports" json:"reports,omitempty"`
+	Notes      string `f:"notes" zh:"备注" en:"notes" json:"notes,omitempty"`
+	Deleted    bool   `f:"deleted" zh:"已删除" en:"deleted" json:"deleted,omitempty"`
+}
+
+// DefaultTarget is the programme's yearly targets as the bureau set them (DESIGN.md), for a year the
+// city has not set.
+func DefaultTarget(year int) Target {
+	return Target{Year: strconv.Itoa(year), Activities: 20, Attendees: 2000, Brochures: 3000, Projects: 10,
+		Varieties: 20, Surveys: 2, Leaders: 50, Reports: 10}
+}
+
 // RecordKind and RecordID tie the typed views to their records.
 func (Village) RecordKind() Kind    { return KindVillage }
 func (Advisor) RecordKind() Kind    { return KindAdvisor }
 func (Training) RecordKind() Kind   { return KindTraining }
 func (Assignment) RecordKind() Kind { return KindAssignment }
+func (Target) RecordKind() Kind     { return KindTarget }
 
 func (v Village) RecordID() string    { return string(v.Code) }
 func (a Advisor) RecordID() string    { return a.ID }
 func (t Training) RecordID() string   { return t.ID }
 func (a Assignment) RecordID() string { return a.ID }
+func (t Target) RecordID() string     { return t.Year }
 
 // Entity is a typed view of a record.
 type Entity interface {

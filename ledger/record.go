@@ -14,13 +14,14 @@ const (
 	KindAdvisor    Kind = "advisor"
 	KindTraining   Kind = "training"
 	KindAssignment Kind = "assignment"
+	KindTarget     Kind = "target"
 )
 
 // Kinds lists every record kind, in the order screens and reports show them.
-var Kinds = []Kind{KindVillage, KindAdvisor, KindTraining, KindAssignment}
+var Kinds = []Kind{KindVillage, KindAdvisor, KindTraining, KindAssignment, KindTarget}
 
 // Roster reports whether records of the kind form a shared roster that only the city scope writes.
-func (k Kind) Roster() bool { return k == KindAdvisor || k == KindAssignment }
+func (k Kind) Roster() bool { return k == KindAdvisor || k == KindAssignment || k == KindTarget }
 
 // Valid reports whether k is a known kind.
 func (k Kind) Valid() bool { return slices.Contains(Kinds, k) }

@@ -441,7 +441,7 @@ func TestKinds(t *testing.T) {
 	if ledger.Kind("farm").Valid() || ledger.Kind("").Valid() {
 		t.Error("an unknown kind is valid")
 	}
-	roster := map[ledger.Kind]bool{ledger.KindAdvisor: true, ledger.KindAssignment: true}
+	roster := map[ledger.Kind]bool{ledger.KindAdvisor: true, ledger.KindAssignment: true, ledger.KindTarget: true}
 	for _, k := range ledger.Kinds {
 		if k.Roster() != roster[k] {
 			t.Errorf("%s.Roster() = %v, want %v", k, k.Roster(), roster[k])

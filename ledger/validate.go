@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -60,6 +61,8 @@ func KindName(k Kind) string {
 		return "培训与服务记录"
 	case KindAssignment:
 		return "结对安排"
+	case KindTarget:
+		return "年度目标"
 	}
 	return string(k)
 }
@@ -84,6 +87,7 @@ const (
 	MaxFarmland   = 200000 // 亩
 	MaxText       = 2000   // characters in a free-text field
 	MaxName       = 50     // characters in a name
+	MaxTarget     = 1000000
 )
 
 type checks struct {
@@ -297,6 +301,22 @@ func Validate(e Entity, ck Checker) error {
 			}
 		}
 		c.text("reason", r.Reason, 200)
+		c.text("notes", r.Notes, MaxText)
+	case Target:
+		if r.Deleted {
+			return nil
+		}
+		if y, err := strconv.Atoi(r.Year); err != nil || y < FirstDate.Year() || y > today.Year()+5 {
+			c.fail("id", fmt.Sprintf("「%s」不是 %d 至 %d 之间的年份", r.Year, FirstDate.Year(), today.Year()+5),
+				fmt.Sprintf("%q is not a year from %d to %d", r.Year, FirstDate.Year(), today.Year()+5))
+		}
+		for _, f := range []struct {
+			name string
+			n    int
+		}{{"activities", r.Activities}, {"attendees", r.Attendees}, {"brochures", r.Brochures}, {"projects", r.Projects},
+			{"varieties", r.Varieties}, {"surveys", r.Surveys}, {"leaders", r.Leaders}, {"reports", r.Reports}} {
+			c.count(f.name, f.n, MaxTarget)
+		}
 		c.text("notes", r.Notes, MaxText)
 	default:
 		return fmt.Errorf("validate: unknown record type %T", e)

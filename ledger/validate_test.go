@@ -92,6 +92,11 @@ var labels = map[ledger.Kind]map[string][2]string{
 		"to":      {"结束日期", "to"},
 		"reason":  {"调整原因", "reason"},
 	},
+	ledger.KindTarget: {
+		"id":        {"年度", "year"},
+		"attendees": {"培训农民（人次）", "farmers trained"},
+		"reports":   {"宣传报道（篇）", "publicity reports"},
+	},
 }
 
 // requireFieldErrors checks that err is a validation error of e naming exactly the given fields, each
@@ -402,5 +407,22 @@ func TestValidateUnknownType(t *testing.T) {
 	err := ledger.Validate(&validVillage, world) // a pointer is not one of the four record types
 	if err == nil || errors.Is(err, ledger.ErrInvalid) {
 		t.Errorf("Validate(*Village) = %v, want a programmer error that is not ErrInvalid", err)
+	}
+}
+
+func TestValidateTarget(t *testing.T) {
+	ck := world
+	ok := ledger.DefaultTarget(2026)
+	if err := ledger.Validate(ok, ck); err != nil {
+		t.Fatalf("the default targets: %v", err)
+	}
+	bad := ok
+	bad.Year, bad.Attendees, bad.Reports = "20x6", -1, ledger.MaxTarget+1
+	requireFieldErrors(t, bad, ledger.Validate(bad, ck), "id", "attendees", "reports")
+	far := ok
+	far.Year = "2099"
+	requireFieldErrors(t, far, ledger.Validate(far, ck), "id")
+	if err := ledger.Validate(ledger.Target{Year: "bad", Deleted: true}, ck); err != nil {
+		t.Errorf("a deleted target is a tombstone and always acceptable: %v", err)
 	}
 }

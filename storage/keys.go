@@ -42,6 +42,7 @@ var kindByte = map[ledger.Kind]byte{
 	ledger.KindAdvisor:    'a',
 	ledger.KindTraining:   't',
 	ledger.KindAssignment: 's',
+	ledger.KindTarget:     'y',
 }
 
 func metaKey(name string) []byte { return append([]byte{prefixMeta}, name...) }

@@ -105,6 +105,10 @@ func TestScopeRefusesWrites(t *testing.T) {
 			_, err := s.Create(ctx, ledger.Assignment{Advisor: aid, Village: lucun1, From: "2026-01-01"})
 			return err
 		}, ledger.KindAssignment, ""},
+		{"targets, from a township office", township, func(s *Store) error {
+			_, err := s.Create(ctx, ledger.DefaultTarget(2026))
+			return err
+		}, ledger.KindTarget, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -224,5 +228,33 @@ func TestBadInputRefused(t *testing.T) {
 			}
 			refusedCleanly(t, s, keys, st, changes)
 		})
+	}
+}
+
+// TestTargetsAreARoster: the city writes a year's targets, and they reach a township office like the
+// advisors do; the township reads them but cannot change them.
+func TestTargetsAreARoster(t *testing.T) {
+	ctx := context.Background()
+	cityStore := newStore(t, city, Options{})
+	township := newStore(t, lucun, Options{})
+	tg := ledger.DefaultTarget(2026)
+	tg.Attendees = 2400
+	if id := mustCreate(t, cityStore, tg); id != "2026" {
+		t.Fatalf("a target's id is its year: got %q", id)
+	}
+	if res := exchange(t, cityStore, township); res.Changed == 0 {
+		t.Fatalf("the targets did not arrive: %+v", res)
+	}
+	got := mustGet[ledger.Target](t, township, "2026")
+	if got.Attendees != 2400 || got.Activities != 20 {
+		t.Errorf("the township holds %+v", got)
+	}
+	edited := got
+	edited.Attendees = 10
+	if err := township.Update(ctx, got, edited); !errors.Is(err, ErrScope) {
+		t.Errorf("a township edited the city's targets: %v", err)
+	}
+	if Place(tg) != "" {
+		t.Errorf("targets go to every office: Place = %q", Place(tg))
 	}
 }
