@@ -181,16 +181,17 @@ func TestPushOutOfScope(t *testing.T) {
 		w.record(ledger.Advisor{Name: "赵刚", Gender: "男", Group: "林果", Status: ledger.StatusActive}, newAdvisor), // 3: a roster
 		w.record(training("鲁村改东里的培训"), theirs, "topic"),                                                         // 4: an edit of a Dongli training
 		w.record(taken, theirs, "villages"),                                                                     // 5: taking it over into Lucun
-		w.record(training("鲁村镇的培训", lv[0]), good),                                                               // 6: a good one
+		w.record(ledger.DefaultTarget(2026), "2026"),                                                            // 6: the city's targets
+		w.record(training("鲁村镇的培训", lv[0]), good),                                                               // 7: a good one
 	}
-	send(t, c, protocol.Push{From: 1, To: 6, Seqs: []uint64{1, 2, 3, 4, 5, 6}, Records: recs})
+	send(t, c, protocol.Push{From: 1, To: 7, Seqs: []uint64{1, 2, 3, 4, 5, 6, 7}, Records: recs})
 	m := recv(t, c)
 	ack, ok := m.(protocol.Ack)
 	if !ok {
 		t.Fatalf("got %#v, want ack", m)
 	}
-	if ack.Acked != 6 || len(ack.Refused) != 5 {
-		t.Fatalf("ack %+v: want acked 6 with 5 refused", ack)
+	if ack.Acked != 7 || len(ack.Refused) != 6 {
+		t.Fatalf("ack %+v: want acked 7 with 6 refused", ack)
 	}
 	for i, r := range ack.Refused {
 		if r.Seq != uint64(i+1) || r.ID != recs[i].ID || r.Kind != recs[i].Kind || r.Code != protocol.CodeOutOfScope || r.Message == "" {
@@ -199,7 +200,7 @@ func TestPushOutOfScope(t *testing.T) {
 	}
 
 	// Nothing refused changed the hub; the good record applied and was logged once.
-	for _, id := range []string{newTraining, newAdvisor} {
+	for _, id := range []string{newTraining, newAdvisor, "2026"} {
 		if _, err := h.Store.Record(id); !errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("hub holds refused record %s (err %v)", id, err)
 		}
@@ -218,8 +219,8 @@ func TestPushOutOfScope(t *testing.T) {
 	}
 
 	// The same push again is a replay: acknowledged, nothing applied.
-	send(t, c, protocol.Push{From: 1, To: 6, Seqs: []uint64{1, 2, 3, 4, 5, 6}, Records: recs})
-	if m := recv(t, c); !reflect.DeepEqual(m, protocol.Ack{T: protocol.TAck, Acked: 6}) {
+	send(t, c, protocol.Push{From: 1, To: 7, Seqs: []uint64{1, 2, 3, 4, 5, 6, 7}, Records: recs})
+	if m := recv(t, c); !reflect.DeepEqual(m, protocol.Ack{T: protocol.TAck, Acked: 7}) {
 		t.Errorf("replay: %#v", m)
 	}
 	if head, _ := h.Store.Committed(); head != headBefore+1 {
