@@ -39,6 +39,7 @@ type advisorsTab struct {
 	related *widget.Label
 	rel     *view[string]
 	form    *advisorForm
+	assign  *assignmentsBox
 }
 
 type advisorForm struct {
@@ -114,6 +115,7 @@ func (u *UI) newAdvisorsTab() *advisorsTab {
 	t.related = widget.NewLabel("")
 	t.related.Wrapping = fyne.TextWrapWord
 	t.form = t.newForm()
+	t.assign = u.newAssignmentsBox()
 	note := T("在左边选一位科技指导人员，查看结对村和服务记录。")
 	if !u.canEditRoster() {
 		note += "\n" + T("人员名册由市局统一维护，会随同步自动更新。")
@@ -229,7 +231,8 @@ func (t *advisorsTab) showDetail(existing bool) {
 	}
 	parts := []fyne.CanvasObject{f.heading, form, f.message, buttons}
 	if existing {
-		parts = append(parts, widget.NewSeparator(), t.related)
+		t.assign.show(t.picked)
+		parts = append(parts, widget.NewSeparator(), t.assign.content, widget.NewSeparator(), t.related)
 		if t.rel == nil {
 			t.rel = live(t.u.ctx, t.relatedText, func(s string) { t.related.SetText(s) })
 		} else {
@@ -251,21 +254,10 @@ func (t *advisorsTab) relatedText(ws memdb.WatchSet) string {
 		return ""
 	}
 	var b strings.Builder
-	b.WriteString(T("结对村："))
-	as := u.st.Assignments("", id, u.today(), ws)
-	if len(as) == 0 {
-		b.WriteString(T("暂无"))
-	}
-	for i, a := range as {
-		if i > 0 {
-			b.WriteString(listSep)
-		}
-		b.WriteString(u.villageName(a.Village))
-	}
 	from := ledger.Date(fmt.Sprintf("%04d-01-01", u.year()))
 	days, err := u.st.ServiceDays(id, from, u.today())
 	if err == nil {
-		b.WriteString("\n" + T("今年服务天数：%d 天", days))
+		b.WriteString(T("今年服务天数：%d 天", days))
 	}
 	page, err := u.st.Trainings(storage.TrainingQuery{Advisor: id, Limit: 15}, ws)
 	if err != nil {

@@ -24,6 +24,7 @@ type statusBar struct {
 	sync      *widget.Label
 	clock     *widget.Label
 	conflicts *widget.Button
+	progress  *widget.ProgressBar
 
 	state SyncState
 	stats storage.Stats
@@ -44,9 +45,12 @@ func (u *UI) newStatusBar() *statusBar {
 	b.conflicts = widget.NewButtonWithIcon("", theme.WarningIcon(), func() { u.Show("同步与冲突") })
 	b.conflicts.Importance = widget.WarningImportance
 	b.conflicts.Hide()
+	b.progress = widget.NewProgressBar()
+	b.progress.Hide()
 	dot := container.NewGridWrap(fyne.NewSize(12, 12), b.dot)
 	b.content = container.NewVBox(widget.NewSeparator(), container.NewHBox(
-		b.who, layoutSpacer(), b.conflicts, b.clock, container.NewCenter(dot), b.sync))
+		b.who, layoutSpacer(), b.conflicts, b.clock, container.NewGridWrap(fyne.NewSize(160, 30), b.progress),
+		container.NewCenter(dot), b.sync))
 	b.state.Phase = SyncOff
 	if u.opts.Sync != nil {
 		if url, _ := u.opts.Sync.Config(); url != "" {
@@ -85,6 +89,12 @@ func (b *statusBar) show() {
 		b.dot.FillColor = dotGrey
 	}
 	b.dot.Refresh()
+	if b.state.Phase == SyncSyncing && b.state.Total > 0 { // the first sync of a new office can take a while
+		b.progress.SetValue(float64(b.state.Done) / float64(b.state.Total))
+		b.progress.Show()
+	} else {
+		b.progress.Hide()
+	}
 	if b.state.OffsetWarning() {
 		b.clock.SetText(offsetText(b.state.Offset))
 		b.clock.Show()
