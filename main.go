@@ -130,6 +130,7 @@ func refuse(a fyne.App, w fyne.Window, err error) {
 	w.SetContent(container.NewPadded(container.NewBorder(nil, container.NewHBox(
 		layoutSpacer(), widget.NewButton("退出", a.Quit)), nil, nil, msg)))
 	w.Resize(fyne.NewSize(480, 180))
+	w.CenterOnScreen()
 	w.ShowAndRun()
 }
 

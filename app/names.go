@@ -72,10 +72,9 @@ func (u *UI) villageChoices(part string) []choice {
 // scope has the same name.
 func (u *UI) villageChoice(v ledger.Village) choice {
 	text := v.Name
-	same, _ := u.st.Villages(storage.VillageQuery{Under: u.id.Scope, Search: v.Name}, nil)
 	n := 0
-	for _, o := range same {
-		if o.Name == v.Name {
+	for _, o := range u.st.VillagesByName(v.Name, 64) { // the name index: names that start with this one
+		if o.Name == v.Name && u.id.Scope.Contains(o.Code) {
 			n++
 		}
 	}
