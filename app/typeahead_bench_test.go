@@ -42,7 +42,7 @@ func BenchmarkTypeAhead(b *testing.B) {
 		name, typed string
 		suggest     func(string) []choice
 	}{
-		{"village/one character", "东", u.villageChoices},  // many names start with it
+		{"village/one character", "东", u.villageChoices}, // many names start with it
 		{"village/two characters", "东里", u.villageChoices},
 		{"village/part of a name", "庄村", u.villageChoices}, // no prefix match: the substring search
 		{"village/code", "3703231022", u.villageChoices},
