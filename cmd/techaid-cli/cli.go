@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -78,6 +79,7 @@ func init() {
 		{"advisor", "advisor add --name N --group 林果 ... | advisor edit ID ...", cmdAdvisor},
 		{"training", "training add --village CODE --advisor ID --date D --kind K --topic T ... | training edit ID ...", cmdTraining},
 		{"assignment", "assignment add --advisor ID --village CODE --from D | assignment edit ID --to D --reason R", cmdAssignment},
+		{"target", "target add YEAR [--attendees 2400 ...] | target edit YEAR ...   the city's yearly targets (unset: the defaults)", cmdTarget},
 		{"list", "list villages|advisors|trainings|assignments [--json] [filters]", cmdList},
 		{"show", "show ID [--json]", cmdShow},
 		{"history", "history ID [--json]", cmdHistory},
@@ -380,6 +382,21 @@ func cmdAssignment(ctx context.Context, c *cli, args []string) error {
 			a.From = ledger.DateOf(s.Clock().Today())
 		}
 	}, nil)
+}
+
+// cmdTarget sets the city's targets of a year; counts not given keep the programme's defaults.
+func cmdTarget(ctx context.Context, c *cli, args []string) error {
+	return editOrAdd(ctx, c, args, targetFlags, func(t *ledger.Target, _ *storage.Store) {
+		year, _ := strconv.Atoi(t.Year)
+		def := ledger.DefaultTarget(year)
+		for _, f := range []struct{ to, def *int }{{&t.Activities, &def.Activities}, {&t.Attendees, &def.Attendees},
+			{&t.Brochures, &def.Brochures}, {&t.Projects, &def.Projects}, {&t.Varieties, &def.Varieties},
+			{&t.Surveys, &def.Surveys}, {&t.Leaders, &def.Leaders}, {&t.Reports, &def.Reports}} {
+			if *f.to == 0 {
+				*f.to = *f.def
+			}
+		}
+	}, func(t *ledger.Target, id string) { t.Year = id })
 }
 
 func cmdList(ctx context.Context, c *cli, args []string) error {

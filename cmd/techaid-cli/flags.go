@@ -149,3 +149,15 @@ func assignmentFlags(fs *flag.FlagSet, a *ledger.Assignment) {
 	fs.StringVar(&a.Reason, "reason", a.Reason, "调整原因")
 	fs.StringVar(&a.Notes, "notes", a.Notes, "备注")
 }
+
+func targetFlags(fs *flag.FlagSet, t *ledger.Target) {
+	fs.IntVar(&t.Activities, "activities", t.Activities, "开展活动（次）")
+	fs.IntVar(&t.Attendees, "attendees", t.Attendees, "培训农民（人次）")
+	fs.IntVar(&t.Brochures, "brochures", t.Brochures, "发放技术资料（份）")
+	fs.IntVar(&t.Projects, "projects", t.Projects, "支持项目（个）")
+	fs.IntVar(&t.Varieties, "varieties", t.Varieties, "引进新品种新技术（项）")
+	fs.IntVar(&t.Surveys, "surveys", t.Surveys, "每个重点村需求调研（次）")
+	fs.IntVar(&t.Leaders, "leaders", t.Leaders, "培育科技带头人、示范户（名）")
+	fs.IntVar(&t.Reports, "reports", t.Reports, "宣传报道（篇）")
+	fs.StringVar(&t.Notes, "notes", t.Notes, "备注")
+}

@@ -361,3 +361,26 @@ func TestDataDirectoryFromEnvironment(t *testing.T) {
 		t.Errorf("stats with TECHAID_DATA=%s: %+v", dir, st)
 	}
 }
+
+// TestTargets: the city sets a year's targets (unset counts take the programme's defaults) and edits
+// them; a township office cannot, and a year out of range is refused.
+func TestTargets(t *testing.T) {
+	city := newStore(t, "3703")
+	if id := strings.TrimSpace(ok(t, city, "target", "add", "2026", "--attendees", "2400")); id != "2026" {
+		t.Fatalf("target add printed %q, want the year", id)
+	}
+	ok(t, city, "target", "edit", "2026", "--reports", "12")
+	rec := decode[ledger.Record](t, ok(t, city, "show", "2026", "--json"))
+	got, err := ledger.As[ledger.Target](rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ledger.DefaultTarget(2026)
+	want.Attendees, want.Reports = 2400, 12
+	if got != want {
+		t.Errorf("targets %+v, want %+v", got, want)
+	}
+	wantContains(t, "a year out of range", failure(t, nil, city, "target", "add", "1999"), "年度")
+	town := newStore(t, "370323102")
+	wantContains(t, "a township setting targets", failure(t, nil, town, "target", "add", "2026"), "市局")
+}
