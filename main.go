@@ -100,7 +100,7 @@ func run(start time.Time, dir, screen string, report, empty bool) error {
 				return nil, errors.Join(rerr, err)
 			}
 			st = reopened
-			syncer = newSyncer(st, version)
+			syncer.use(st)
 			return st, rerr
 		}}
 	options.Ready = func() {

@@ -27,14 +27,22 @@ type syncer struct {
 }
 
 func newSyncer(st *storage.Store, version string) *syncer {
-	s := &syncer{st: st, version: version, states: make(chan app.SyncState, 1)}
+	s := &syncer{version: version, states: make(chan app.SyncState, 1)}
+	s.use(st)
+	return s
+}
+
+// use (re)starts sync on a store: at start-up, and after a restore replaced the store.
+func (s *syncer) use(st *storage.Store) {
+	s.stop()
 	cfg, err := client.LoadRemembered(st)
 	if err != nil {
 		log.Printf("sync: read settings: %v", err)
 	}
-	s.cfg = cfg
+	s.mu.Lock()
+	s.st, s.cfg = st, cfg
+	s.mu.Unlock()
 	s.start()
-	return s
 }
 
 func (s *syncer) States() <-chan app.SyncState { return s.states }
@@ -54,7 +62,10 @@ func (s *syncer) Configure(addr, token string) error {
 		}
 	}
 	cfg := client.Remembered{City: strings.TrimSpace(addr), Token: strings.TrimSpace(token)}
-	if err := client.Remember(s.st, cfg); err != nil {
+	s.mu.Lock()
+	st := s.st
+	s.mu.Unlock()
+	if err := client.Remember(st, cfg); err != nil {
 		return err
 	}
 	s.stop()

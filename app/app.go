@@ -42,6 +42,7 @@ type UI struct {
 	opts   Options
 	places places
 
+	syncState SyncState // the latest from Sync, kept across rebuilds of the view
 	id        storage.Identity
 	tabs      *container.AppTabs
 	villages  *villagesTab
@@ -55,6 +56,19 @@ type UI struct {
 // New builds the UI in w; Start shows it.
 func New(a fyne.App, w fyne.Window, st Ledger, opts Options) *UI {
 	u := &UI{app: a, win: w, st: st, opts: opts, places: newPlaces(opts.Divisions)}
+	u.syncState.Phase = SyncOff
+	if opts.Sync != nil {
+		go func() { // for the app's lifetime: the syncer outlives views and restores
+			for s := range opts.Sync.States() {
+				fyne.Do(func() {
+					u.syncState = s
+					if u.status != nil {
+						u.status.show()
+					}
+				})
+			}
+		}()
+	}
 	return u
 }
 

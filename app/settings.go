@@ -175,13 +175,13 @@ func (u *UI) restore(msg *widget.Label) {
 				st, err := u.opts.Restore(context.Background(), path)
 				fyne.Do(func() {
 					wait.Hide()
-					if err != nil {
-						msg.Importance = widget.DangerImportance
-						msg.SetText(T("恢复没有完成：") + Sentence(err))
-						return
+					if st != nil { // the restored store, or the old one reopened if the restore failed
+						u.st = st
+						u.Start()
 					}
-					u.st = st
-					u.Start()
+					if err != nil {
+						u.showError(fmt.Errorf("%s%w", T("恢复没有完成："), err))
+					}
 				})
 			}()
 		}, u.win)

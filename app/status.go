@@ -26,7 +26,7 @@ type statusBar struct {
 	conflicts *widget.Button
 	progress  *widget.ProgressBar
 
-	state SyncState
+	u     *UI
 	stats storage.Stats
 }
 
@@ -38,7 +38,7 @@ var (
 )
 
 func (u *UI) newStatusBar() *statusBar {
-	b := &statusBar{who: widget.NewLabel(""), dot: canvas.NewCircle(dotGrey), sync: widget.NewLabel(""),
+	b := &statusBar{u: u, who: widget.NewLabel(""), dot: canvas.NewCircle(dotGrey), sync: widget.NewLabel(""),
 		clock: widget.NewLabel("")}
 	b.clock.Importance = widget.DangerImportance
 	b.clock.Hide()
@@ -51,23 +51,6 @@ func (u *UI) newStatusBar() *statusBar {
 	b.content = container.NewVBox(widget.NewSeparator(), container.NewHBox(
 		b.who, layoutSpacer(), b.conflicts, b.clock, container.NewGridWrap(fyne.NewSize(160, 30), b.progress),
 		container.NewCenter(dot), b.sync))
-	b.state.Phase = SyncOff
-	if u.opts.Sync != nil {
-		if url, _ := u.opts.Sync.Config(); url != "" {
-			b.state.Phase = SyncOffline
-		}
-		go func() {
-			states := u.opts.Sync.States()
-			for {
-				select {
-				case <-u.ctx.Done():
-					return
-				case s := <-states:
-					fyne.Do(func() { b.state = s; b.show() })
-				}
-			}
-		}()
-	}
 	live(u.ctx, func(ws memdb.WatchSet) storage.Stats { return u.st.Stats(ws) }, func(s storage.Stats) {
 		b.stats = s
 		b.who.SetText(T("%s · 录入人：%s", u.places.name(s.Scope), s.Clerk))
@@ -77,8 +60,9 @@ func (u *UI) newStatusBar() *statusBar {
 }
 
 func (b *statusBar) show() {
-	b.sync.SetText(b.state.describe(b.stats.Pending))
-	switch b.state.Phase {
+	state := b.u.syncState
+	b.sync.SetText(state.describe(b.stats.Pending))
+	switch state.Phase {
 	case SyncUpToDate:
 		b.dot.FillColor = dotGreen
 	case SyncSyncing, SyncConnecting:
@@ -89,14 +73,14 @@ func (b *statusBar) show() {
 		b.dot.FillColor = dotGrey
 	}
 	b.dot.Refresh()
-	if b.state.Phase == SyncSyncing && b.state.Total > 0 { // the first sync of a new office can take a while
-		b.progress.SetValue(float64(b.state.Done) / float64(b.state.Total))
+	if state.Phase == SyncSyncing && state.Total > 0 { // the first sync of a new office can take a while
+		b.progress.SetValue(float64(state.Done) / float64(state.Total))
 		b.progress.Show()
 	} else {
 		b.progress.Hide()
 	}
-	if b.state.OffsetWarning() {
-		b.clock.SetText(offsetText(b.state.Offset))
+	if state.OffsetWarning() {
+		b.clock.SetText(offsetText(state.Offset))
 		b.clock.Show()
 	} else {
 		b.clock.Hide()

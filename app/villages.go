@@ -342,8 +342,8 @@ func (t *villagesTab) saveForm() {
 			f.message.SetText(T("没有保存：") + Sentence(err))
 			return
 		}
+		t.open(v)
 		f.message.Importance = widget.SuccessImportance
 		f.message.SetText(T("已保存：%s", v.Name))
-		t.open(v)
 	})
 }
