@@ -140,10 +140,15 @@ func useFyneLanguage(code string) {
 	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
 		return
 	}
+	loc := "en_US"
 	if code == app.LangChinese {
-		os.Setenv("LANGUAGE", "zh_CN")
-	} else {
-		os.Setenv("LANGUAGE", "en")
+		loc = "zh_CN"
+	}
+	// Fyne's locale lookup reads LC_ALL, LC_MESSAGES, LANG (the first set wins), then LANGUAGE; it runs
+	// after the windowing system has read the locale, so only Fyne's own texts follow these.
+	os.Setenv("LANGUAGE", loc)
+	if os.Getenv("LC_ALL") == "" {
+		os.Setenv("LC_MESSAGES", loc+".UTF-8")
 	}
 	_ = lang.AddTranslationsFS(assets.Translations, "translations") // re-reads the locale
 }
