@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -146,9 +147,9 @@ func (t *dashboardTab) show(d dashboardData) {
 		l := l
 		bar.TextFormatter = func() string {
 			if l.goal == 0 {
-				return T("%d %s（无目标）", l.done, l.unit)
+				return T("%s %s（无目标）", number(l.done), l.unit)
 			}
-			return fmt.Sprintf("%d / %d %s  %d%%", l.done, l.goal, l.unit, l.done*100/l.goal)
+			return fmt.Sprintf("%s / %s %s  %s%%", number(l.done), number(l.goal), l.unit, number(l.done*100/l.goal))
 		}
 		if l.goal > 0 {
 			bar.SetValue(min(1, float64(l.done)/float64(l.goal)))
@@ -175,9 +176,9 @@ func (t *dashboardTab) show(d dashboardData) {
 	t.rows = t.rows[:0]
 	for _, c := range towns {
 		s := p.Townships[c]
-		t.rows = append(t.rows, []string{u.places.name(c), strconv.Itoa(s.Trainings), strconv.Itoa(s.Attendees),
-			strconv.Itoa(s.Brochures), strconv.Itoa(s.Varieties), strconv.Itoa(s.VisitsByKind.Of(ledger.TrainingSurvey)),
-			strconv.Itoa(s.Visits)})
+		t.rows = append(t.rows, []string{u.places.name(c), number(s.Trainings), number(s.Attendees),
+			number(s.Brochures), number(s.Varieties), number(s.VisitsByKind.Of(ledger.TrainingSurvey)),
+			number(s.Visits)})
 	}
 	t.table.Refresh()
 }
@@ -234,4 +235,18 @@ func (t *dashboardTab) editTargets() {
 		})
 	}, u.win)
 	d.Show()
+}
+
+// number writes a count with thousands separators, as the bureau's tables do: 12,345.
+func number(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
 }
