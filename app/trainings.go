@@ -368,6 +368,7 @@ func (t *trainingsTab) submit() {
 		t.message.SetText(fmt.Sprintf("%s：%s %s %s %s", verb, tr.Date, t.u.villageNames(tr.Villages), T(tr.Kind),
 			T("（%d 人次）", tr.Attendees)))
 		t.clearDetails()
+		t.date.SetText(string(tr.Date)) // as read: 5-3 becomes 2026-05-03 for the next sheet
 		if editing != nil {
 			t.leaveEdit()
 		}
