@@ -60,7 +60,7 @@ func run(start time.Time, dir, screen string, report, empty bool) error {
 		return err
 	}
 	w := a.NewWindow("科技帮扶台账")
-	w.Resize(fyne.NewSize(1280, 800))
+	w.Resize(fyne.NewSize(1280, 720)) // fits the 1366×768 screens of many office PCs
 	if report && empty {
 		w.SetContent(widget.NewLabel(""))
 		reportWhenSettled(a, start, "empty window")
@@ -150,5 +150,9 @@ func useFyneLanguage(code string) {
 	if os.Getenv("LC_ALL") == "" {
 		os.Setenv("LC_MESSAGES", loc+".UTF-8")
 	}
-	_ = lang.AddTranslationsFS(assets.Translations, "translations") // re-reads the locale
+	// Registering a translation makes Fyne read the locale again. Only en.json: registering our zh-CN
+	// file, which holds no Fyne texts (the Chinese is the key), would hide Fyne's own Chinese.
+	if en, err := assets.Translations.ReadFile("translations/en.json"); err == nil {
+		_ = lang.AddTranslationsForLocale(en, fyne.Locale("en"))
+	}
 }

@@ -171,8 +171,17 @@ func fieldLabel(k ledger.Kind, field string) string {
 	return zh
 }
 
+// plainError is an error whose text is already a sentence for the clerk.
+type plainError string
+
+func (e plainError) Error() string { return string(e) }
+
 // Sentence turns an error into what a clerk reads: what happened and what to do next.
 func Sentence(err error) string {
+	var pe plainError
+	if errors.As(err, &pe) {
+		return string(pe)
+	}
 	var ve *ledger.ValidationError
 	if errors.As(err, &ve) {
 		if english() {
@@ -202,4 +211,24 @@ func newFormDialog(title string, items []*widget.FormItem, ok func(), w fyne.Win
 	}, w)
 	d.Resize(fyne.NewSize(460, 0))
 	return d
+}
+
+// maxWidth lays its objects out at most this wide, from the left: forms of a few fields read badly
+// stretched over a 1,280-pixel window.
+type maxWidth float32
+
+func (m maxWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	w := min(size.Width, float32(m))
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(fyne.NewSize(w, size.Height))
+	}
+}
+
+func (m maxWidth) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		s = s.Max(o.MinSize())
+	}
+	return s
 }

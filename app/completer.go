@@ -36,7 +36,10 @@ type completer struct {
 func newCompleter(multi bool, hint *widget.Label, suggest func(part string) []choice) *completer {
 	c := &completer{suggest: suggest, hint: hint, multi: multi, taken: map[string]string{}}
 	c.ExtendBaseWidget(c)
-	c.OnChanged = func(string) { c.update() }
+	c.OnChanged = func(string) {
+		c.SetValidationError(nil)
+		c.update()
+	}
 	return c
 }
 
@@ -132,7 +135,7 @@ func (c *completer) showHint() {
 		}
 		b.WriteString(ch.label)
 	}
-	c.hint.SetText(b.String() + "\n" + T("↑↓ 选择，回车或 Tab 确定"))
+	c.hint.SetText(b.String() + "\n\n" + T("↑↓ 选择，回车或 Tab 确定"))
 }
 
 func (c *completer) clearHint() {

@@ -72,7 +72,11 @@ func (u *UI) newDashboardTab() *dashboardTab {
 	t.bars = container.New(layout.NewFormLayout())
 	t.note = widget.NewLabel("")
 	t.note.Wrapping = fyne.TextWrapWord
-	cols := []string{T("乡镇（街道）"), T("活动次数"), T("培训人次"), T("发放资料"), T("引进品种/技术"), T("需求调研"), T("到村服务")}
+	first, below := T("乡镇（街道）"), T("分乡镇情况")
+	if u.id.Scope.Level() == ledger.LevelTownship {
+		first, below = T("村"), T("分村情况")
+	}
+	cols := []string{first, T("活动次数"), T("培训人次"), T("发放资料"), T("引进品种/技术"), T("需求调研"), T("到村服务")}
 	t.table = widget.NewTableWithHeaders(func() (int, int) { return len(t.rows), len(cols) },
 		func() fyne.CanvasObject { return widget.NewLabel("") },
 		func(id widget.TableCellID, o fyne.CanvasObject) {
@@ -95,7 +99,7 @@ func (u *UI) newDashboardTab() *dashboardTab {
 	if u.canEditRoster() {
 		top.Add(widget.NewButtonWithIcon(T("修改目标"), theme.DocumentCreateIcon(), t.editTargets))
 	}
-	upper := container.NewVBox(top, t.bars, t.note, widget.NewSeparator(), heading(T("分乡镇情况")))
+	upper := container.NewVBox(top, t.bars, t.note, widget.NewSeparator(), heading(below))
 	t.content = container.NewBorder(upper, nil, nil, nil, t.table)
 	t.view = live(u.ctx, t.query, t.show)
 	return t
@@ -146,10 +150,13 @@ func (t *dashboardTab) show(d dashboardData) {
 		bar.Max = 1
 		l := l
 		bar.TextFormatter = func() string {
-			if l.goal == 0 {
+			switch {
+			case l.goal == 0:
 				return T("%s %s（无目标）", number(l.done), l.unit)
+			case l.done > l.goal:
+				return T("%s %s，已超额完成（目标 %s）", number(l.done), l.unit, number(l.goal))
 			}
-			return fmt.Sprintf("%s / %s %s  %s%%", number(l.done), number(l.goal), l.unit, number(l.done*100/l.goal))
+			return fmt.Sprintf("%s / %s %s  %d%%", number(l.done), number(l.goal), l.unit, l.done*100/l.goal)
 		}
 		if l.goal > 0 {
 			bar.SetValue(min(1, float64(l.done)/float64(l.goal)))
@@ -168,15 +175,20 @@ func (t *dashboardTab) show(d dashboardData) {
 	}
 	note += T("培育科技带头人、示范户 %d 名和宣传报道 %d 篇不在台账中统计。", d.targets.Leaders, d.targets.Reports)
 	t.note.SetText(note)
-	towns := make([]ledger.Code, 0, len(p.Townships))
-	for c := range p.Townships {
-		towns = append(towns, c)
+	// A township office reads its villages; the county and the city their townships.
+	byPlace, name := p.Townships, u.places.name
+	if u.id.Scope.Level() == ledger.LevelTownship {
+		byPlace, name = p.Villages, u.villageName
 	}
-	slices.Sort(towns)
+	places := make([]ledger.Code, 0, len(byPlace))
+	for c := range byPlace {
+		places = append(places, c)
+	}
+	slices.Sort(places)
 	t.rows = t.rows[:0]
-	for _, c := range towns {
-		s := p.Townships[c]
-		t.rows = append(t.rows, []string{u.places.name(c), number(s.Trainings), number(s.Attendees),
+	for _, c := range places {
+		s := byPlace[c]
+		t.rows = append(t.rows, []string{name(c), number(s.Trainings), number(s.Attendees),
 			number(s.Brochures), number(s.Varieties), number(s.VisitsByKind.Of(ledger.TrainingSurvey)),
 			number(s.Visits)})
 	}
@@ -214,12 +226,16 @@ func (t *dashboardTab) editTargets() {
 	for i, f := range fields {
 		entries[i] = widget.NewEntry()
 		entries[i].SetText(strconv.Itoa(*f.to))
-		entries[i].Validator = func(s string) error { _, err := parseCount(s); return err }
 		items = append(items, widget.NewFormItem(fieldLabel(ledger.KindTarget, f.field), entries[i]))
 	}
 	d := newFormDialog(T("%d 年全市目标", year), items, func() {
 		for i, f := range fields {
-			*f.to, _ = parseCount(entries[i].Text)
+			n, err := parseCount(entries[i].Text)
+			if err != nil {
+				u.showError(plainError(T("目标没有保存：") + fieldLabel(ledger.KindTarget, f.field) + "：" + err.Error()))
+				return
+			}
+			*f.to = n
 		}
 		u.saveWith(func(ctx context.Context) error {
 			if exists {

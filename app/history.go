@@ -3,6 +3,7 @@ package app
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -56,8 +57,14 @@ func (u *UI) describeAudit(k ledger.Kind, a storage.Audit) string {
 		who += T("（%s）", u.places.name(a.Office))
 	}
 	head := fmt.Sprintf("%s  %s  %s", a.Stamp.Time().In(ledger.China).Format("2006-01-02 15:04"), who, T(op))
+	order := map[string]int{}
+	for i, fi := range ledger.Fields(k) {
+		order[fi.Name] = i
+	}
+	sorted := slices.Clone(a.Fields)
+	slices.SortStableFunc(sorted, func(x, y storage.AuditField) int { return order[x.Name] - order[y.Name] })
 	var fields []string
-	for _, f := range a.Fields {
+	for _, f := range sorted { // in the form's order
 		if f.Name == "deleted" {
 			continue
 		}

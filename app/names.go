@@ -9,9 +9,14 @@ import (
 
 // Names for codes and ids, as lists and history show them.
 
+// villageName is a village's name; one outside this office's store (an advisor of the city's roster
+// also serves elsewhere) is named from the division list, with its township.
 func (u *UI) villageName(code ledger.Code) string {
 	if v, err := u.st.Village(code); err == nil {
 		return v.Name
+	}
+	if d, ok := u.places.division[code]; ok {
+		return d.VillageName + "（" + d.TownshipName + "）"
 	}
 	return string(code)
 }
@@ -42,7 +47,7 @@ func (u *UI) advisorNames(ids []string) string {
 // villageChoices suggests villages of the office's scope for what was typed: names that start with it
 // first, then names that contain it or codes that start with it.
 func (u *UI) villageChoices(part string) []choice {
-	const limit = 8
+	const limit = 6
 	scope := u.id.Scope
 	var vs []ledger.Village
 	seen := map[ledger.Code]bool{}
@@ -81,7 +86,13 @@ func (u *UI) villageChoice(v ledger.Village) choice {
 	if n > 1 {
 		text = v.Name + "（" + v.TownshipName + "）"
 	}
-	label := v.Name + " · " + v.TownshipName + " · " + string(v.Code)
+	label := v.Name
+	if u.id.Scope.Level() != ledger.LevelTownship {
+		label += " · " + v.TownshipName
+	}
+	if n > 1 {
+		label += " · " + string(v.Code)
+	}
 	if v.Key {
 		label += " · " + T("重点村")
 	}
@@ -91,7 +102,7 @@ func (u *UI) villageChoice(v ledger.Village) choice {
 // advisorChoices suggests advisors for what was typed: names that start with it, then names, phones or
 // employers that contain it.
 func (u *UI) advisorChoices(part string) []choice {
-	const limit = 8
+	const limit = 6
 	var as []ledger.Advisor
 	seen := map[string]bool{}
 	for _, a := range u.st.AdvisorsByName(part, limit) {
@@ -153,19 +164,34 @@ func (u *UI) resolveVillage(part string) (ledger.Code, bool) {
 	if len(found) == 1 {
 		return found[0], true
 	}
+	if len(found) == 0 && town == "" { // a part of the name that only one village has: 鲁村一村
+		var partial []ledger.Code
+		for _, v := range vs {
+			if strings.Contains(v.Name, name) {
+				partial = append(partial, v.Code)
+			}
+		}
+		if len(partial) == 1 {
+			return partial[0], true
+		}
+	}
 	return "", false
 }
 
 // resolveAdvisor finds the advisor a typed name names, if only one has it.
 func (u *UI) resolveAdvisor(part string) (string, bool) {
-	var found []string
+	var found, prefix []string
 	for _, a := range u.st.AdvisorsByName(part, 16) {
 		if a.Name == part {
 			found = append(found, a.ID)
 		}
+		prefix = append(prefix, a.ID)
 	}
 	if len(found) == 1 {
 		return found[0], true
+	}
+	if len(found) == 0 && len(prefix) == 1 { // the start of a name only one advisor has
+		return prefix[0], true
 	}
 	return "", false
 }

@@ -12,6 +12,7 @@ type places struct {
 	counties []ledger.Code
 	towns    map[ledger.Code][]ledger.Code // county → its townships, in code order
 	villages map[ledger.Code][]ledger.Division
+	division map[ledger.Code]ledger.Division // by village code
 }
 
 // City is the one city whose divisions the programme covers.
@@ -19,7 +20,7 @@ const City ledger.Code = "3703"
 
 func newPlaces(divs []ledger.Division) places {
 	p := places{names: map[ledger.Code]string{City: "淄博市"}, towns: map[ledger.Code][]ledger.Code{},
-		villages: map[ledger.Code][]ledger.Division{}}
+		villages: map[ledger.Code][]ledger.Division{}, division: map[ledger.Code]ledger.Division{}}
 	for _, d := range divs {
 		if _, ok := p.names[d.County]; !ok {
 			p.names[d.County] = d.CountyName
@@ -30,6 +31,7 @@ func newPlaces(divs []ledger.Division) places {
 			p.towns[d.County] = append(p.towns[d.County], d.Township)
 		}
 		p.villages[d.Township] = append(p.villages[d.Township], d)
+		p.division[d.Village] = d
 	}
 	slices.Sort(p.counties)
 	for _, ts := range p.towns {

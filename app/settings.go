@@ -125,8 +125,8 @@ func (u *UI) newSettingsTab() fyne.CanvasObject {
 
 	about := widget.NewLabel(T("科技帮扶台账 %s · 数据目录：%s", u.opts.Version, u.st.Dir()))
 	about.Wrapping = fyne.TextWrapWord
-	return container.NewVScroll(container.NewVBox(clerkBox, widget.NewSeparator(), syncBox, widget.NewSeparator(),
-		backupBox, widget.NewSeparator(), langBox, widget.NewSeparator(), about))
+	return container.NewVScroll(container.New(maxWidth(720), container.NewVBox(clerkBox, widget.NewSeparator(), syncBox,
+		widget.NewSeparator(), backupBox, widget.NewSeparator(), langBox, widget.NewSeparator(), about)))
 }
 
 // backup writes a backup file the clerk picks, with a progress indicator.
@@ -180,7 +180,7 @@ func (u *UI) restore(msg *widget.Label) {
 						u.Start()
 					}
 					if err != nil {
-						u.showError(fmt.Errorf("%s%w", T("恢复没有完成："), err))
+						u.showError(plainError(T("恢复没有完成：") + Sentence(err)))
 					}
 				})
 			}()

@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"techaid/ledger"
@@ -42,6 +43,7 @@ func (u *UI) setupScreen() fyne.CanvasObject {
 		}
 	})
 	county.PlaceHolder = T("请选择区县")
+	township.Disable() // until a county is chosen
 	clerk := widget.NewEntry()
 	clerk.SetPlaceHolder(T("例如：王芳"))
 	server := widget.NewEntry()
@@ -107,12 +109,13 @@ func (u *UI) setupScreen() fyne.CanvasObject {
 		widget.NewFormItem(T("区县"), county),
 		widget.NewFormItem(T("乡镇（街道）"), township),
 		widget.NewFormItem(T("录入人"), clerk),
-		widget.NewFormItem(T("市局服务器"), server),
-		widget.NewFormItem(T("令牌"), token),
+		widget.NewFormItem(T("市局服务器（可选）"), server),
+		widget.NewFormItem(T("令牌（可选）"), token),
 	)
 	intro := widget.NewLabel(T("第一次使用：请选择这台电脑所属的单位，并填写录入人姓名。\n没有网络也可以使用，有网络时记录会自动报送市局。"))
 	intro.Wrapping = fyne.TextWrapWord
 	title := heading(T("科技帮扶台账 · 初始设置"))
+	title.SizeName = theme.SizeNameHeadingText
 	box := container.NewVBox(title, intro, form, problem, progress, container.NewHBox(layoutSpacer(), start))
 	return container.NewCenter(container.NewGridWrap(fyne.NewSize(560, 460), box))
 }

@@ -91,6 +91,7 @@ func (b *statusBar) show() {
 	} else {
 		b.conflicts.Hide()
 	}
+	b.content.Refresh() // the texts changed width: lay the line out again
 }
 
 func layoutSpacer() fyne.CanvasObject { return layout.NewSpacer() }

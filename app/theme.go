@@ -28,6 +28,8 @@ func (t *Theme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
 		return color.NRGBA{R: 0x1b, G: 0x7f, B: 0x4b, A: 0x30}
 	case theme.ColorNameHyperlink:
 		return color.NRGBA{R: 0x0b, G: 0x5c, B: 0x8a, A: 0xff}
+	case theme.ColorNameDisabled: // read-only fields (the roster in a township) must stay readable
+		return color.NRGBA{R: 0x55, G: 0x55, B: 0x55, A: 0xff}
 	}
 	return theme.DefaultTheme().Color(n, theme.VariantLight)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -96,7 +97,7 @@ const (
 func (u *UI) newTrainingsTab() *trainingsTab {
 	t := &trainingsTab{u: u, filter: trainingFilter{limit: pageRows}}
 	t.hint = widget.NewLabel("")
-	t.hint.Wrapping = fyne.TextWrapWord
+	t.hint.Truncation = fyne.TextTruncateEllipsis
 	t.message = widget.NewLabel("")
 	t.message.Wrapping = fyne.TextWrapWord
 	t.title = heading(T("新增培训与服务记录"))
@@ -124,6 +125,12 @@ func (u *UI) newTrainingsTab() *trainingsTab {
 	t.varieties.SetPlaceHolder(T("品种或技术，用、隔开"))
 	t.notes = widget.NewEntry()
 
+	for _, e := range t.entries() {
+		e.AlwaysShowValidationError = true // marked by submit, not by a validator (no green ticks)
+	}
+	for _, e := range []*widget.Entry{t.date, t.topic, t.text, t.attendees, t.poor, t.brochures, t.varieties, t.notes} {
+		e.OnChanged = func(string) { e.SetValidationError(nil) }
+	}
 	submit := func(string) { t.submit() }
 	for _, e := range []*widget.Entry{t.date, t.topic, t.text, t.attendees, t.poor, t.brochures, t.varieties, t.notes} {
 		e.OnSubmitted = submit
@@ -217,6 +224,7 @@ func (t *trainingsTab) focusForm() {
 
 // fieldProblem is a problem with one field of the form, found before or by validation.
 type fieldProblem struct {
+	name  string // the record field
 	field fyne.Focusable
 	text  string
 }
@@ -225,8 +233,8 @@ type fieldProblem struct {
 func (t *trainingsTab) read() (ledger.Training, []fieldProblem) {
 	var tr ledger.Training
 	var probs []fieldProblem
-	bad := func(f fyne.Focusable, label string, err error) {
-		probs = append(probs, fieldProblem{f, label + "：" + err.Error()})
+	bad := func(name string, label string, err error) {
+		probs = append(probs, fieldProblem{name, t.fieldWidget(name), label + "：" + err.Error()})
 	}
 	if t.editing != nil {
 		tr = *t.editing
@@ -234,7 +242,7 @@ func (t *trainingsTab) read() (ledger.Training, []fieldProblem) {
 	}
 	var err error
 	if tr.Date, err = parseDay(t.date.Text, t.u.today()); err != nil {
-		bad(t.date, T("日期"), err)
+		bad("date", T("日期"), err)
 	}
 	if kinds, unknown := t.kind.values(); len(kinds) > 0 {
 		tr.Kind = kinds[0]
@@ -249,7 +257,7 @@ func (t *trainingsTab) read() (ledger.Training, []fieldProblem) {
 		if c, ok := t.u.resolveVillage(p); ok {
 			tr.Villages = append(tr.Villages, c)
 		} else {
-			bad(t.villages, T("村"), fmt.Errorf("%s", T("本单位没有叫“%s”的村，或有重名，请从提示中选择", p)))
+			bad("villages", T("村"), fmt.Errorf("%s", T("本单位没有叫“%s”的村，或有重名，请从提示中选择", p)))
 		}
 	}
 	ids, unknown := t.advisors.values()
@@ -258,24 +266,64 @@ func (t *trainingsTab) read() (ledger.Training, []fieldProblem) {
 		if id, ok := t.u.resolveAdvisor(p); ok {
 			tr.Advisors = append(tr.Advisors, id)
 		} else {
-			bad(t.advisors, T("科技指导人员"), fmt.Errorf("%s", T("名册里没有“%s”，或有重名，请从提示中选择", p)))
+			bad("advisors", T("科技指导人员"), fmt.Errorf("%s", T("名册里没有“%s”，或有重名，请从提示中选择", p)))
 		}
 	}
 	tr.Topic = strings.TrimSpace(t.topic.Text)
 	tr.Content = strings.TrimSpace(t.text.Text)
 	for _, n := range []struct {
 		e     *widget.Entry
+		name  string
 		label string
 		to    *int
-	}{{t.attendees, T("培训人次"), &tr.Attendees}, {t.poor, T("其中贫困户"), &tr.PoorAttendees}, {t.brochures, T("发放资料"), &tr.Brochures}} {
+	}{{t.attendees, "attendees", T("培训人次"), &tr.Attendees}, {t.poor, "poor_attendees", T("其中贫困户"), &tr.PoorAttendees},
+		{t.brochures, "brochures", T("发放资料"), &tr.Brochures}} {
 		if *n.to, err = parseCount(n.e.Text); err != nil {
-			bad(n.e, n.label, err)
+			bad(n.name, n.label, err)
 		}
 	}
 	tr.Varieties = splitList(t.varieties.Text)
 	tr.Notes = strings.TrimSpace(t.notes.Text)
+	// The ledger's own rules, for the fields read without a problem, so that the clerk sees everything
+	// wrong at once (the store checks again when it saves).
+	reported := map[string]bool{}
+	for _, p := range probs {
+		reported[p.name] = true
+	}
+	var ve *ledger.ValidationError
+	if errors.As(ledger.Validate(tr, formChecker{t.u}), &ve) {
+		for _, p := range t.validationProblems(ve) {
+			if !reported[p.name] {
+				probs = append(probs, p)
+				reported[p.name] = true
+			}
+		}
+	}
 	return tr, probs
 }
+
+// validationProblems lists the ledger's field errors as the form shows them.
+func (t *trainingsTab) validationProblems(ve *ledger.ValidationError) []fieldProblem {
+	probs := make([]fieldProblem, len(ve.Fields))
+	for i, fe := range ve.Fields {
+		text := fe.Zh
+		if english() {
+			text = fe.En
+		}
+		probs[i] = fieldProblem{fe.Field, t.fieldWidget(fe.Field), fieldLabel(ledger.KindTraining, fe.Field) + "：" + text}
+	}
+	return probs
+}
+
+// formChecker is what validation needs to know, from this office's store.
+type formChecker struct{ u *UI }
+
+func (c formChecker) Today() time.Time { return c.u.st.Wall() }
+func (c formChecker) VillageKnown(code ledger.Code) bool {
+	_, err := c.u.st.Village(code)
+	return err == nil
+}
+func (c formChecker) AdvisorKnown(id string) bool { _, err := c.u.st.Advisor(id); return err == nil }
 
 // fieldWidget is the form field of a record field, for validation errors.
 func (t *trainingsTab) fieldWidget(field string) fyne.Focusable {
@@ -305,15 +353,42 @@ func (t *trainingsTab) fieldWidget(field string) fyne.Focusable {
 }
 
 func (t *trainingsTab) showProblems(probs []fieldProblem) {
+	t.clearMarks()
 	lines := make([]string, len(probs))
 	for i, p := range probs {
 		lines[i] = p.text
+		if e := entryOf(p.field); e != nil {
+			e.SetValidationError(errors.New(p.text))
+		}
 	}
 	t.message.Importance = widget.DangerImportance
 	t.message.SetText(T("没有保存：") + strings.Join(lines, "；"))
 	if len(probs) > 0 && probs[0].field != nil {
 		t.u.win.Canvas().Focus(probs[0].field)
 	}
+}
+
+// entries are the form's text fields, for marking and clearing problems.
+func (t *trainingsTab) entries() []*widget.Entry {
+	return []*widget.Entry{t.date, &t.kind.Entry, &t.villages.Entry, &t.advisors.Entry, t.topic, t.text, t.attendees,
+		t.poor, t.brochures, t.varieties, t.notes}
+}
+
+// clearMarks takes the red problem marks off every field.
+func (t *trainingsTab) clearMarks() {
+	for _, e := range t.entries() {
+		e.SetValidationError(nil)
+	}
+}
+
+func entryOf(f fyne.Focusable) *widget.Entry {
+	switch e := f.(type) {
+	case *widget.Entry:
+		return e
+	case *completer:
+		return &e.Entry
+	}
+	return nil
 }
 
 // submit saves the form: Enter in any field, or the button.
@@ -341,15 +416,7 @@ func (t *trainingsTab) submit() {
 		t.save.Enable()
 		var ve *ledger.ValidationError
 		if errors.As(err, &ve) {
-			probs := make([]fieldProblem, len(ve.Fields))
-			for i, fe := range ve.Fields {
-				text := fe.Zh
-				if english() {
-					text = fe.En
-				}
-				probs[i] = fieldProblem{t.fieldWidget(fe.Field), fieldLabel(ledger.KindTraining, fe.Field) + "：" + text}
-			}
-			t.showProblems(probs)
+			t.showProblems(t.validationProblems(ve))
 			return
 		}
 		if err != nil {
@@ -364,6 +431,7 @@ func (t *trainingsTab) submit() {
 		if editing != nil {
 			verb = T("已修改")
 		}
+		t.clearMarks()
 		t.message.Importance = widget.SuccessImportance
 		t.message.SetText(fmt.Sprintf("%s：%s %s %s %s", verb, tr.Date, t.u.villageNames(tr.Villages), T(tr.Kind),
 			T("（%d 人次）", tr.Attendees)))
@@ -439,13 +507,14 @@ func (t *trainingsTab) confirmDelete() {
 		return
 	}
 	tr := *t.editing
-	msg := widget.NewLabel(T("确定删除 %s %s 的这条%s记录吗？\n删除后仍可在修改历史中查到，市局也会同步删除。",
-		tr.Date, t.u.villageNames(tr.Villages), T(tr.Kind)))
-	msg.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustomConfirm(T("删除记录"), T("删除"), T("取消"), msg, func(ok bool) {
-		if !ok {
-			return
-		}
+	what := heading(fmt.Sprintf("%s · %s · %s", tr.Date, t.u.villageNames(tr.Villages), T(tr.Kind)))
+	what.Wrapping = fyne.TextWrapWord
+	note := widget.NewLabel(T("删除后仍可在修改历史中查到，市局也会同步删除。"))
+	note.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomWithoutButtons(T("确定删除这条记录吗？"), container.NewVBox(what, note), t.u.win)
+	cancel := widget.NewButtonWithIcon(T("取消"), theme.CancelIcon(), d.Hide)
+	del := widget.NewButtonWithIcon(T("删除"), theme.DeleteIcon(), func() {
+		d.Hide()
 		t.u.saveWith(func(ctx context.Context) error { return t.u.st.Delete(ctx, tr.ID) }, func(err error) {
 			if err != nil {
 				t.u.showError(err)
@@ -455,9 +524,12 @@ func (t *trainingsTab) confirmDelete() {
 			t.message.Importance = widget.SuccessImportance
 			t.message.SetText(T("已删除：%s %s", tr.Date, t.u.villageNames(tr.Villages)))
 		})
-	}, t.u.win)
-	d.Resize(fyne.NewSize(420, 200))
+	})
+	del.Importance = widget.DangerImportance
+	d.SetButtons([]fyne.CanvasObject{cancel, del})
+	d.Resize(fyne.NewSize(460, 200))
 	d.Show()
+	t.u.win.Canvas().Focus(cancel) // Enter or Space cancels: deleting takes a deliberate click
 }
 
 // listPane is the filter line, the table of records and the count.
@@ -573,14 +645,20 @@ func (t *trainingsTab) query(ws memdb.WatchSet) trainingList {
 	if v := strings.TrimSpace(f.village); v != "" {
 		c, ok := u.resolveVillage(v)
 		if !ok {
-			return trainingList{problem: T("本单位没有叫“%s”的村，或有重名", v)}
+			if _, n := u.st.Villages(storage.VillageQuery{Under: u.id.Scope, Search: v}, nil); n > 1 {
+				return trainingList{problem: T("有 %d 个村的名字含“%s”，请多写几个字", n, v)}
+			}
+			return trainingList{problem: T("本单位没有名字含“%s”的村", v)}
 		}
 		q.Village = c
 	}
 	if a := strings.TrimSpace(f.advisor); a != "" {
 		id, ok := u.resolveAdvisor(a)
 		if !ok {
-			return trainingList{problem: T("名册里没有“%s”，或有重名", a)}
+			if n := len(u.st.Advisors(storage.AdvisorQuery{Search: a}, nil)); n > 1 {
+				return trainingList{problem: T("有 %d 位科技指导人员的名字含“%s”，请多写几个字", n, a)}
+			}
+			return trainingList{problem: T("名册里没有“%s”", a)}
 		}
 		q.Advisor = id
 	}
@@ -608,6 +686,9 @@ func (t *trainingsTab) showList(l trainingList) {
 	case l.problem != "":
 		t.count.Importance = widget.DangerImportance
 		t.count.SetText(l.problem)
+	case l.total == 0:
+		t.count.Importance = widget.MediumImportance
+		t.count.SetText(T("还没有记录：在上面填写第一条，回车保存。"))
 	default:
 		t.count.Importance = widget.MediumImportance
 		t.count.SetText(T("共 %d 条，显示 %d 条", l.total, len(l.rows)))

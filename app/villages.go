@@ -105,7 +105,11 @@ func (u *UI) newVillagesTab() *villagesTab {
 				key = T("重点村")
 			}
 			c.Objects[2].(*widget.Label).SetText(key)
-			c.Objects[0].(*widget.Label).SetText(v.TownshipName + " · " + string(v.Code))
+			if t.u.id.Scope.Level() == ledger.LevelTownship {
+				c.Objects[0].(*widget.Label).SetText(string(v.Code)) // the township is the office's own
+			} else {
+				c.Objects[0].(*widget.Label).SetText(v.TownshipName + " · " + string(v.Code))
+			}
 		})
 	t.list.OnSelected = func(i widget.ListItemID) {
 		if i < len(t.rows) {
@@ -153,6 +157,7 @@ func (u *UI) newVillageForm(t *villagesTab) *villageForm {
 	}
 	f.industries.SetPlaceHolder(T("例如：蔬菜、林果"))
 	f.code.SetPlaceHolder(T("12 位统计用区划代码"))
+	f.keyYear.SetPlaceHolder(T("年份"))
 	f.key = widget.NewCheck(T("省定扶贫工作重点村"), nil)
 	f.message = widget.NewLabel("")
 	f.message.Wrapping = fyne.TextWrapWord
@@ -247,7 +252,9 @@ func (t *villagesTab) relatedText(ws memdb.WatchSet) string {
 	var b strings.Builder
 	b.WriteString(T("结对科技指导人员："))
 	as := u.st.Assignments(code, "", u.today(), ws)
-	if len(as) == 0 {
+	if len(as) == 0 && u.canEditRoster() {
+		b.WriteString(T("暂无（在“科技指导人员”里为人员新增结对）"))
+	} else if len(as) == 0 {
 		b.WriteString(T("暂无（请市局安排）"))
 	}
 	for i, a := range as {

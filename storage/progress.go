@@ -15,6 +15,8 @@ type Progress struct {
 	Total Tally       `json:"total"`
 	// Townships holds the same sums per township, for the per-township table and the bulletins.
 	Townships map[ledger.Code]Tally `json:"townships"`
+	// Villages holds them per village when under is a township: a township office's own table.
+	Villages map[ledger.Code]Tally `json:"villages,omitempty"`
 
 	KeyVillages         int `json:"key_villages"`          // key villages in the scope
 	KeyVillagesCovered  int `json:"key_villages_covered"`  // with an advisor assigned on the day asked
@@ -67,6 +69,14 @@ func (s *Store) Progress(year int, under ledger.Code, on ledger.Date, ws memdb.W
 		ts := p.Townships[t.Village.Township()]
 		ts.add(*t)
 		p.Townships[t.Village.Township()] = ts
+		if under.Level() == ledger.LevelTownship {
+			if p.Villages == nil {
+				p.Villages = map[ledger.Code]Tally{}
+			}
+			vs := p.Villages[t.Village]
+			vs.add(*t)
+			p.Villages[t.Village] = vs
+		}
 		if _, isKey := key[t.Village]; !isKey {
 			continue
 		}
