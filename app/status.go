@@ -25,6 +25,7 @@ type statusBar struct {
 	clock     *widget.Label
 	conflicts *widget.Button
 	progress  *widget.ProgressBar
+	progBox   *fyne.Container // hidden with the bar, so that it leaves no gap
 
 	u     *UI
 	stats storage.Stats
@@ -46,10 +47,11 @@ func (u *UI) newStatusBar() *statusBar {
 	b.conflicts.Importance = widget.WarningImportance
 	b.conflicts.Hide()
 	b.progress = widget.NewProgressBar()
-	b.progress.Hide()
+	b.progBox = container.NewGridWrap(fyne.NewSize(160, 30), b.progress)
+	b.progBox.Hide()
 	dot := container.NewGridWrap(fyne.NewSize(12, 12), b.dot)
 	b.content = container.NewVBox(widget.NewSeparator(), container.NewHBox(
-		b.who, layoutSpacer(), b.conflicts, b.clock, container.NewGridWrap(fyne.NewSize(160, 30), b.progress),
+		b.who, layoutSpacer(), b.conflicts, b.clock, b.progBox,
 		container.NewCenter(dot), b.sync))
 	live(u.ctx, func(ws memdb.WatchSet) storage.Stats { return u.st.Stats(ws) }, func(s storage.Stats) {
 		b.stats = s
@@ -75,9 +77,9 @@ func (b *statusBar) show() {
 	b.dot.Refresh()
 	if state.Phase == SyncSyncing && state.Total > 0 { // the first sync of a new office can take a while
 		b.progress.SetValue(float64(state.Done) / float64(state.Total))
-		b.progress.Show()
+		b.progBox.Show()
 	} else {
-		b.progress.Hide()
+		b.progBox.Hide()
 	}
 	if state.OffsetWarning() {
 		b.clock.SetText(offsetText(state.Offset))

@@ -53,7 +53,14 @@ func (u *UI) newSyncTab() *syncTab {
 func (t *syncTab) show(d syncData) {
 	u, s := t.u, d.stats
 	var b strings.Builder
-	b.WriteString(T("本机共有 %d 处本地修改，市局已收到 %d 处，待上报 %d 处。", s.Changes, s.Acked, s.Pending))
+	switch {
+	case s.Changes == 0:
+		b.WriteString(T("本机还没有修改。"))
+	case s.Pending == 0:
+		b.WriteString(T("本机的 %d 处修改已全部报送市局。", s.Changes))
+	default:
+		b.WriteString(T("本机共有 %d 处修改，市局已收到 %d 处，还有 %d 处待上报（有网络时自动报送）。", s.Changes, s.Acked, s.Pending))
+	}
 	b.WriteString("\n" + T("村 %d 个（重点村 %d 个），科技指导人员 %d 人，培训与服务记录 %d 条。", s.Villages, s.KeyVillages, s.Advisors, s.Trainings))
 	if u.opts.Sync == nil {
 		b.WriteString("\n" + T("这个版本不连接市局。"))

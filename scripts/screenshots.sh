@@ -27,7 +27,7 @@ APP_LANG=zh_CN.UTF-8
 export FYNE_THEME=light
 # Scale 1, as at 96 dpi; the click coordinates below are for it.
 export FYNE_SCALE=1
-SCREEN_W=1366 SCREEN_H=860 # a little above a 1280×800 window; office laptops are often 1366×768
+SCREEN_W=1366 SCREEN_H=768 # the screen of many office laptops; the window is 1280×720
 
 TRAININGS=${1:-20000}
 SETTLE=${SETTLE:-2.5}
@@ -136,8 +136,8 @@ launch() {
 	local X Y WIDTH HEIGHT SCREEN WINDOW
 	eval "$(xdotool getwindowgeometry --shell "$WID")"
 	WX=$X WY=$Y WW=$WIDTH WH=$HEIGHT
-	if [ "$WW" != 1280 ] || [ "$WH" != 800 ]; then
-		echo "screenshots: warning: the window is ${WW}x${WH}, not 1280x800: the clicks may miss" >&2
+	if [ "$WW" != 1280 ] || [ "$WH" != 720 ]; then
+		echo "screenshots: warning: the window is ${WW}x${WH}, not 1280x720: the clicks may miss" >&2
 	fi
 	xdotool windowfocus --sync "$WID" 2>/dev/null || true # no window manager: focus it ourselves
 	away
@@ -170,7 +170,7 @@ shot() {
 	echo "  $f"
 }
 
-# Window coordinates of what is clicked (the 1280×800 window at Fyne scale 1; read off the pictures).
+# Window coordinates of what is clicked (the 1280×720 window at Fyne scale 1; read off the pictures).
 ATTENDEES="717 104"        # 培训人次 in the trainings form
 TRAINING_ROW="160 430"     # the first row of the trainings list
 TRAINING_HISTORY="1156 267" # 修改历史, once a record is in the form
