@@ -85,5 +85,5 @@ if len(recs) != 1 or any(recs[0].get(k) != v for k, v in want.items()) or len(re
 [[ $after -eq $((before + 1)) ]] || { echo "entry-speed: trainings $before → $after, want one more" >&2; ok=no; }
 pinyin=$((keys + 3 * 6)) # 苹果春季修剪: six characters, about four keys each instead of one
 printf 'entry-speed: %d keys (about %d with pinyin) in %.1f s at %d ms per key; saved as typed: %s\n' \
-	"$keys" "$pinyin" "$(echo "$end - $start" | bc)" "$delay" "$ok"
+	"$keys" "$pinyin" "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" "$delay" "$ok"
 [[ $ok == yes ]]
