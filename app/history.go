@@ -56,7 +56,12 @@ func (u *UI) describeAudit(k ledger.Kind, a storage.Audit) string {
 	if a.Office != "" {
 		who += T("（%s）", u.places.name(a.Office))
 	}
-	head := fmt.Sprintf("%s  %s  %s", a.Stamp.Time().In(ledger.China).Format("2006-01-02 15:04"), who, T(op))
+	when := a.Stamp.Time().In(ledger.China).Format("2006-01-02 15:04")
+	if a.Stamp == ledger.ReferenceStamp {
+		when = T("初始设置时") // from the division list, stamped below every edit
+		op = "从区划代码表写入"
+	}
+	head := fmt.Sprintf("%s  %s  %s", when, who, T(op))
 	order := map[string]int{}
 	for i, fi := range ledger.Fields(k) {
 		order[fi.Name] = i

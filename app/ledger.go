@@ -37,7 +37,7 @@ type Ledger interface {
 	Create(ctx context.Context, e ledger.Entity) (string, error)
 	Update(ctx context.Context, before, after ledger.Entity) error
 	Delete(ctx context.Context, id string) error
-	Import(ctx context.Context, records []ledger.Entity, progress func(done int)) (storage.ImportResult, error)
+	ImportReference(ctx context.Context, records []ledger.Entity, progress func(done int)) (storage.ImportResult, error)
 	ResolveConflict(ctx context.Context, seq uint64, restore bool) error
 
 	GetDoc(collection, key string, v any) error

@@ -135,6 +135,8 @@ func (u *UI) setUp(scope ledger.Code, clerk string, divs []ledger.Division, prog
 	if len(seeds) == 0 {
 		return nil
 	}
-	_, err := u.st.Import(context.Background(), seeds, progress)
+	// Reference data: the city's corrections of names and its key-village flags win over these, and
+	// nobody sees a conflict about them (ledger.ReferenceStamp).
+	_, err := u.st.ImportReference(context.Background(), seeds, progress)
 	return err
 }

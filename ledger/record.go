@@ -36,6 +36,18 @@ type VersionID struct {
 // IsZero reports whether v identifies no write.
 func (v VersionID) IsZero() bool { return v.Stamp == 0 && v.Replica == "" }
 
+// ReferenceStamp stamps values copied from reference data rather than entered by anyone: the villages a
+// new office starts with, from the NBS division list every replica embeds. It is the programme's first
+// first moment (2015-01-01 00:00 in China), below every real edit (a clock would have to read exactly
+// that millisecond to stamp it).
+var ReferenceStamp = MakeStamp(FirstDate.Time().UnixMilli(), 0)
+
+// Reference reports whether v is a reference version. Merging treats one like a field never written:
+// any real version replaces it without a conflict, and it never replaces one. So an office that starts
+// offline with the list's names neither overrides a name the city corrected nor shows the clerk a
+// conflict about it.
+func (v VersionID) Reference() bool { return v.Stamp == ReferenceStamp }
+
 // Compare orders version ids: -1 if v is earlier than w, +1 if later, 0 if the same.
 func (v VersionID) Compare(w VersionID) int {
 	switch {
@@ -68,6 +80,13 @@ type Field struct {
 // ids from different contents cannot come from correct replicas, but the tie-breaks keep the merge a
 // deterministic function of its inputs even then.
 func compareField(a, b Field) int {
+	// A value from the division list loses to any edit, even one stamped by a PC whose clock said 2000.
+	if ar, br := a.Reference(), b.Reference(); ar != br {
+		if ar {
+			return -1
+		}
+		return 1
+	}
 	if c := a.VersionID.Compare(b.VersionID); c != 0 {
 		return c
 	}
@@ -173,13 +192,13 @@ func Resolve(held, incoming Field) (Overwrite, Field, Field) {
 	case cmp == 0:
 		return KeepHeld, held, Field{}
 	case cmp > 0:
-		if held.VersionID.IsZero() || incoming.Prev == held.VersionID || incoming.Value == held.Value ||
+		if held.VersionID.IsZero() || held.Reference() || incoming.Prev == held.VersionID || incoming.Value == held.Value ||
 			incoming.Replica == held.Replica {
 			return TakeNew, incoming, Field{}
 		}
 		return Conflict, incoming, held
 	default:
-		if held.Prev == incoming.VersionID || incoming.Value == held.Value || incoming.VersionID.IsZero() ||
+		if held.Prev == incoming.VersionID || incoming.Value == held.Value || incoming.VersionID.IsZero() || incoming.Reference() ||
 			incoming.Replica == held.Replica {
 			return KeepHeld, held, Field{}
 		}

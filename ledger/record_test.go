@@ -224,6 +224,9 @@ func TestResolve(t *testing.T) {
 	onTopOfA := edit("townB", 300, "新名乙", townA.VersionID)
 	sameAsA := edit("townB", 300, "新名甲", base.VersionID)
 	againA := edit("townA", 300, "又改", base.VersionID) // townA again, with a stale Prev
+	// A new office's villages from the division list: older than any edit, and never a conflict.
+	listed := edit("townC", ledger.ReferenceStamp, "列表里的名", ledger.VersionID{})
+	listedElsewhere := edit("townD", ledger.ReferenceStamp, "另一版列表的名", ledger.VersionID{})
 
 	tests := []struct {
 		name           string
@@ -243,6 +246,10 @@ func TestResolve(t *testing.T) {
 		{"older version the held one overwrote", townA, base, ledger.KeepHeld, townA, ledger.Field{}},
 		{"duplicate", townA, townA, ledger.KeepHeld, townA, ledger.Field{}},
 		{"nothing incoming", townA, ledger.Field{}, ledger.KeepHeld, townA, ledger.Field{}},
+		{"a real edit replaces a reference value", listed, townA, ledger.TakeNew, townA, ledger.Field{}},
+		{"a reference value never replaces a real one", townA, listed, ledger.KeepHeld, townA, ledger.Field{}},
+		{"two reference values: the order decides, silently", listed, listedElsewhere, ledger.TakeNew, listedElsewhere, ledger.Field{}},
+		{"two reference values, the other way", listedElsewhere, listed, ledger.KeepHeld, listedElsewhere, ledger.Field{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -42,6 +42,18 @@ const (
 // whole records. One goroutine prepares a transaction's writes while another commits the previous one
 // (Badger lets a new transaction begin only when the last has been written), so both cores work.
 func (s *Store) Import(ctx context.Context, records []ledger.Entity, progress func(done int)) (ImportResult, error) {
+	return s.importRecords(ctx, records, progress, false)
+}
+
+// ImportReference writes records copied from reference data, the NBS division list a new office starts
+// its villages from: only records the store does not hold, every field stamped ledger.ReferenceStamp,
+// so that any real edit, here or arriving by sync, replaces them without a conflict and they never
+// replace one. They are logged like any change, so a city that lacks them gets them.
+func (s *Store) ImportReference(ctx context.Context, records []ledger.Entity, progress func(done int)) (ImportResult, error) {
+	return s.importRecords(ctx, records, progress, true)
+}
+
+func (s *Store) importRecords(ctx context.Context, records []ledger.Entity, progress func(done int), reference bool) (ImportResult, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b, err := s.begin()
@@ -53,6 +65,7 @@ func (s *Store) Import(ctx context.Context, records []ledger.Entity, progress fu
 	b.txn = s.db.NewTransaction(false) // the snapshot records are read from
 	defer func() { b.txn.Discard() }()
 	b.buffered, b.chunk = true, map[string]ledger.Record{}
+	b.reference = reference
 
 	c := s.startCommitter()
 	var res ImportResult

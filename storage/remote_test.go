@@ -506,3 +506,62 @@ func TestApplyRemoteMalformed(t *testing.T) {
 		t.Errorf("the record of an unknown kind: %v", err)
 	}
 }
+
+// TestReferenceVillages: a new office writes its villages from the division list (ImportReference)
+// while the city has already corrected one's name and marked it a key village. Whichever way the
+// records travel, the city's values win and nobody sees a conflict; the list never overwrites a village
+// a store holds; an edit on top of a listed village is an ordinary edit.
+func TestReferenceVillages(t *testing.T) {
+	ctx := context.Background()
+	bare := func(scope ledger.Code) *Store { // no sample villages: the list is the first they get
+		s := openStore(t, t.TempDir(), Options{Wall: newTestClock(baseWall).Now, Logger: testLogger(t)})
+		if err := s.Init(scope, clerkName); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	cityStore := bare(city)
+	listed := ledger.Village{Code: lucun1, Name: "鲁村一村村委会", TownshipName: "鲁村镇", CountyName: "沂源县"}
+	if _, err := cityStore.ImportReference(ctx, []ledger.Entity{listed}, nil); err != nil {
+		t.Fatal(err)
+	}
+	before := mustGet[ledger.Village](t, cityStore, string(lucun1))
+	corrected := before
+	corrected.Name, corrected.Key = "鲁村一村", true
+	mustUpdate(t, cityStore, before, corrected)
+
+	town := bare(lucun) // offline on its first day: the list's names
+	res, err := town.ImportReference(ctx, []ledger.Entity{listed}, nil)
+	if err != nil || res.Created != 1 {
+		t.Fatalf("ImportReference: %+v, %v", res, err)
+	}
+	rec, _ := town.Record(string(lucun1))
+	if f := rec.Fields["name"]; !f.Reference() || f.Replica != town.Identity().Replica {
+		t.Errorf("a listed village's name is stamped %s by %s, want the reference stamp", f.Stamp, f.Replica)
+	}
+	if res, err := town.ImportReference(ctx, []ledger.Entity{listed}, nil); err != nil || res.Unchanged != 1 {
+		t.Errorf("the list again: %+v, %v; want it unchanged", res, err)
+	}
+
+	exchange(t, town, cityStore) // the office's first push
+	exchange(t, cityStore, town) // and its first pull
+	for _, s := range []*Store{cityStore, town} {
+		v := mustGet[ledger.Village](t, s, string(lucun1))
+		if v.Name != "鲁村一村" || !v.Key {
+			t.Errorf("%s holds %+v, want the city's correction", s.Identity().Scope, v)
+		}
+		if cs := mustConflicts(t, s, true); len(cs) != 0 {
+			t.Errorf("%s logged conflicts about reference data: %+v", s.Identity().Scope, cs)
+		}
+	}
+
+	// The township edits the village: an ordinary edit, stamped after everything, that wins.
+	held := mustGet[ledger.Village](t, town, string(lucun1))
+	edited := held
+	edited.Households = 320
+	mustUpdate(t, town, held, edited)
+	exchange(t, town, cityStore)
+	if v := mustGet[ledger.Village](t, cityStore, string(lucun1)); v.Households != 320 || v.Name != "鲁村一村" {
+		t.Errorf("the city holds %+v after the township's edit", v)
+	}
+}

@@ -40,6 +40,9 @@ type batch struct {
 	push    bool
 	changed []string
 	place   ledger.Code
+	// reference marks an import of reference data (ImportReference): new records only, stamped
+	// ledger.ReferenceStamp.
+	reference bool
 }
 
 // kvWrite is one buffered write (del: a deletion).
@@ -238,6 +241,12 @@ func (b *batch) local(op string, k ledger.Kind, id string, values map[string]str
 	// on top of a version must win over it everywhere.
 	version := ledger.Version{Author: b.id.Clerk, Office: b.id.Scope,
 		VersionID: ledger.VersionID{Stamp: b.s.clock.After(held.MaxStamp()), Replica: b.id.Replica}}
+	if b.reference {
+		if exists {
+			return unchanged, nil // reference data never changes what a replica holds
+		}
+		version.Stamp = ledger.ReferenceStamp
+	}
 	rec := held.Clone()
 	var changed []AuditField
 	for _, name := range names {
