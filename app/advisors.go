@@ -126,7 +126,7 @@ func (u *UI) newAdvisorsTab() *advisorsTab {
 	split := container.NewHSplit(left, t.detail)
 	split.Offset = 0.32
 	t.content = split
-	t.view = live(u.ctx, func(ws memdb.WatchSet) []ledger.Advisor {
+	t.view = live(u, func(ws memdb.WatchSet) []ledger.Advisor {
 		t.mu.Lock()
 		q := t.query
 		t.mu.Unlock()
@@ -146,7 +146,7 @@ func (t *advisorsTab) newForm() *advisorForm {
 		(*e).OnSubmitted = func(string) { t.saveForm() }
 	}
 	f.since.SetPlaceHolder("2026-03-01")
-	f.gender = widget.NewSelect([]string{"男", "女"}, nil)
+	f.gender = widget.NewSelect([]string{T("男"), T("女")}, nil)
 	f.group = widget.NewSelect(ledger.Groups, nil)
 	f.status = widget.NewSelect(ledger.Statuses, nil)
 	f.expert = widget.NewCheck(T("专家服务团成员"), nil)
@@ -168,7 +168,7 @@ func (t *advisorsTab) open(a ledger.Advisor) {
 	f.specialty.SetText(a.Specialty)
 	f.since.SetText(string(a.Since))
 	f.notes.SetText(a.Notes)
-	f.gender.SetSelected(a.Gender)
+	f.gender.SetSelected(T(a.Gender))
 	f.group.SetSelected(a.Group)
 	f.status.SetSelected(a.Status)
 	f.expert.SetChecked(a.Expert)
@@ -234,7 +234,7 @@ func (t *advisorsTab) showDetail(existing bool) {
 		t.assign.show(t.picked)
 		parts = append(parts, widget.NewSeparator(), t.assign.content, widget.NewSeparator(), t.related)
 		if t.rel == nil {
-			t.rel = live(t.u.ctx, t.relatedText, func(s string) { t.related.SetText(s) })
+			t.rel = live(t.u, t.relatedText, func(s string) { t.related.SetText(s) })
 		} else {
 			t.rel.refresh()
 		}
@@ -288,7 +288,7 @@ func (t *advisorsTab) saveForm() {
 	a.Title = strings.TrimSpace(f.title.Text)
 	a.Specialty = strings.TrimSpace(f.specialty.Text)
 	a.Notes = strings.TrimSpace(f.notes.Text)
-	a.Gender = f.gender.Selected
+	a.Gender = []string{"", "男", "女"}[f.gender.SelectedIndex()+1] // stored in Chinese whatever the UI shows
 	a.Group = f.group.Selected
 	a.Status = f.status.Selected
 	a.Expert = f.expert.Checked

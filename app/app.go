@@ -7,6 +7,7 @@ package app
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -42,7 +43,8 @@ type UI struct {
 	opts   Options
 	places places
 
-	syncState SyncState // the latest from Sync, kept across rebuilds of the view
+	syncState SyncState      // the latest from Sync, kept across rebuilds of the view
+	running   sync.WaitGroup // the view's reads and writes, which Stop waits for
 	id        storage.Identity
 	tabs      *container.AppTabs
 	villages  *villagesTab
@@ -81,11 +83,23 @@ func (u *UI) Start() {
 	u.showMain()
 }
 
-// Stop ends the UI's background reads.
+// Stop ends the view's background reads and waits for them and for writes in flight, so that the store
+// can be closed (or replaced by a restore) safely afterwards.
 func (u *UI) Stop() {
 	if u.cancel != nil {
 		u.cancel()
+		u.cancel = nil
 	}
+	u.running.Wait()
+}
+
+// spawn runs fn in a goroutine that Stop waits for.
+func (u *UI) spawn(fn func()) {
+	u.running.Add(1)
+	go func() {
+		defer u.running.Done()
+		fn()
+	}()
 }
 
 // showMain (re)builds the main view: after set-up, a language switch, a restore.
@@ -145,12 +159,13 @@ func (u *UI) year() int { return u.st.Wall().In(ledger.China).Year() }
 // saveWith runs a write off the UI thread (a save waits for the disk) and hands its outcome to done on
 // the UI thread.
 func (u *UI) saveWith(write func(ctx context.Context) error, done func(err error)) {
-	go func() {
-		ctx, cancel := context.WithTimeout(u.ctx, time.Minute)
+	parent := u.ctx
+	u.spawn(func() {
+		ctx, cancel := context.WithTimeout(parent, time.Minute)
 		defer cancel()
 		err := write(ctx)
 		fyne.Do(func() { done(err) })
-	}()
+	})
 }
 
 // showError tells the clerk in plain words what went wrong and what to do.

@@ -56,7 +56,7 @@ func (b *assignmentsBox) show(advisor string) {
 	b.mu.Unlock()
 	b.message.SetText("")
 	if b.view == nil {
-		b.view = live(b.u.ctx, func(ws memdb.WatchSet) []ledger.Assignment {
+		b.view = live(b.u, func(ws memdb.WatchSet) []ledger.Assignment {
 			if b.currentAdvisor() == "" {
 				return nil
 			}

@@ -101,7 +101,7 @@ func (u *UI) newDashboardTab() *dashboardTab {
 	}
 	upper := container.NewVBox(top, t.bars, t.note, widget.NewSeparator(), heading(below))
 	t.content = container.NewBorder(upper, nil, nil, nil, t.table)
-	t.view = live(u.ctx, t.query, t.show)
+	t.view = live(u, t.query, t.show)
 	return t
 }
 

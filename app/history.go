@@ -17,7 +17,7 @@ import (
 
 // showHistory lists who changed what of a record, and when, in plain words.
 func (u *UI) showHistory(k ledger.Kind, id, title string) {
-	go func() {
+	u.spawn(func() {
 		audits, err := u.st.History(id)
 		fyne.Do(func() {
 			if err != nil {
@@ -37,7 +37,7 @@ func (u *UI) showHistory(k ledger.Kind, id, title string) {
 			d.Resize(fyne.NewSize(640, 480))
 			d.Show()
 		})
-	}()
+	})
 }
 
 var opNames = map[string]string{storage.OpCreate: "新建", storage.OpUpdate: "修改", storage.OpDelete: "删除",

@@ -43,8 +43,8 @@ func (u *UI) newSettingsTab() fyne.CanvasObject {
 				clerkMsg.SetText(Sentence(err))
 				return
 			}
-			u.id = u.st.Identity()
-			u.status.who.SetText(T("%s · 录入人：%s", u.places.name(u.id.Scope), u.id.Clerk))
+			// u.id is read by the views' background reads; only the line at the bottom needs the name
+			u.status.who.SetText(T("%s · 录入人：%s", u.places.name(u.id.Scope), name))
 			clerkMsg.Importance = widget.SuccessImportance
 			clerkMsg.SetText(T("现在的录入人是 %s，之后的修改都署这个名字。", name))
 		})
@@ -117,7 +117,8 @@ func (u *UI) newSettingsTab() fyne.CanvasObject {
 			return
 		}
 		SetLanguage(code)
-		go func() { _ = u.st.PutDoc(uiDocs, langDoc, code) }()
+		st := u.st
+		u.spawn(func() { _ = st.PutDoc(uiDocs, langDoc, code) })
 		u.showMain()
 		u.Show("设置")
 	}
@@ -171,14 +172,15 @@ func (u *UI) restore(msg *widget.Label) {
 			}
 			wait := dialog.NewCustomWithoutButtons(T("正在恢复…"), widget.NewProgressBarInfinite(), u.win)
 			wait.Show()
+			u.Stop() // no view may read the store while it is closed and replaced
 			go func() {
 				st, err := u.opts.Restore(context.Background(), path)
 				fyne.Do(func() {
 					wait.Hide()
 					if st != nil { // the restored store, or the old one reopened if the restore failed
 						u.st = st
-						u.Start()
 					}
+					u.Start()
 					if err != nil {
 						u.showError(plainError(T("恢复没有完成：") + Sentence(err)))
 					}

@@ -53,7 +53,7 @@ func (u *UI) newStatusBar() *statusBar {
 	b.content = container.NewVBox(widget.NewSeparator(), container.NewHBox(
 		b.who, layoutSpacer(), b.conflicts, b.clock, b.progBox,
 		container.NewCenter(dot), b.sync))
-	live(u.ctx, func(ws memdb.WatchSet) storage.Stats { return u.st.Stats(ws) }, func(s storage.Stats) {
+	live(u, func(ws memdb.WatchSet) storage.Stats { return u.st.Stats(ws) }, func(s storage.Stats) {
 		b.stats = s
 		b.who.SetText(T("%s · 录入人：%s", u.places.name(s.Scope), s.Clerk))
 		b.show()

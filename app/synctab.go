@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -39,7 +38,7 @@ func (u *UI) newSyncTab() *syncTab {
 	explain.Wrapping = fyne.TextWrapWord
 	top := container.NewVBox(heading(T("同步情况")), t.summary, widget.NewSeparator(), heading(T("待核对的冲突")), explain)
 	t.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(t.list))
-	live(u.ctx, func(ws memdb.WatchSet) syncData {
+	live(u, func(ws memdb.WatchSet) syncData {
 		d := syncData{stats: u.st.Stats(ws)}
 		var err error
 		if d.conflicts, err = u.st.Conflicts(true); err != nil {
@@ -87,7 +86,7 @@ func (t *syncTab) show(d syncData) {
 // card shows one conflict in plain words, with its two buttons.
 func (t *syncTab) card(c storage.Conflict) fyne.CanvasObject {
 	u := t.u
-	what := fmt.Sprintf("%s“%s”的「%s」", T(ledger.KindName(c.Kind)), u.recordName(c.Kind, c.ID), fieldLabel(c.Kind, c.Field))
+	what := T("%s“%s”的「%s」", T(ledger.KindName(c.Kind)), u.recordName(c.Kind, c.ID), fieldLabel(c.Kind, c.Field))
 	who := func(f ledger.Field) string {
 		return T("%s（%s，%s）", orNone(u.fieldValue(c.Kind, c.Field, f.Value)), authorOf(u, f.Version),
 			f.Stamp.Time().In(ledger.China).Format("2006-01-02 15:04"))

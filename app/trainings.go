@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -299,7 +300,19 @@ func (t *trainingsTab) read() (ledger.Training, []fieldProblem) {
 			}
 		}
 	}
+	slices.SortStableFunc(probs, func(a, b fieldProblem) int { return formOrder(a.name) - formOrder(b.name) })
 	return tr, probs
+}
+
+// formOrder is a field's place in the form, so that problems are listed (and the first one focused) in
+// the order the clerk fills the form in.
+func formOrder(field string) int {
+	order := []string{"date", "kind", "villages", "advisors", "topic", "content", "attendees", "poor_attendees",
+		"brochures", "varieties", "notes"}
+	if i := slices.Index(order, field); i >= 0 {
+		return i
+	}
+	return len(order)
 }
 
 // validationProblems lists the ledger's field errors as the form shows them.
@@ -424,9 +437,9 @@ func (t *trainingsTab) submit() {
 			t.message.SetText(T("没有保存：") + Sentence(err))
 			return
 		}
-		go func() { // remembered for the next record and the next run; losing it costs nothing
+		t.u.spawn(func() { // remembered for the next record and the next run; losing it costs nothing
 			_ = t.u.st.PutDoc(uiDocs, lastTrainDoc, lastTraining{Kind: tr.Kind, Villages: tr.Villages, Advisors: tr.Advisors})
-		}()
+		})
 		verb := T("已保存")
 		if editing != nil {
 			verb = T("已修改")
@@ -529,7 +542,7 @@ func (t *trainingsTab) confirmDelete() {
 	d.SetButtons([]fyne.CanvasObject{cancel, del})
 	d.Resize(fyne.NewSize(460, 200))
 	d.Show()
-	t.u.win.Canvas().Focus(cancel) // Enter or Space cancels: deleting takes a deliberate click
+	t.u.win.Canvas().Focus(cancel) // Space cancels: deleting takes a deliberate click
 }
 
 // listPane is the filter line, the table of records and the count.
@@ -616,7 +629,7 @@ func (t *trainingsTab) listPane() fyne.CanvasObject {
 			t.edit(t.rows[id.Row].t)
 		}
 	}
-	t.list = live(u.ctx, t.query, t.showList)
+	t.list = live(u, t.query, t.showList)
 	filters := container.NewGridWithColumns(6, t.fromF, t.toF, t.villageF, t.advisorF, t.kindF, clear)
 	return container.NewBorder(container.NewVBox(heading(T("记录列表")), filters), container.NewHBox(t.count, layoutSpacer(), t.more), nil, nil, t.table)
 }

@@ -129,7 +129,7 @@ func (u *UI) newVillagesTab() *villagesTab {
 	split := container.NewHSplit(left, t.detail)
 	split.Offset = 0.32
 	t.content = split
-	t.view = live(u.ctx, func(ws memdb.WatchSet) villageList {
+	t.view = live(u, func(ws memdb.WatchSet) villageList {
 		t.mu.Lock()
 		q := t.query
 		t.mu.Unlock()
@@ -231,7 +231,7 @@ func (t *villagesTab) showDetail(existing bool) {
 		parts[3] = container.NewHBox(history, layoutSpacer(), f.save)
 		parts = append(parts, widget.NewSeparator(), t.related)
 		if t.rel == nil {
-			t.rel = live(t.u.ctx, t.relatedText, func(s string) { t.related.SetText(s) })
+			t.rel = live(t.u, t.relatedText, func(s string) { t.related.SetText(s) })
 		} else {
 			t.rel.refresh()
 		}

@@ -20,10 +20,11 @@ type view[T any] struct {
 	poke  chan struct{}
 }
 
-// live starts a view; it stops when ctx ends.
-func live[T any](ctx context.Context, query func(ws memdb.WatchSet) T, show func(T)) *view[T] {
+// live starts a view of the UI; it stops with the UI's view (UI.Stop waits for it).
+func live[T any](u *UI, query func(ws memdb.WatchSet) T, show func(T)) *view[T] {
 	v := &view[T]{query: query, show: show, poke: make(chan struct{}, 1)}
-	go v.run(ctx)
+	ctx := u.ctx
+	u.spawn(func() { v.run(ctx) })
 	return v
 }
 
