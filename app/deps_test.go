@@ -7,7 +7,8 @@ import (
 )
 
 // TestImports: Fyne's app package (the GL driver, ~3 min of cgo to build cold) is imported by main.go
-// alone, so that the UI's tests build on the headless driver; and the city server stays free of Fyne.
+// alone, so that the UI's tests build on the headless driver; the UI knows nothing of the network; and
+// the city server stays free of Fyne.
 func TestImports(t *testing.T) {
 	goTool, err := exec.LookPath("go")
 	if err != nil {
@@ -19,6 +20,11 @@ func TestImports(t *testing.T) {
 			t.Fatalf("go list -deps %s: %v", pkg, err)
 		}
 		return strings.Fields(string(out))
+	}
+	for _, d := range deps("techaid/app") {
+		if d == "github.com/gorilla/websocket" || d == "techaid/sync/client" {
+			t.Errorf("the UI depends on %s: sync reaches it only through the Syncer interface", d)
+		}
 	}
 	for _, pkg := range []string{"techaid/app", "techaid/storage", "techaid/sync/client"} {
 		for _, d := range deps(pkg) {
