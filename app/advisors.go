@@ -36,8 +36,7 @@ type advisorsTab struct {
 	picked string
 
 	detail  *fyne.Container
-	related *widget.Label
-	rel     *view[string]
+	related *related
 	form    *advisorForm
 	assign  *assignmentsBox
 }
@@ -112,8 +111,7 @@ func (u *UI) newAdvisorsTab() *advisorsTab {
 		bottom.Add(widget.NewButtonWithIcon(T("新增人员"), theme.ContentAddIcon(), func() { t.list.UnselectAll(); t.openNew() }))
 	}
 	left := container.NewBorder(container.NewVBox(t.search, t.group), bottom, nil, nil, t.list)
-	t.related = widget.NewLabel("")
-	t.related.Wrapping = fyne.TextWrapWord
+	t.related = newRelated()
 	t.form = t.newForm()
 	t.assign = u.newAssignmentsBox()
 	note := T("在左边选一位科技指导人员，查看结对村和服务记录。")
@@ -232,12 +230,8 @@ func (t *advisorsTab) showDetail(existing bool) {
 	parts := []fyne.CanvasObject{f.heading, form, f.message, buttons}
 	if existing {
 		t.assign.show(t.picked)
-		parts = append(parts, widget.NewSeparator(), t.assign.content, widget.NewSeparator(), t.related)
-		if t.rel == nil {
-			t.rel = live(t.u, t.relatedText, func(s string) { t.related.SetText(s) })
-		} else {
-			t.rel.refresh()
-		}
+		parts = append(parts, widget.NewSeparator(), t.assign.content, widget.NewSeparator(), t.related.label)
+		t.related.follow(t.u, t.relatedText)
 	}
 	t.detail.Objects = []fyne.CanvasObject{container.NewVScroll(container.NewVBox(parts...))}
 	t.detail.Refresh()

@@ -38,8 +38,7 @@ type villagesTab struct {
 
 	form    *villageForm
 	detail  *fyne.Container
-	related *widget.Label
-	rel     *view[string]
+	related *related
 }
 
 type villageList struct {
@@ -122,8 +121,7 @@ func (u *UI) newVillagesTab() *villagesTab {
 		filters = container.NewVBox(t.search, t.keyOnly)
 	}
 	left := container.NewBorder(filters, container.NewHBox(t.count, layoutSpacer(), add), nil, nil, t.list)
-	t.related = widget.NewLabel("")
-	t.related.Wrapping = fyne.TextWrapWord
+	t.related = newRelated()
 	t.form = u.newVillageForm(t)
 	t.detail = container.NewStack(container.NewCenter(widget.NewLabel(T("在左边选一个村，查看和修改它的情况。"))))
 	split := container.NewHSplit(left, t.detail)
@@ -229,12 +227,8 @@ func (t *villagesTab) showDetail(existing bool) {
 			}
 		})
 		parts[3] = container.NewHBox(history, layoutSpacer(), f.save)
-		parts = append(parts, widget.NewSeparator(), t.related)
-		if t.rel == nil {
-			t.rel = live(t.u, t.relatedText, func(s string) { t.related.SetText(s) })
-		} else {
-			t.rel.refresh()
-		}
+		parts = append(parts, widget.NewSeparator(), t.related.label)
+		t.related.follow(t.u, t.relatedText)
 	}
 	t.detail.Objects = []fyne.CanvasObject{container.NewVScroll(container.NewVBox(parts...))}
 	t.detail.Refresh()

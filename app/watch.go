@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
 	"github.com/hashicorp/go-memdb"
 )
 
@@ -59,4 +60,26 @@ func (v *view[T]) run(ctx context.Context) {
 		}
 		cancel()
 	}
+}
+
+// related is the live text under a record's detail (a village's advisors and latest trainings, an
+// advisor's service days and record): one view, pointed at whichever record is open.
+type related struct {
+	label *widget.Label
+	view  *view[string]
+}
+
+func newRelated() *related {
+	l := widget.NewLabel("")
+	l.Wrapping = fyne.TextWrapWord
+	return &related{label: l}
+}
+
+// follow starts the view on its first use and reads again on later ones (another record opened).
+func (r *related) follow(u *UI, query func(ws memdb.WatchSet) string) {
+	if r.view == nil {
+		r.view = live(u, query, r.label.SetText)
+		return
+	}
+	r.view.refresh()
 }
