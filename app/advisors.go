@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -33,7 +34,9 @@ type advisorsTab struct {
 
 	mu     sync.Mutex
 	query  storage.AdvisorQuery
+	ours   bool // only advisors paired with a village of this office
 	picked string
+	mine   *widget.Check
 
 	detail  *fyne.Container
 	related *related
@@ -72,13 +75,21 @@ func (u *UI) newAdvisorsTab() *advisorsTab {
 		if i := t.group.SelectedIndex(); i > 0 {
 			t.query.Group = ledger.Groups[i-1]
 		}
+		t.ours = t.mine.Checked
 		t.mu.Unlock()
 		if t.view != nil {
 			t.view.refresh()
 		}
 	}
+	// A township or county sees the city's whole roster; the advisors serving its own villages are the
+	// ones its clerks record, so that is where the list starts.
+	t.mine = widget.NewCheck(T("只看本单位结对的人员"), nil)
 	t.search.OnChanged = func(string) { changed() }
 	t.group.OnChanged = func(string) { changed() }
+	t.mine.OnChanged = func(bool) { changed() }
+	if !u.canEditRoster() {
+		t.mine.SetChecked(true)
+	}
 	t.count = widget.NewLabel("")
 	t.list = widget.NewList(func() int { return len(t.rows) },
 		func() fyne.CanvasObject {
@@ -110,7 +121,11 @@ func (u *UI) newAdvisorsTab() *advisorsTab {
 	if u.canEditRoster() {
 		bottom.Add(widget.NewButtonWithIcon(T("新增人员"), theme.ContentAddIcon(), func() { t.list.UnselectAll(); t.openNew() }))
 	}
-	left := container.NewBorder(container.NewVBox(t.search, t.group), bottom, nil, nil, t.list)
+	filters := container.NewVBox(t.search, t.group)
+	if !u.canEditRoster() {
+		filters.Add(t.mine)
+	}
+	left := container.NewBorder(filters, bottom, nil, nil, t.list)
 	t.related = newRelated()
 	t.form = t.newForm()
 	t.assign = u.newAssignmentsBox()
@@ -126,9 +141,19 @@ func (u *UI) newAdvisorsTab() *advisorsTab {
 	t.content = split
 	t.view = live(u, func(ws memdb.WatchSet) []ledger.Advisor {
 		t.mu.Lock()
-		q := t.query
+		q, ours := t.query, t.ours
 		t.mu.Unlock()
-		return u.st.Advisors(q, ws)
+		all := u.st.Advisors(q, ws)
+		if !ours {
+			return all
+		}
+		serving := map[string]bool{}
+		for _, a := range u.st.Assignments("", "", u.today(), ws) {
+			if u.id.Scope.Contains(a.Village) {
+				serving[a.Advisor] = true
+			}
+		}
+		return slices.DeleteFunc(all, func(a ledger.Advisor) bool { return !serving[a.ID] })
 	}, func(rows []ledger.Advisor) {
 		t.rows = rows
 		t.list.Refresh()
