@@ -80,26 +80,7 @@ func TestAdvisorRosterReadOnly(t *testing.T) {
 		t.Error("a township office does not start on its own advisors")
 	}
 	h.eventually("nobody paired yet", func() bool { return len(at.rows) == 0 })
-	// The city pairs 王志刚 with a village of 鲁村镇, and the pairing arrives as sync brings it.
-	city := cityStore(t)
-	lucun1 := village(t, "鲁村一村村委会")
-	if _, err := city.Import(t.Context(), []ledger.Entity{lucun1.Record()}, nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := city.ApplyRemote(t.Context(), roster); err != nil {
-		t.Fatal(err)
-	}
-	pid, err := city.Create(t.Context(), ledger.Assignment{Advisor: advisorID(t, "王志刚"), Village: lucun1.Village, From: "2026-01-01"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pairing, err := city.Record(pid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.ApplyRemote(t.Context(), []ledger.Record{pairing}); err != nil {
-		t.Fatal(err)
-	}
+	pair(t, st, "王志刚", "鲁村一村村委会") // the city pairs him with a village of 鲁村镇; sync brings it
 	h.eventually("王志刚 alone", func() bool { return len(at.rows) == 1 && at.rows[0].Name == "王志刚" })
 	at.mine.SetChecked(false)
 	h.eventually("the roster shows", func() bool { return len(at.rows) == len(roster) })

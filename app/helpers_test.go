@@ -511,3 +511,28 @@ func hasRow(rows []trainingRow, id string) bool {
 	}
 	return false
 }
+
+// pair has the city pair an advisor of the roster with a village of 鲁村镇, and applies the pairing to
+// st as sync would bring it.
+func pair(t *testing.T, st *storage.Store, advisor, villageName string) {
+	t.Helper()
+	city := cityStore(t)
+	v := village(t, villageName)
+	if _, err := city.Import(t.Context(), []ledger.Entity{v.Record()}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := city.ApplyRemote(t.Context(), roster); err != nil {
+		t.Fatal(err)
+	}
+	id, err := city.Create(t.Context(), ledger.Assignment{Advisor: advisorID(t, advisor), Village: v.Village, From: "2026-01-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := city.Record(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.ApplyRemote(t.Context(), []ledger.Record{rec}); err != nil {
+		t.Fatal(err)
+	}
+}

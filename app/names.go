@@ -1,6 +1,7 @@
 package app
 
 import (
+	"slices"
 	"strings"
 
 	"techaid/ledger"
@@ -102,26 +103,44 @@ func (u *UI) villageChoice(v ledger.Village) choice {
 // advisorChoices suggests advisors for what was typed: names that start with it, then names, phones or
 // employers that contain it.
 func (u *UI) advisorChoices(part string) []choice {
-	const limit = 6
+	const limit, pool = 6, 32
 	var as []ledger.Advisor
 	seen := map[string]bool{}
-	for _, a := range u.st.AdvisorsByName(part, limit) {
+	for _, a := range u.st.AdvisorsByName(part, pool) {
 		as = append(as, a)
 		seen[a.ID] = true
 	}
-	if len(as) < limit {
+	if len(as) < pool {
 		for _, a := range u.st.Advisors(storage.AdvisorQuery{Search: part}, nil) {
-			if !seen[a.ID] && len(as) < limit {
+			if !seen[a.ID] && len(as) < pool {
 				as = append(as, a)
 				seen[a.ID] = true
 			}
 		}
 	}
+	// Those paired with this office's villages first: they are the ones its sheets name.
+	if u.id.Scope.Level() != ledger.LevelCity {
+		ours := map[string]bool{}
+		for _, a := range u.st.Assignments("", "", u.today(), nil) {
+			if u.id.Scope.Contains(a.Village) {
+				ours[a.Advisor] = true
+			}
+		}
+		slices.SortStableFunc(as, func(x, y ledger.Advisor) int { return b2i(!ours[x.ID]) - b2i(!ours[y.ID]) })
+	}
+	as = as[:min(len(as), limit)]
 	out := make([]choice, len(as))
 	for i, a := range as {
 		out[i] = advisorChoice(a)
 	}
 	return out
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func advisorChoice(a ledger.Advisor) choice {
