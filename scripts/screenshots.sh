@@ -252,11 +252,11 @@ office "$tmp/city" city 鲁村 王村
 office "$tmp/town" town 王 鲁村一村
 
 step "first-run set-up"
-COUNTY="690 290"        # the 区县 picker
-COUNTY_YIYUAN="493 647" # 沂源县 in its list
-TOWNSHIP="690 330"      # the 乡镇（街道） picker
-TOWNSHIP_LUCUN="493 420" # 鲁村镇 in its list
-START="883 530"         # 开始使用
+COUNTY="690 264"        # the 区县 picker
+COUNTY_YIYUAN="493 621" # 沂源县 in its list
+TOWNSHIP="690 305"      # the 乡镇（街道） picker
+TOWNSHIP_LUCUN="493 394" # 鲁村镇 in its list
+START="883 506"         # 开始使用
 launch "$tmp/fresh"
 shot setup
 click $COUNTY
