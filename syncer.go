@@ -140,7 +140,7 @@ func (s *syncer) publish(st app.SyncState) {
 }
 
 func translate(c client.State) app.SyncState {
-	st := app.SyncState{Done: c.Done, Total: c.Total, AsOf: c.AsOf, Offset: c.Offset, Office: c.Office}
+	st := app.SyncState{Done: c.Done, Total: c.Total, Pulled: c.Pulled, AsOf: c.AsOf, Offset: c.Offset, Office: c.Office}
 	switch c.Phase {
 	case client.Offline:
 		st.Phase = app.SyncOffline

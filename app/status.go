@@ -25,7 +25,8 @@ type statusBar struct {
 	clock     *widget.Label
 	conflicts *widget.Button
 	progress  *widget.ProgressBar
-	progBox   *fyne.Container // hidden with the bar, so that it leaves no gap
+	receiving *widget.ProgressBarInfinite
+	progBox   *fyne.Container // hidden with the bars, so that it leaves no gap
 
 	u     *UI
 	stats storage.Stats
@@ -47,7 +48,8 @@ func (u *UI) newStatusBar() *statusBar {
 	b.conflicts.Importance = widget.WarningImportance
 	b.conflicts.Hide()
 	b.progress = widget.NewProgressBar()
-	b.progBox = container.NewGridWrap(fyne.NewSize(160, 30), b.progress)
+	b.receiving = widget.NewProgressBarInfinite() // a pull's total is not known in advance
+	b.progBox = container.NewGridWrap(fyne.NewSize(160, 30), container.NewStack(b.progress, b.receiving))
 	b.progBox.Hide()
 	dot := container.NewGridWrap(fyne.NewSize(12, 12), b.dot)
 	b.content = container.NewVBox(widget.NewSeparator(), container.NewHBox(
@@ -75,10 +77,20 @@ func (b *statusBar) show() {
 		b.dot.FillColor = dotGrey
 	}
 	b.dot.Refresh()
-	if state.Phase == SyncSyncing && state.Total > 0 { // the first sync of a new office can take a while
+	switch { // the first sync of a new office can take a while
+	case state.Phase == SyncSyncing && state.Total > 0 && state.Done < state.Total:
 		b.progress.SetValue(float64(state.Done) / float64(state.Total))
+		b.receiving.Hide()
+		b.receiving.Stop()
+		b.progress.Show()
 		b.progBox.Show()
-	} else {
+	case state.Phase == SyncSyncing:
+		b.progress.Hide()
+		b.receiving.Show()
+		b.receiving.Start()
+		b.progBox.Show()
+	default:
+		b.receiving.Stop()
 		b.progBox.Hide()
 	}
 	if state.OffsetWarning() {

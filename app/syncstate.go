@@ -22,6 +22,7 @@ const (
 type SyncState struct {
 	Phase       SyncPhase
 	Done, Total uint64        // of this session's changes to send, acknowledged so far
+	Pulled      int           // records received from the city in this session
 	AsOf        time.Time     // when everything was last acknowledged
 	Offset      time.Duration // this PC's clock minus the city's
 	Problem     string        // why the last attempt failed, as a Chinese sentence; "" if none
@@ -58,7 +59,11 @@ func (s SyncState) describe(pending uint64) string {
 	case SyncConnecting:
 		text = T("正在连接市局…")
 	case SyncSyncing:
-		text = T("正在同步 %d / %d", s.Done, s.Total)
+		if s.Total > 0 && s.Done < s.Total {
+			text = T("正在报送 %d / %d", s.Done, s.Total)
+		} else {
+			text = T("正在接收市局的数据（已收到 %d 条）", s.Pulled)
+		}
 	case SyncUpToDate:
 		text = T("已送达市局 %s", s.AsOf.In(ledger.China).Format("15:04"))
 	case SyncFailed:
