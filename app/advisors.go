@@ -273,8 +273,7 @@ func (t *advisorsTab) relatedText(ws memdb.WatchSet) string {
 		return ""
 	}
 	var b strings.Builder
-	from := ledger.Date(fmt.Sprintf("%04d-01-01", u.year()))
-	days, err := u.st.ServiceDays(id, from, u.today())
+	days, err := u.st.ServiceDays(id, u.yearStart(), u.today())
 	if err == nil {
 		b.WriteString(T("今年服务天数：%d 天", days))
 	}

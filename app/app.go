@@ -7,6 +7,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -155,6 +156,9 @@ func (u *UI) Show(title string) {
 func (u *UI) today() ledger.Date { return ledger.DateOf(u.st.Wall()) }
 
 func (u *UI) year() int { return u.st.Wall().In(ledger.China).Year() }
+
+// yearStart is the first day of this year: "this year" in the figures a detail shows.
+func (u *UI) yearStart() ledger.Date { return ledger.Date(fmt.Sprintf("%04d-01-01", u.year())) }
 
 // saveWith runs a write off the UI thread (a save waits for the disk) and hands its outcome to done on
 // the UI thread.

@@ -261,7 +261,7 @@ func (t *villagesTab) relatedText(ws memdb.WatchSet) string {
 	if err != nil {
 		return b.String()
 	}
-	n, _ := u.st.CountTrainings(storage.TrainingQuery{Village: code, From: ledger.Date(fmt.Sprintf("%04d-01-01", u.year()))})
+	n, _ := u.st.CountTrainings(storage.TrainingQuery{Village: code, From: u.yearStart()})
 	b.WriteString("\n\n" + T("今年培训与服务 %d 次；最近的记录：", n))
 	if len(page.Trainings) == 0 {
 		b.WriteString("\n" + T("还没有记录。"))
