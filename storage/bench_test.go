@@ -325,8 +325,9 @@ func BenchmarkQueries(b *testing.B) {
 	}
 }
 
-// copyDir copies a closed store so that a benchmark that writes leaves the shared fixture alone.
-func copyDir(b *testing.B, from, to string) {
+// copyDir copies a closed store: a benchmark that writes leaves the shared fixture alone, and a test
+// never opens testdata in place (Badger writes on every open).
+func copyDir(b testing.TB, from, to string) {
 	b.Helper()
 	entries, err := os.ReadDir(from)
 	if err != nil {

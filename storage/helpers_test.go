@@ -383,6 +383,7 @@ func expectedIndexKeys(recs map[string]ledger.Record) map[string]string {
 		}
 		out["td"+string(tr.Date)+string(tr.Village())+tr.ID] = ""
 		out["tw"+string(tr.Village().Township())+string(tr.Date)+tr.ID] = ""
+		out["tk"+tr.Kind+"\x00"+string(tr.Date)+tr.ID] = ""
 	}
 	return out
 }

@@ -19,6 +19,7 @@ import (
 //	t a <advisor> 0x00 <date:10> <id>          training index by every listed advisor, then date
 //	t d <date:10> <village:12> <id>            training index by date, then primary village
 //	t w <township:9> <date:10> <id>            training index by the primary village's township
+//	t k <kind> 0x00 <date:10> <id>             training index by kind (服务形式), then date (format 2)
 //	g <year:4> <village:12>                    tally of one village's trainings in one year
 const (
 	prefixMeta         byte = 'm'
@@ -34,6 +35,7 @@ const (
 	trainingByVillage byte = 'v'
 	trainingByAdvisor byte = 'a'
 	trainingByDate    byte = 'd'
+	trainingByKind    byte = 'k'
 	trainingByTown    byte = 'w'
 )
 
@@ -75,6 +77,10 @@ func advisorIndexPrefix(advisor string) []byte {
 
 func dateIndexPrefix() []byte { return []byte{prefixTraining, trainingByDate} }
 
+func kindIndexPrefix(kind string) []byte {
+	return append(append([]byte{prefixTraining, trainingByKind}, kind...), 0)
+}
+
 func townIndexPrefix(township ledger.Code) []byte {
 	return append([]byte{prefixTraining, trainingByTown}, township...)
 }
@@ -84,7 +90,7 @@ func trainingIndexKeys(t ledger.Training) [][]byte {
 	if t.Deleted || !t.Date.Valid() {
 		return nil
 	}
-	keys := make([][]byte, 0, len(t.Villages)+len(t.Advisors)+2)
+	keys := make([][]byte, 0, len(t.Villages)+len(t.Advisors)+3)
 	for _, v := range t.Villages {
 		keys = append(keys, append(append(villageIndexPrefix(fixedCode(v)), t.Date...), t.ID...))
 	}
@@ -94,6 +100,7 @@ func trainingIndexKeys(t ledger.Training) [][]byte {
 	primary := fixedCode(t.Village())
 	keys = append(keys, append(append(append(dateIndexPrefix(), t.Date...), primary...), t.ID...))
 	keys = append(keys, append(append(townIndexPrefix(primary.Township()), t.Date...), t.ID...))
+	keys = append(keys, append(append(kindIndexPrefix(t.Kind), t.Date...), t.ID...))
 	return keys
 }
 

@@ -21,7 +21,7 @@ import (
 
 // FormatVersion is the version of the on-disk layout this build writes. A store of a newer version is
 // refused untouched; older ones are migrated on open.
-const FormatVersion = 1
+const FormatVersion = 2 // 2: the training index by kind (migrate.go)
 
 // Options configure Open. The zero value is right for an office PC.
 type Options struct {
@@ -96,6 +96,9 @@ const (
 // value-log collector runs until Close.
 func Open(dir string, opts Options) (*Store, error) {
 	logger := opts.logger()
+	if err := checkFormatFile(dir); err != nil {
+		return nil, err // before Badger writes a byte
+	}
 	bopts, err := badgerOptions(dir, opts.Passphrase, logger)
 	if err != nil {
 		return nil, err
@@ -112,6 +115,10 @@ func Open(dir string, opts Options) (*Store, error) {
 		return nil, translateOpenError(dir, err)
 	}
 	s := &Store{db: db, dir: dir, passphrase: opts.Passphrase, leanInit: opts.Lean}
+	if err := s.migrate(); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if err := s.load(opts.Wall); err != nil {
 		db.Close()
 		return nil, err
@@ -380,6 +387,9 @@ func (s *Store) Init(scope ledger.Code, clerk string) error {
 		return setJSON(txn, metaIdentity, id)
 	})
 	if err != nil {
+		return fmt.Errorf("init: %w", err)
+	}
+	if err := writeFormatFile(s.dir, FormatVersion); err != nil {
 		return fmt.Errorf("init: %w", err)
 	}
 	s.id = id

@@ -42,6 +42,8 @@ func (q TrainingQuery) plan() (prefix []byte, tail int) {
 		return advisorIndexPrefix(q.Advisor), 0
 	case q.Under.Level() == ledger.LevelTownship:
 		return townIndexPrefix(q.Under), 0
+	case q.Kind != "":
+		return kindIndexPrefix(q.Kind), 0
 	}
 	return dateIndexPrefix(), 12
 }
@@ -139,14 +141,16 @@ func (q TrainingQuery) match(t ledger.Training) bool {
 	return true
 }
 
-// CountTrainings counts the live trainings matching q (ignoring Limit and After). Without a kind filter
-// only index keys are read.
+// CountTrainings counts the live trainings matching q (ignoring Limit and After). Only index keys are
+// read when one index covers the filters (a kind alone, since format 2, or no kind).
 func (s *Store) CountTrainings(q TrainingQuery) (int, error) {
 	q.After = ""
 	n := 0
 	err := s.view(func(txn *badger.Txn) error {
 		return scanTrainings(txn, q, func(_ []byte, id string) (bool, error) {
-			if q.Kind == "" && (q.Under == "" || q.Village == "" && q.Advisor == "") && (q.Village == "" || q.Advisor == "") {
+			// Keys alone answer it when the chosen index covers every filter given.
+			byKind := q.Kind != "" && q.Village == "" && q.Advisor == "" && q.Under == ""
+			if byKind || q.Kind == "" && (q.Under == "" || q.Village == "" && q.Advisor == "") && (q.Village == "" || q.Advisor == "") {
 				n++
 				return true, nil
 			}

@@ -1,0 +1,179 @@
+package storage
+
+import (
+	"crypto/sha256"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"techaid/ledger"
+)
+
+// dirState is every file of a directory with its content hash and modification time.
+func dirState(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, _ := e.Info()
+		sum := sha256.Sum256(b)
+		out[e.Name()] = string(sum[:]) + info.ModTime().String()
+	}
+	return out
+}
+
+func storedFormat(t *testing.T, s *Store) int {
+	t.Helper()
+	var v int
+	if err := s.db.View(func(txn *badger.Txn) error { return getJSON(txn, metaFormat, &v) }); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestMigrateFormat1: a store written by format 1 (testdata/format1, made by techaid-cli before the kind
+// index existed) opens in this build: everything it held is there, the kind index is built, and the
+// store says format 2 in meta and in its format file. Opening it again changes nothing more.
+func TestMigrateFormat1(t *testing.T) {
+	dir := t.TempDir()
+	copyDir(t, "testdata/format1", dir)
+	s := openStore(t, dir, Options{Logger: testLogger(t)})
+	if got := storedFormat(t, s); got != FormatVersion {
+		t.Errorf("format after open: %d, want %d", got, FormatVersion)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, formatFile)); err != nil || strings.TrimSpace(string(b)) != "2" {
+		t.Errorf("format file: %q, %v", b, err)
+	}
+	st := s.Stats(nil)
+	if st.Villages != 3 || st.Advisors != 2 || st.Assignments != 1 || st.Trainings != 4 || st.Changes != 13 {
+		t.Errorf("after the upgrade the store holds %+v", st)
+	}
+	byKind := map[string][]string{}
+	for _, kind := range []string{ledger.TrainingCourse, ledger.TrainingSurvey, ledger.TrainingPromotion, ledger.TrainingOnSite, ledger.TrainingOther} {
+		page, err := s.Trainings(TrainingQuery{Kind: kind, Limit: 10}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := s.CountTrainings(TrainingQuery{Kind: kind})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != len(page.Trainings) {
+			t.Errorf("%s: counted %d, listed %d", kind, n, len(page.Trainings))
+		}
+		for _, tr := range page.Trainings {
+			if tr.Kind != kind {
+				t.Errorf("the %s index lists a %s", kind, tr.Kind)
+			}
+			byKind[kind] = append(byKind[kind], tr.Topic)
+		}
+	}
+	want := map[string][]string{
+		ledger.TrainingCourse:    {"大棚蔬菜病虫害防治"},
+		ledger.TrainingSurvey:    {"养殖户需求调研"}, // the deleted survey is not indexed
+		ledger.TrainingPromotion: {"春季需求调研"},  // its kind was edited to 成果推广
+		ledger.TrainingOnSite:    {"生猪防疫"},
+	}
+	for kind, topics := range want {
+		if strings.Join(byKind[kind], ",") != strings.Join(topics, ",") {
+			t.Errorf("%s: %v, want %v", kind, byKind[kind], topics)
+		}
+	}
+	if len(byKind[ledger.TrainingOther]) != 0 {
+		t.Errorf("其他: %v", byKind[ledger.TrainingOther])
+	}
+	// History came through the upgrade.
+	page, _ := s.Trainings(TrainingQuery{Kind: ledger.TrainingPromotion}, nil)
+	if h := mustHistory(t, s, page.Trainings[0].ID); len(h) != 2 || h[1].Op != OpUpdate {
+		t.Errorf("the edited training's history: %+v", h)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again := openStore(t, dir, Options{Logger: testLogger(t)})
+	if again.Stats(nil).Trainings != 4 || storedFormat(t, again) != FormatVersion {
+		t.Errorf("the second open: %+v", again.Stats(nil))
+	}
+	if n, _ := again.CountTrainings(TrainingQuery{Kind: ledger.TrainingSurvey}); n != 1 {
+		t.Errorf("after the second open, %d surveys", n)
+	}
+}
+
+// TestNewerFormatRefused: a store written by a newer program (its format file names a format this build
+// does not know) is refused with ErrNewerFormat, and not a byte of it changes.
+func TestNewerFormatRefused(t *testing.T) {
+	dir := t.TempDir()
+	s := openStore(t, dir, Options{Logger: testLogger(t)})
+	if err := s.Init(lucun, clerkName); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.Update(func(txn *badger.Txn) error { return setJSON(txn, metaFormat, FormatVersion+1) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeFormatFile(dir, FormatVersion+1); err != nil {
+		t.Fatal(err)
+	}
+	before := dirState(t, dir)
+	_, err := Open(dir, Options{Logger: testLogger(t)})
+	if !errors.Is(err, ErrNewerFormat) {
+		t.Fatalf("Open of a format %d store: %v, want ErrNewerFormat", FormatVersion+1, err)
+	}
+	if !strings.Contains(Chinese(err), "升级") {
+		t.Errorf("the clerk reads %q", Chinese(err))
+	}
+	after := dirState(t, dir)
+	if len(after) != len(before) {
+		t.Errorf("files before %d, after %d", len(before), len(after))
+	}
+	for name, st := range before {
+		if after[name] != st {
+			t.Errorf("%s changed", name)
+		}
+	}
+}
+
+// TestKindIndexFollowsEdits: a new store writes the kind index with every save, and an edit of the kind
+// moves the training from one index to the other.
+func TestKindIndexFollowsEdits(t *testing.T) {
+	s := newStore(t, lucun, Options{})
+	tr := training("2026-10-01", []ledger.Code{lucun1}, nil)
+	tr.Kind = ledger.TrainingSurvey
+	id := mustCreate(t, s, tr)
+	count := func(kind string) int {
+		n, err := s.CountTrainings(TrainingQuery{Kind: kind})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if count(ledger.TrainingSurvey) != 1 {
+		t.Fatalf("new survey not counted")
+	}
+	held := mustGet[ledger.Training](t, s, id)
+	moved := held
+	moved.Kind = ledger.TrainingOnSite
+	mustUpdate(t, s, held, moved)
+	if count(ledger.TrainingSurvey) != 0 || count(ledger.TrainingOnSite) != 1 {
+		t.Errorf("after the edit: %d surveys, %d on-site", count(ledger.TrainingSurvey), count(ledger.TrainingOnSite))
+	}
+	if err := s.Delete(t.Context(), id); err != nil {
+		t.Fatal(err)
+	}
+	if count(ledger.TrainingOnSite) != 0 {
+		t.Errorf("a deleted training is still counted")
+	}
+}
