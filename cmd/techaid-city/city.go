@@ -31,11 +31,13 @@ import (
 	"techaid/sync/hub"
 )
 
+// version is stamped at build time (scripts/package.sh: -ldflags "-X main.version=…").
 var version = "dev"
 
 var errUsage = cmdline.ErrUsage
 
 const usage = `usage: techaid-city [--data DIR] [--city CODE] COMMAND [ARGS]
+       techaid-city --version
 
 commands:
   office add --scope CODE --name NAME     register an office; prints its token once
@@ -65,8 +67,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.dir, "data", "", "data directory (default: $TECHAID_DATA or the per-user data directory + -city)")
 	code := fs.String("city", "3703", "the city's 4-digit code, used when the store is created")
 	fs.Usage = func() { fmt.Fprintln(stderr, usage) }
+	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *showVersion {
+		fmt.Fprintln(stdout, "techaid-city", version)
+		return 0
 	}
 	c.code = ledger.Code(*code)
 	if fs.NArg() == 0 {

@@ -566,3 +566,25 @@ func TestAdminEndpoint(t *testing.T) {
 		t.Errorf("/admin/offices: %+v", offices)
 	}
 }
+
+// TestVersion: both commands answer --version, with the version scripts/package.sh stamps into them
+// (-ldflags "-X main.version=…"), and "dev" in a plain build.
+func TestVersion(t *testing.T) {
+	t.Parallel()
+	if o := cityRun(t, t.TempDir(), "--version"); o.code != 0 || o.stdout != "techaid-city dev\n" {
+		t.Errorf("plain build: %v", o)
+	}
+	dir := t.TempDir()
+	for name, pkg := range map[string]string{"techaid-city": ".", "techaid-cli": "../techaid-cli"} {
+		bin := filepath.Join(dir, name)
+		build := exec.Command("go", "build", "-ldflags", "-X main.version=9.9.9+test", "-o", bin, pkg)
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := build.CombinedOutput(); err != nil {
+			t.Fatalf("build %s: %v\n%s", name, err, out)
+		}
+		out, err := exec.Command(bin, "--version").Output()
+		if err != nil || string(out) != name+" 9.9.9+test\n" {
+			t.Errorf("%s --version: %q, %v", name, out, err)
+		}
+	}
+}

@@ -103,14 +103,19 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.dir, "data", "", "data directory (default: $TECHAID_DATA or the per-user data directory)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: techaid-cli [--data DIR] COMMAND [ARGS]\n\ncommands:")
+		fmt.Fprintln(stderr, "usage: techaid-cli [--data DIR] COMMAND [ARGS]\n       techaid-cli --version\n\ncommands:")
 		for _, cmd := range commands {
 			fmt.Fprintln(stderr, "  "+cmd.usage)
 		}
 		fmt.Fprintln(stderr, "\nAn encrypted store reads its passphrase from $TECHAID_PASSPHRASE.")
 	}
+	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *showVersion {
+		fmt.Fprintln(stdout, "techaid-cli", version)
+		return 0
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()

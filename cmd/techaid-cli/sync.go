@@ -13,7 +13,8 @@ import (
 	"techaid/sync/protocol"
 )
 
-// version is this build's version, sent to the hub for its status page.
+// version is this build's version, sent to the hub for its status page; stamped at build time
+// (scripts/package.sh: -ldflags "-X main.version=…").
 var version = "dev"
 
 func cmdSync(ctx context.Context, c *cli, args []string) error {
