@@ -60,7 +60,11 @@ go build -tags no_emoji -trimpath -ldflags "$ldflags" -o "$tmp/techaid" .
 (cd "$tmp" && "$gobin/fyne" package --os linux --src "$root" --exe "$tmp/techaid" --name techaid --icon "$root/assets/icon.png" \
 	--app-id cn.gov.zibo.kjj.techaid --app-version "$appver" --app-build "$build" --release >/dev/null)
 git -C "$root" show HEAD:FyneApp.toml >/dev/null 2>&1 && git -C "$root" checkout -q -- FyneApp.toml
-mv "$tmp/techaid.tar.xz" "$out/techaid-$version-linux-amd64.tar.xz"
+# The menu entry in Chinese (fyne names it after the executable), with an English name beside it.
+mkdir "$tmp/pkg" && tar -xJf "$tmp/techaid.tar.xz" -C "$tmp/pkg"
+desktop=$(find "$tmp/pkg" -name '*.desktop')
+sed -i 's/^Name=.*/Name=科技帮扶台账\nName[en]=Tech Aid Ledger\nComment=科技帮扶工作台账：村庄、科技指导人员、培训与服务记录/; s/^Keywords=.*/Keywords=科技帮扶;台账;techaid;/' "$desktop"
+tar -cJf "$out/techaid-$version-linux-amd64.tar.xz" -C "$tmp/pkg" techaid
 
 # Windows desktop app: the icon and version info as a resource object the linker picks up (a .syso
 # beside main.go, removed afterwards), then a mingw cross-build without a console window.
