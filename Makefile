@@ -8,6 +8,8 @@
 #   make run        the desktop app on the per-user data directory (no server needed); the first run
 #                   asks which office this PC belongs to. no_emoji: Fyne's emoji font costs ~10 MB RSS
 #   make bench      benchmarks with allocation figures (for the README)
+#   make package    dist/: the Linux package, the Windows .exe, static techaid-cli and techaid-city for both
+#   make smoke      start the packaged desktop builds under Xvfb (Windows under wine) and screenshot them
 #   make fmt, vet   convenience
 
 # Go lives at /usr/local/go on our machines and CI; find it there even when it is not on PATH.
@@ -26,7 +28,7 @@ GOTESTFLAGS ?=
 GOFILES = $(shell { git ls-files --cached --others --exclude-standard -- '*.go' 2>/dev/null \
             || find . -name '*.go' -not -path './.git/*'; } | grep -v '^\(\./\)\?vendor/' | sort -u)
 
-.PHONY: setup test test-long run bench fmt fmt-check vet
+.PHONY: setup test test-long run bench package smoke fmt fmt-check vet
 
 setup:
 	bash scripts/setup.sh
@@ -54,6 +56,12 @@ test-long: setup
 
 run: setup
 	$(GO) run -tags no_emoji .
+
+package: setup
+	bash scripts/package.sh
+
+smoke: package
+	bash scripts/smoke.sh
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
