@@ -78,6 +78,10 @@ sleep 2
 import -window root -crop 480x180+443+294 +repage "$out/smoke-linux-second.png" # centred on the 1366×768 screen
 echo "smoke: $out/smoke-linux-second.png (the second copy's message)"
 kill "${pids[-1]}" "${pids[-2]}"
+wait "${pids[-1]}" "${pids[-2]}" 2>/dev/null || true
+# No window of ours may be left, or the Windows check below could find the Linux one.
+for _ in $(seq 20); do xdotool search --name '科技帮扶台账' >/dev/null 2>&1 || break; sleep 0.5; done
+! xdotool search --name '科技帮扶台账' >/dev/null 2>&1 || fail "the Linux window did not go away"
 
 # Windows, under wine: a fresh prefix with the shim in its system32 (Go loads the DLL from there only),
 # and wine's own bcryptprimitives off.
@@ -93,6 +97,12 @@ for cmd in techaid-cli techaid-city; do
 done
 (cd "$tmp/win" && exec wine techaid.exe) >"$tmp/windows.log" 2>&1 &
 pids+=($!)
-id=$(window 120) || fail "the Windows build showed no window in 120 s under wine: $(tail -3 "$tmp/windows.log")"
+# By its class, which wine names after the .exe: the window is the Windows build's, not a Linux one.
+id=$(timeout 120 xdotool search --sync --onlyvisible --classname 'techaid.exe' | head -n 1) ||
+	fail "the Windows build showed no window in 120 s under wine: $(tail -3 "$tmp/windows.log")"
 shot "$id" "$out/smoke-windows.png"
+# The per-user data directory on Windows: %LOCALAPPDATA%\techaid\data.
+ls "$WINEPREFIX"/drive_c/users/*/AppData/Local/techaid/data/*.vlog >/dev/null 2>&1 ||
+	fail "no store in %LOCALAPPDATA%\\techaid\\data"
+echo "smoke: the Windows build keeps its data in %LOCALAPPDATA%\\techaid\\data"
 echo "smoke: ok"
