@@ -302,6 +302,27 @@ func BenchmarkQueries(b *testing.B) {
 			}
 			return len(p.Trainings)
 		}},
+		{"count-kind-city", func() int { // the city's needs surveys: format 2 counts index keys only
+			n, err := s.CountTrainings(TrainingQuery{Kind: ledger.TrainingKinds[rng.IntN(len(ledger.TrainingKinds))]})
+			if err != nil {
+				b.Fatal(err)
+			}
+			return n
+		}},
+		{"count-kind-values", func() int { // the same count when the values must be read (format 1's way)
+			n, err := s.CountTrainings(TrainingQuery{Kind: ledger.TrainingKinds[rng.IntN(len(ledger.TrainingKinds))], Under: "3703"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			return n
+		}},
+		{"kind-page-city", func() int {
+			p, err := s.Trainings(TrainingQuery{Kind: ledger.TrainingSurvey}, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return len(p.Trainings)
+		}},
 		{"name-prefix", func() int {
 			r := []rune(fx.villages[rng.IntN(len(fx.villages))].Name)
 			return len(s.VillagesByName(string(r[:min(2, len(r))]), 10))
