@@ -79,6 +79,7 @@ func init() {
 		{"advisor", "advisor add --name N --group 林果 ... | advisor edit ID ...", cmdAdvisor},
 		{"training", "training add --village CODE --advisor ID --date D --kind K --topic T ... | training edit ID ...", cmdTraining},
 		{"assignment", "assignment add --advisor ID --village CODE --from D | assignment edit ID --to D --reason R", cmdAssignment},
+		{"export", "export ledger --year 2026 [--under CODE] --out FILE.xlsx|FILE.csv   工作台账 with its roll-ups (CSV: one file each)", cmdExport},
 		{"target", "target add YEAR [--attendees 2400 ...] | target edit YEAR ...   the city's yearly targets (unset: the defaults)", cmdTarget},
 		{"list", "list villages|advisors|trainings|assignments [--json] [filters]", cmdList},
 		{"show", "show ID [--json]", cmdShow},

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"techaid/storage"
 )
 
@@ -317,4 +319,37 @@ func TestSeedAndBench(t *testing.T) {
 			t.Errorf("county seed: %+v", st)
 		}
 	})
+}
+
+// TestExportLedger: export ledger writes the work ledger as a workbook with its roll-ups, and as CSV
+// files with a byte-order mark; a bad --out is a usage error.
+func TestExportLedger(t *testing.T) {
+	t.Parallel()
+	dir := newStore(t, "3703")
+	ok(t, dir, "seed", "--villages", dataFile(t, "zibo_sample.csv"), "--advisors", "20", "--trainings", "300", "--year", "2026")
+	out := filepath.Join(t.TempDir(), "台账.xlsx")
+	wantContains(t, "export", ok(t, dir, "export", "ledger", "--year", "2026", "--out", out), "300 rows")
+	f, err := excelize.OpenFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("工作台账")
+	if err != nil || len(rows) != 301 || rows[0][0] != "序号" || rows[300][0] != "300" {
+		t.Fatalf("the ledger sheet: %d rows, %v", len(rows), err)
+	}
+	if got := f.GetSheetList(); len(got) != 3 {
+		t.Errorf("sheets %v", got)
+	}
+	csvOut := filepath.Join(t.TempDir(), "台账.csv")
+	ok(t, dir, "export", "ledger", "--year", "2026", "--out", csvOut)
+	for _, name := range []string{csvOut, strings.TrimSuffix(csvOut, ".csv") + "-按村.csv", strings.TrimSuffix(csvOut, ".csv") + "-按科技指导人员.csv"} {
+		b, err := os.ReadFile(name)
+		if err != nil || !strings.HasPrefix(string(b), "\ufeff") {
+			t.Errorf("%s: %v, BOM %v", name, err, err == nil && strings.HasPrefix(string(b), "\ufeff"))
+		}
+	}
+	if r := techaid(t, dir, "export", "ledger", "--out", "x.txt"); r.code != 2 {
+		t.Errorf("--out x.txt: %v, want a usage error", r)
+	}
 }

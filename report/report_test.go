@@ -1,0 +1,210 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"techaid/ledger"
+	"techaid/storage"
+)
+
+// seeded is a city store with the 40 sample villages of 高青县 and 沂源县, 20 advisors and 300
+// trainings of 2026, the last of them deleted.
+func seeded(t *testing.T) *storage.Store {
+	t.Helper()
+	f, err := os.Open("../../shared/data/zibo_sample.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	divs, err := ledger.ReadDivisions(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wall := time.Date(2026, 11, 29, 10, 0, 0, 0, ledger.China)
+	st, err := storage.Open(t.TempDir(), storage.Options{Wall: func() time.Time { return wall }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Init("3703", "王芳"); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	villages := ledger.SampleVillages(rng, divs)
+	advisors := ledger.SampleAdvisors(rng, 20, storage.NewID)
+	var codes []ledger.Code
+	for _, v := range villages {
+		codes = append(codes, v.Code)
+	}
+	var ids []string
+	for _, a := range advisors {
+		ids = append(ids, a.ID)
+	}
+	trainings := ledger.SampleTrainings(rng, 300, 2026, wall, codes, ids, storage.NewID)
+	recs := append(append(ledger.Entities(villages), ledger.Entities(advisors)...), ledger.Entities(trainings)...)
+	if _, err := st.Import(context.Background(), recs, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Delete(context.Background(), trainings[len(trainings)-1].ID); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func column(tb Table, name string) int {
+	for i, c := range tb.Columns {
+		if c == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// TestLedger: the work ledger has one row per live training of the year, in date order, and its sums
+// agree with the store's own tallies (a separate computation): attendees and brochures in all, per
+// advisor and per village.
+func TestLedger(t *testing.T) {
+	st := seeded(t)
+	tables, err := Ledger(st, 2026, "3703")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tables) != 3 || tables[0].Name != SheetLedger || tables[1].Name != SheetAdvisors || tables[2].Name != SheetVillages {
+		t.Fatalf("tables %v", tables)
+	}
+	main := tables[0]
+	n, err := st.CountTrainings(storage.TrainingQuery{From: "2026-01-01", To: "2026-12-31"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(main.Rows) != n || n != 299 {
+		t.Fatalf("%d ledger rows, %d live trainings in 2026 (want 299)", len(main.Rows), n)
+	}
+	p := st.Progress(2026, "", "2026-12-31", nil)
+	date, att, bro := column(main, "日期"), column(main, "培训人次"), column(main, "资料份数")
+	sumAtt, sumBro := 0, 0
+	for i, row := range main.Rows {
+		if row[0] != i+1 {
+			t.Errorf("row %d numbered %v", i+1, row[0])
+		}
+		if i > 0 && row[date].(string) < main.Rows[i-1][date].(string) {
+			t.Errorf("row %d (%s) before row %d (%s)", i+1, row[date], i, main.Rows[i-1][date])
+		}
+		sumAtt += row[att].(int)
+		sumBro += row[bro].(int)
+		if row[column(main, "村")] == "" || row[column(main, "乡镇")] == "" {
+			t.Errorf("row %d names no village or township: %v", i+1, row)
+		}
+	}
+	if sumAtt != p.Total.Attendees || sumBro != p.Total.Brochures {
+		t.Errorf("ledger sums %d attendees, %d brochures; the tallies %d, %d", sumAtt, sumBro, p.Total.Attendees, p.Total.Brochures)
+	}
+	villageAtt, villageVisits := 0, 0
+	for _, row := range tables[2].Rows {
+		villageVisits += row[column(tables[2], "服务次数")].(int)
+		villageAtt += row[column(tables[2], "培训人次")].(int)
+	}
+	if villageAtt != p.Total.Attendees || villageVisits != p.Total.Visits {
+		t.Errorf("per village: %d attendees, %d visits; the tallies %d, %d", villageAtt, villageVisits, p.Total.Attendees, p.Total.Visits)
+	}
+	advTrainings := 0
+	for _, row := range tables[1].Rows {
+		name := row[0].(string)
+		id := ""
+		for _, a := range st.AdvisorsByName(name, 5) {
+			if a.Name == name {
+				id = a.ID
+			}
+		}
+		days, err := st.ServiceDays(id, "2026-01-01", "2026-12-31")
+		if err != nil || days != row[column(tables[1], "服务天数")].(int) {
+			t.Errorf("%s: %v service days in the roll-up, %d in the store (%v)", name, row[4], days, err)
+		}
+		advTrainings += row[column(tables[1], "服务次数")].(int)
+	}
+	if advTrainings == 0 {
+		t.Error("no advisor served")
+	}
+}
+
+// TestWrite: the workbook has the three sheets with the same cells as the tables (read back by
+// excelize), and the CSV starts with a UTF-8 byte-order mark and holds the same rows.
+func TestWrite(t *testing.T) {
+	st := seeded(t)
+	tables, err := Ledger(st, 2026, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := WriteXLSX(&buf, tables); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got := f.GetSheetList(); len(got) != 3 || got[0] != SheetLedger || got[2] != SheetVillages {
+		t.Fatalf("sheets %v", got)
+	}
+	for _, tb := range tables {
+		rows, err := f.GetRows(tb.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != len(tb.Rows)+1 {
+			t.Fatalf("%s: %d rows in the workbook, %d in the table", tb.Name, len(rows)-1, len(tb.Rows))
+		}
+		for c, name := range tb.Columns {
+			if rows[0][c] != name {
+				t.Errorf("%s heading %d: %q, want %q", tb.Name, c, rows[0][c], name)
+			}
+		}
+		for r, row := range tb.Rows {
+			for c, v := range row {
+				got := ""
+				if c < len(rows[r+1]) {
+					got = rows[r+1][c]
+				}
+				want := ""
+				switch v := v.(type) {
+				case int:
+					want = strconv.Itoa(v)
+				case string:
+					want = v
+				}
+				if got != want {
+					t.Fatalf("%s row %d column %s: %q, want %q", tb.Name, r+1, tb.Columns[c], got, want)
+				}
+			}
+		}
+	}
+	// Numbers are numbers in the workbook, so that the bureau can sum them.
+	if typ, err := f.GetCellType(SheetLedger, "J2"); err != nil || typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
+		t.Errorf("培训人次 is stored as %v (%v), want a number", typ, err)
+	}
+
+	var out bytes.Buffer
+	if err := WriteCSV(&out, tables[0]); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(out.Bytes(), []byte("\xef\xbb\xbf")) {
+		t.Fatal("the CSV has no UTF-8 byte-order mark")
+	}
+	recs, err := csv.NewReader(bytes.NewReader(out.Bytes()[3:])).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != len(tables[0].Rows)+1 || recs[0][0] != "序号" || recs[1][6] != tables[0].Rows[0][6] {
+		t.Errorf("CSV: %d records, first %v", len(recs), recs[:2])
+	}
+}
