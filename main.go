@@ -24,6 +24,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"techaid/app"
@@ -133,6 +134,8 @@ func refuse(a fyne.App, w fyne.Window, err error) {
 	w.CenterOnScreen()
 	w.ShowAndRun()
 }
+
+func layoutSpacer() fyne.CanvasObject { return layout.NewSpacer() }
 
 // useFyneLanguage points Fyne's own texts (its dialogs' buttons) at the UI's language where the system
 // lets it: Fyne reads LANGUAGE on Linux; on Windows it follows the system's language.

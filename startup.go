@@ -10,10 +10,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/layout"
 )
-
-func layoutSpacer() fyne.CanvasObject { return layout.NewSpacer() }
 
 // reportWhenSettled prints how long start-up took (to the window showing its data), then, after the
 // app has settled for two seconds (and returned its start-up garbage, as it always does), its resident

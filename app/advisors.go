@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -282,12 +281,7 @@ func (t *advisorsTab) relatedText(ws memdb.WatchSet) string {
 		return b.String()
 	}
 	b.WriteString("\n\n" + T("服务记录（最近 15 条）："))
-	if len(page.Trainings) == 0 {
-		b.WriteString("\n" + T("还没有记录。"))
-	}
-	for _, tr := range page.Trainings {
-		fmt.Fprintf(&b, "\n%s  %s  %s  %s", tr.Date, T(tr.Kind), u.villageNames(tr.Villages), tr.Topic)
-	}
+	u.writeRecent(&b, page.Trainings, func(tr ledger.Training) string { return u.villageNames(tr.Villages) })
 	return b.String()
 }
 

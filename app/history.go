@@ -126,3 +126,17 @@ func (u *UI) fieldValue(k ledger.Kind, field, value string) string {
 	}
 	return T(value)
 }
+
+// writeRecent lists trainings a line each, newest first, for a detail's "latest records": date, kind,
+// who (the villages for an advisor, the advisors for a village), topic and attendees.
+func (u *UI) writeRecent(b *strings.Builder, trs []ledger.Training, who func(ledger.Training) string) {
+	if len(trs) == 0 {
+		b.WriteString("\n" + T("还没有记录。"))
+	}
+	for _, tr := range trs {
+		fmt.Fprintf(b, "\n%s  %s  %s  %s", tr.Date, T(tr.Kind), who(tr), tr.Topic)
+		if tr.Attendees > 0 {
+			b.WriteString(T("（%d 人次）", tr.Attendees))
+		}
+	}
+}

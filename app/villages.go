@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -263,15 +262,7 @@ func (t *villagesTab) relatedText(ws memdb.WatchSet) string {
 	}
 	n, _ := u.st.CountTrainings(storage.TrainingQuery{Village: code, From: u.yearStart()})
 	b.WriteString("\n\n" + T("今年培训与服务 %d 次；最近的记录：", n))
-	if len(page.Trainings) == 0 {
-		b.WriteString("\n" + T("还没有记录。"))
-	}
-	for _, tr := range page.Trainings {
-		fmt.Fprintf(&b, "\n%s  %s  %s  %s", tr.Date, T(tr.Kind), u.advisorNames(tr.Advisors), tr.Topic)
-		if tr.Attendees > 0 {
-			b.WriteString(T("（%d 人次）", tr.Attendees))
-		}
-	}
+	u.writeRecent(&b, page.Trainings, func(tr ledger.Training) string { return u.advisorNames(tr.Advisors) })
 	return b.String()
 }
 
