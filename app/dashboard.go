@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,10 +18,6 @@ import (
 	"techaid/ledger"
 	"techaid/storage"
 )
-
-// CityKeyVillages is the number of key villages the programme covers, for pro-rating the city's targets
-// in an office that does not hold the whole city.
-const CityKeyVillages = 474
 
 // dashboardTab is 目标进度: this year's progress against the targets within the office's scope, with a
 // table per township.
@@ -131,9 +126,9 @@ func (t *dashboardTab) show(d dashboardData) {
 	u, p := t.u, d.p
 	share := 1.0
 	if u.id.Scope.Level() != ledger.LevelCity {
-		share = float64(p.KeyVillages) / CityKeyVillages
+		share = float64(p.KeyVillages) / ledger.ProgrammeKeyVillages
 	}
-	goal := func(n int) int { return int(math.Ceil(float64(n) * share)) }
+	goal := func(n int) int { return ledger.ShareOf(n, share) }
 	lines := []progressLine{
 		{T("开展活动"), p.Total.Trainings, goal(d.targets.Activities), T("次")},
 		{T("培训农民"), p.Total.Attendees, goal(d.targets.Attendees), T("人次")},
@@ -167,7 +162,7 @@ func (t *dashboardTab) show(d dashboardData) {
 	t.bars.Refresh()
 	note := ""
 	if u.id.Scope.Level() != ledger.LevelCity {
-		note = T("本单位有省定重点村 %d 个，目标按全市 %d 个重点村折算。", p.KeyVillages, CityKeyVillages)
+		note = T("本单位有省定重点村 %d 个，目标按全市 %d 个重点村折算。", p.KeyVillages, ledger.ProgrammeKeyVillages)
 	}
 	if !d.custom {
 		note += T("今年的目标市局还没有下达，按项目默认值（全市：活动 %d 次、培训 %d 人次、资料 %d 份、项目 %d 个、品种技术 %d 项）。",

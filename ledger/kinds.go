@@ -1,6 +1,9 @@
 package ledger
 
-import "strconv"
+import (
+	"math"
+	"strconv"
+)
 
 // The record kinds as clerks and the bureau keep them. Struct tags drive everything generic:
 // `f` is the field's name in records, storage and on the wire (never rename one), `zh` and `en` its label
@@ -135,6 +138,14 @@ type Target struct {
 	Notes      string `f:"notes" zh:"备注" en:"notes" json:"notes,omitempty"`
 	Deleted    bool   `f:"deleted" zh:"已删除" en:"deleted" json:"deleted,omitempty"`
 }
+
+// ProgrammeKeyVillages is the number of key villages the programme covers, for pro-rating the city's
+// targets to an office that does not hold the whole city.
+const ProgrammeKeyVillages = 474
+
+// ShareOf is an office's part of a city-wide target: share is its key villages over the programme's,
+// rounded up so that a small office's target is never zero.
+func ShareOf(target int, share float64) int { return int(math.Ceil(float64(target) * share)) }
 
 // DefaultTarget is the programme's yearly targets as the bureau set them (DESIGN.md), for a year the
 // city has not set.

@@ -21,6 +21,9 @@ type Table struct {
 	Rows    [][]any
 }
 
+// Col is the position of the column named name, or -1.
+func (t Table) Col(name string) int { return slices.Index(t.Columns, name) }
+
 // Sheet names of the work ledger and its roll-ups.
 const (
 	SheetLedger   = "工作台账"

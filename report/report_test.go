@@ -60,15 +60,6 @@ func seeded(t *testing.T) *storage.Store {
 	return st
 }
 
-func column(tb Table, name string) int {
-	for i, c := range tb.Columns {
-		if c == name {
-			return i
-		}
-	}
-	return -1
-}
-
 // TestLedger: the work ledger has one row per live training of the year, in date order, and its sums
 // agree with the store's own tallies (a separate computation): attendees and brochures in all, per
 // advisor and per village.
@@ -90,7 +81,7 @@ func TestLedger(t *testing.T) {
 		t.Fatalf("%d ledger rows, %d live trainings in 2026 (want 299)", len(main.Rows), n)
 	}
 	p := st.Progress(2026, "", "2026-12-31", nil)
-	date, att, bro := column(main, "日期"), column(main, "培训人次"), column(main, "资料份数")
+	date, att, bro := main.Col("日期"), main.Col("培训人次"), main.Col("资料份数")
 	sumAtt, sumBro := 0, 0
 	for i, row := range main.Rows {
 		if row[0] != i+1 {
@@ -101,7 +92,7 @@ func TestLedger(t *testing.T) {
 		}
 		sumAtt += row[att].(int)
 		sumBro += row[bro].(int)
-		if row[column(main, "村")] == "" || row[column(main, "乡镇")] == "" {
+		if row[main.Col("村")] == "" || row[main.Col("乡镇")] == "" {
 			t.Errorf("row %d names no village or township: %v", i+1, row)
 		}
 	}
@@ -110,8 +101,8 @@ func TestLedger(t *testing.T) {
 	}
 	villageAtt, villageVisits := 0, 0
 	for _, row := range tables[2].Rows {
-		villageVisits += row[column(tables[2], "服务次数")].(int)
-		villageAtt += row[column(tables[2], "培训人次")].(int)
+		villageVisits += row[tables[2].Col("服务次数")].(int)
+		villageAtt += row[tables[2].Col("培训人次")].(int)
 	}
 	if villageAtt != p.Total.Attendees || villageVisits != p.Total.Visits {
 		t.Errorf("per village: %d attendees, %d visits; the tallies %d, %d", villageAtt, villageVisits, p.Total.Attendees, p.Total.Visits)
@@ -126,10 +117,10 @@ func TestLedger(t *testing.T) {
 			}
 		}
 		days, err := st.ServiceDays(id, "2026-01-01", "2026-12-31")
-		if err != nil || days != row[column(tables[1], "服务天数")].(int) {
+		if err != nil || days != row[tables[1].Col("服务天数")].(int) {
 			t.Errorf("%s: %v service days in the roll-up, %d in the store (%v)", name, row[4], days, err)
 		}
-		advTrainings += row[column(tables[1], "服务次数")].(int)
+		advTrainings += row[tables[1].Col("服务次数")].(int)
 	}
 	if advTrainings == 0 {
 		t.Error("no advisor served")

@@ -4,6 +4,8 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -17,6 +19,11 @@ func WriteXLSX(w io.Writer, tables []Table) error {
 	if err != nil {
 		return err
 	}
+	pct, err := f.NewStyle(&excelize.Style{NumFmt: 10}) // 0.00%
+	if err != nil {
+		return err
+	}
+	cells := make([]any, 0, 32)
 	for i, t := range tables {
 		if i == 0 {
 			if err := f.SetSheetName("Sheet1", t.Name); err != nil {
@@ -55,7 +62,14 @@ func WriteXLSX(w io.Writer, tables []Table) error {
 		}
 		for r, row := range t.Rows {
 			cell, _ := excelize.CoordinatesToCellName(1, r+2)
-			if err := sw.SetRow(cell, row); err != nil {
+			cells = cells[:0]
+			for _, v := range row {
+				if p, ok := v.(Percent); ok {
+					v = excelize.Cell{StyleID: pct, Value: float64(p)}
+				}
+				cells = append(cells, v)
+			}
+			if err := sw.SetRow(cell, cells); err != nil {
 				return err
 			}
 		}
@@ -94,7 +108,7 @@ func WriteCSV(w io.Writer, t Table) error {
 		for c := range rec {
 			rec[c] = ""
 			if c < len(row) {
-				rec[c] = fmt.Sprint(row[c])
+				rec[c] = csvText(row[c])
 			}
 		}
 		if err := cw.Write(rec); err != nil {
@@ -103,4 +117,24 @@ func WriteCSV(w io.Writer, t Table) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// csvText is a cell as CSV text: a percentage as Excel shows it.
+func csvText(v any) string {
+	switch v := v.(type) {
+	case Percent:
+		return strconv.FormatFloat(float64(v)*100, 'f', 2, 64) + "%"
+	case string:
+		return defuse(v)
+	}
+	return fmt.Sprint(v)
+}
+
+// defuse keeps a text that starts like a formula (=, +, -, @) from being run as one when the CSV is
+// opened in Excel: a leading apostrophe makes it text there; imports drop it again.
+func defuse(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }

@@ -74,12 +74,14 @@ func init() {
 	commands = []command{
 		{"init", "init --scope CODE --clerk NAME", cmdInit},
 		{"clerk", "clerk NAME                         switch the clerk at this PC", cmdClerk},
-		{"import", "import villages FILE.csv            columns of zibo_divisions.csv; rows outside the scope are skipped", cmdImport},
+		{"import", "import villages FILE.csv            columns of zibo_divisions.csv; rows outside the scope are skipped\n" +
+			"  import keyvillages|advisors FILE.xlsx|FILE.csv [--apply]   the bureau's lists: a line per row; --apply writes", cmdImport},
 		{"village", "village add CODE --name N ... | village edit CODE [--key] [--industries 苹果,桃] ...", cmdVillage},
 		{"advisor", "advisor add --name N --group 林果 ... | advisor edit ID ...", cmdAdvisor},
 		{"training", "training add --village CODE --advisor ID --date D --kind K --topic T ... | training edit ID ...", cmdTraining},
 		{"assignment", "assignment add --advisor ID --village CODE --from D | assignment edit ID --to D --reason R", cmdAssignment},
-		{"export", "export ledger --year 2026 [--under CODE] --out FILE.xlsx|FILE.csv   工作台账 with its roll-ups (CSV: one file each)", cmdExport},
+		{"export", "export ledger|targets|monthly|keyvillages|advisors [--year 2026] [--month 5] [--under CODE] --out FILE.xlsx|FILE.csv\n" +
+			"  工作台账, 目标完成情况, 月度调度 (--min-days N), 重点村名单, 人员名册 (CSV: one file per sheet)", cmdExport},
 		{"target", "target add YEAR [--attendees 2400 ...] | target edit YEAR ...   the city's yearly targets (unset: the defaults)", cmdTarget},
 		{"list", "list villages|advisors|trainings|assignments [--json] [filters]", cmdList},
 		{"show", "show ID [--json]", cmdShow},
@@ -268,12 +270,15 @@ func cmdClerk(ctx context.Context, c *cli, args []string) error {
 func cmdImport(ctx context.Context, c *cli, args []string) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	quiet := fs.Bool("quiet", false, "no progress lines")
+	if len(args) > 0 && (args[0] == "keyvillages" || args[0] == "advisors") {
+		return cmdImportSheet(ctx, c, args[0], args[1:])
+	}
 	pos, err := parse(fs, c, args, 2)
 	if err != nil {
 		return err
 	}
 	if pos[0] != "villages" {
-		return fmt.Errorf("import %s: only villages can be imported here (spreadsheets come later)", pos[0])
+		return fmt.Errorf("%w: import villages|keyvillages|advisors FILE", errUsage)
 	}
 	f, err := os.Open(pos[1])
 	if err != nil {

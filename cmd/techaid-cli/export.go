@@ -4,74 +4,148 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"time"
 
 	"techaid/ledger"
 	"techaid/report"
 	"techaid/storage"
 )
 
-// cmdExport writes the bureau's tables from the ledger. An .xlsx gets every table as a sheet; a .csv
-// gets the work ledger, and each roll-up goes to a file beside it named after its sheet.
+// cmdExport writes one of the bureau's tables from the ledger. An .xlsx gets every table as a sheet; a
+// .csv gets the first, and each other goes to a file beside it named after its sheet.
 func cmdExport(ctx context.Context, c *cli, args []string) error {
-	if len(args) == 0 || args[0] != "ledger" {
-		return fmt.Errorf("%w: export ledger (more tables to come)", errUsage)
+	if len(args) == 0 || !slices.Contains(report.Exports, args[0]) {
+		return fmt.Errorf("%w: export %s --out FILE.xlsx|FILE.csv", errUsage, strings.Join(report.Exports, "|"))
 	}
-	fs := flag.NewFlagSet("export ledger", flag.ContinueOnError)
-	year := fs.Int("year", 0, "the year (default this year)")
+	spec := report.Spec{Name: args[0]}
+	fs := flag.NewFlagSet("export "+spec.Name, flag.ContinueOnError)
+	fs.IntVar(&spec.Year, "year", 0, "the year (default this year)")
+	fs.IntVar(&spec.Month, "month", 0, "monthly: the month, 1-12 (default this month)")
+	fs.IntVar(&spec.MinDays, "min-days", report.DefaultMinDays, "monthly: list advisors with fewer service days than this in the month")
 	under := fs.String("under", "", "only within this county or township code")
 	out := fs.String("out", "", "FILE.xlsx or FILE.csv")
 	if _, err := parse(fs, c, args[1:], 0); err != nil {
 		return err
 	}
-	ext := strings.ToLower(filepath.Ext(*out))
-	if *out == "" || ext != ".xlsx" && ext != ".csv" {
+	if ext := strings.ToLower(filepath.Ext(*out)); ext != ".xlsx" && ext != ".csv" {
 		return fmt.Errorf("%w: --out FILE.xlsx or FILE.csv", errUsage)
 	}
 	if err := checkCode("under", ledger.Code(*under), false); err != nil {
 		return err
 	}
+	spec.Under = ledger.Code(*under)
 	return c.withStore(func(s *storage.Store) error {
-		y := *year
-		if y == 0 {
-			y = s.Clock().Today().Year()
-		}
-		tables, err := report.Ledger(s, y, ledger.Code(*under))
+		start := time.Now()
+		tables, err := report.Build(s, spec)
 		if err != nil {
 			return err
 		}
-		write := func(path string, fn func(f *os.File) error) error {
-			f, err := os.Create(path)
+		files, err := report.WriteFile(*out, tables)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "已导出%s %d 行：%s (%d rows, %.2fs)\n", report.ExportTitles[spec.Name], len(tables[0].Rows),
+			strings.Join(files, "、"), len(tables[0].Rows), time.Since(start).Seconds())
+		return nil
+	})
+}
+
+// cmdImportSheet reads the bureau's key-village list or an advisor roster (.xlsx or CSV) and prints a
+// line per row: what matched and how, what is new or changes, what is wrong. Only --apply writes.
+func cmdImportSheet(ctx context.Context, c *cli, what string, args []string) error {
+	fs := flag.NewFlagSet("import "+what, flag.ContinueOnError)
+	apply := fs.Bool("apply", false, "write the rows that matched (without it: only show what would be done)")
+	pos, err := parse(fs, c, args, 1)
+	if err != nil {
+		return err
+	}
+	sheets, err := report.ReadFile(pos[0])
+	if err != nil {
+		return err
+	}
+	return c.withStore(func(s *storage.Store) error {
+		var res storage.ImportResult
+		switch what {
+		case "keyvillages":
+			plan, err := report.PlanKeyVillages(s, sheets)
 			if err != nil {
 				return err
 			}
-			if err := fn(f); err != nil {
-				f.Close()
-				return fmt.Errorf("write %s: %w", path, err)
+			for _, r := range plan.Rows {
+				fmt.Fprintf(c.stdout, "第 %d 行 %s：%s\n", r.Line, r.Input, keyVillageVerdict(r))
 			}
-			return f.Close()
-		}
-		var files []string
-		if ext == ".xlsx" {
-			if err := write(*out, func(f *os.File) error { return report.WriteXLSX(f, tables) }); err != nil {
+			for _, v := range plan.Unlisted {
+				fmt.Fprintf(c.stdout, "不在表中：%s%s%s（%s）已是重点村，未改动\n", v.CountyName, v.TownshipName, v.Name, v.Code)
+			}
+			changes := 0
+			for _, r := range plan.Rows {
+				if r.Match != report.MatchNone && r.Change {
+					changes++
+				}
+			}
+			fmt.Fprintf(c.stdout, "工作表「%s」：精确对应 %d 行，宽松对应 %d 行，未对应 %d 行，不在本单位范围 %d 行；需标记为重点村 %d 个。\n",
+				plan.Sheet, plan.Count(report.MatchExact), plan.Count(report.MatchLoose), plan.Count(report.MatchNone), plan.Skipped, changes)
+			if !*apply {
+				fmt.Fprintln(c.stdout, "这只是预览，没有写入。核对无误后加 --apply 导入。 (preview only: add --apply to write)")
+				return nil
+			}
+			if res, err = plan.Apply(ctx, s, nil); err != nil {
 				return err
 			}
-			files = append(files, *out)
-		} else {
-			for i, t := range tables {
-				path := *out
-				if i > 0 {
-					path = strings.TrimSuffix(*out, filepath.Ext(*out)) + "-" + t.Name + ".csv"
-				}
-				if err := write(path, func(f *os.File) error { return report.WriteCSV(f, t) }); err != nil {
-					return err
-				}
-				files = append(files, path)
+		case "advisors":
+			plan, err := report.PlanAdvisors(s, sheets)
+			if err != nil {
+				return err
+			}
+			for _, r := range plan.Rows {
+				fmt.Fprintf(c.stdout, "第 %d 行 %s：%s\n", r.Line, r.Name, advisorVerdict(r))
+			}
+			fmt.Fprintf(c.stdout, "工作表「%s」：新增 %d 人，修改 %d 人，无变化 %d 人，有错误 %d 行。\n", plan.Sheet,
+				plan.Count(report.AdvisorNew), plan.Count(report.AdvisorUpdate), plan.Count(report.AdvisorUnchanged), plan.Count(report.AdvisorError))
+			if !*apply {
+				fmt.Fprintln(c.stdout, "这只是预览，没有写入。核对无误后加 --apply 导入。 (preview only: add --apply to write)")
+				return nil
+			}
+			if res, err = plan.Apply(ctx, s, nil); err != nil {
+				return err
 			}
 		}
-		fmt.Fprintf(c.stdout, "已导出 %d 年工作台账 %d 条：%s (%d rows)\n", y, len(tables[0].Rows), strings.Join(files, "、"), len(tables[0].Rows))
+		for _, r := range res.Rejected {
+			fmt.Fprintf(c.stderr, "未导入 (%s): %s\n", r.ID, oneLine(r.Err))
+		}
+		fmt.Fprintf(c.stdout, "已导入：新增 %d，修改 %d，无变化 %d，未导入 %d。 (applied)\n", res.Created, res.Updated, res.Unchanged, len(res.Rejected))
 		return nil
 	})
+}
+
+func keyVillageVerdict(r report.KeyVillageRow) string {
+	switch r.Match {
+	case report.MatchNone:
+		return "未对应：" + r.How
+	case report.MatchLoose:
+		return fmt.Sprintf("宽松对应 %s（%s）：%s%s", r.Village.Name, r.Village.Code, r.How, keyChange(r))
+	}
+	return fmt.Sprintf("精确对应 %s（%s）%s", r.Village.Name, r.Village.Code, keyChange(r))
+}
+
+func keyChange(r report.KeyVillageRow) string {
+	if r.Change {
+		return "，将标记为重点村"
+	}
+	return "，已是重点村"
+}
+
+func advisorVerdict(r report.AdvisorRow) string {
+	switch r.Action {
+	case report.AdvisorNew:
+		return "新增"
+	case report.AdvisorUpdate:
+		return "修改 " + strings.Join(r.Changes, "，")
+	case report.AdvisorUnchanged:
+		return "无变化"
+	}
+	return "错误：" + r.Problem
 }

@@ -1,0 +1,396 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/width"
+
+	"techaid/ledger"
+	"techaid/storage"
+)
+
+// Match is how a row of an imported list was matched to a village.
+type Match string
+
+const (
+	MatchExact Match = "exact" // by code, or by the full official name
+	MatchLoose Match = "loose" // by a tolerant comparison, said in Row.How
+	MatchNone  Match = "none"  // no village, or more than one: the row is not applied
+)
+
+// KeyVillageRow is the import's verdict on one row of a key-village list.
+type KeyVillageRow struct {
+	Line    int
+	Input   string // the row as the sheet has it: county, township and village
+	Match   Match
+	How     string // in Chinese: how a loose match was made, or why there is none
+	Village ledger.Village
+	KeyYear int
+	Change  bool // applying sets the village's key flag (or its year); false: already as listed
+}
+
+// KeyVillagePlan is what importing a key-village list would do. Nothing is written until Apply.
+type KeyVillagePlan struct {
+	Sheet string
+	Rows  []KeyVillageRow
+	// Unlisted are villages the store has as key villages, within the scope, that the list does not
+	// name. They are reported, not changed: a list may be partial (one county's).
+	Unlisted []ledger.Village
+	// Skipped counts rows outside the office's scope.
+	Skipped int
+}
+
+// Count is the number of rows matched as m.
+func (p KeyVillagePlan) Count(m Match) int {
+	n := 0
+	for _, r := range p.Rows {
+		if r.Match == m {
+			n++
+		}
+	}
+	return n
+}
+
+var keyVillageColumns = []column{
+	{key: "county", names: []string{"区县", "县区", "县(市、区)", "县(区)", "区(县)", "县市区", "所属区县", "县"}},
+	{key: "township", names: []string{"乡镇", "乡镇(街道)", "镇(街道)", "镇街", "所属乡镇", "镇", "街道"}},
+	{key: "village", names: []string{"村", "村名", "村名称", "村庄", "村庄名称", "重点村", "重点村名称", "行政村", "村(居)"}, required: true},
+	{key: "code", names: []string{"村代码", "区划代码", "统计用区划代码", "代码"}},
+	{key: "year", names: []string{"认定年份", "年份", "认定年度"}},
+}
+
+// PlanKeyVillages matches a key-village list (the bureau's spreadsheet of names, codes optional) to the
+// villages the store holds within its scope, tolerantly: official names come as 某某村村委会 or
+// 某某村村民委员会 and lists write 某某村 or 某某; townships drop 镇 and counties 县. Each row is matched
+// exactly, loosely (and how), or not at all (and why, with the nearest names of its township).
+func PlanKeyVillages(st *storage.Store, sheets []Sheet) (KeyVillagePlan, error) {
+	s, h, err := pickSheet(sheets, keyVillageColumns)
+	if err != nil {
+		return KeyVillagePlan{}, err
+	}
+	scope := st.Identity().Scope
+	if scope.Level() == ledger.LevelCity {
+		scope = ""
+	}
+	all, _ := st.Villages(storage.VillageQuery{Under: scope}, nil)
+	ix := newVillageIndex(all, scope)
+	plan := KeyVillagePlan{Sheet: s.Name}
+	listed := map[ledger.Code]int{} // village → the line that named it first
+	for _, r := range s.Rows {
+		if r.Line <= h.line || blank(r) {
+			continue
+		}
+		county, township, name, code := h.cell(r, "county"), h.cell(r, "township"), h.cell(r, "village"), h.cell(r, "code")
+		row := KeyVillageRow{Line: r.Line, Input: strings.Join(nonEmpty(county, township, name, code), " ")}
+		if name == "" && code == "" {
+			row.Match, row.How = MatchNone, "村名为空"+s.formulaNote(r.Line, h.at["village"])
+			plan.Rows = append(plan.Rows, row)
+			continue
+		}
+		if y := h.cell(r, "year"); y != "" {
+			n, err := strconv.Atoi(strings.TrimSuffix(y, "年"))
+			if err != nil || n < 2015 || n > st.Clock().Today().Year() {
+				row.Match, row.How = MatchNone, fmt.Sprintf("认定年份「%s」不是 2015 年以来的年份", y)
+				plan.Rows = append(plan.Rows, row)
+				continue
+			}
+			row.KeyYear = n
+		}
+		v, match, how, outside := ix.match(county, township, name, ledger.Code(code))
+		if outside {
+			plan.Skipped++
+			continue
+		}
+		row.Village, row.Match, row.How = v, match, how
+		if match != MatchNone {
+			if first, dup := listed[v.Code]; dup {
+				row.Match, row.How = MatchNone, fmt.Sprintf("与第 %d 行是同一个村（%s）", first, v.Name)
+			} else {
+				listed[v.Code] = r.Line
+				row.Change = !v.Key || row.KeyYear != 0 && row.KeyYear != v.KeyYear
+			}
+		}
+		plan.Rows = append(plan.Rows, row)
+	}
+	if len(plan.Rows) == 0 && plan.Skipped == 0 {
+		return plan, fmt.Errorf("%s: 表头下面没有数据行 (no rows under the heading)", s.Name)
+	}
+	if len(plan.Rows) > 0 || plan.Skipped == 0 {
+		for _, v := range all {
+			if _, ok := listed[v.Code]; v.Key && !ok {
+				plan.Unlisted = append(plan.Unlisted, v)
+			}
+		}
+	}
+	return plan, nil
+}
+
+// Apply marks the matched villages as key villages (with their year, if the list gives one), in one
+// import: each village whole or not at all. Rows not matched are left alone.
+func (p KeyVillagePlan) Apply(ctx context.Context, st *storage.Store, progress func(done, total int)) (storage.ImportResult, error) {
+	var recs []ledger.Entity
+	for _, r := range p.Rows {
+		if r.Match != MatchNone && r.Change {
+			v := r.Village
+			v.Key = true
+			if r.KeyYear != 0 {
+				v.KeyYear = r.KeyYear
+			}
+			recs = append(recs, v)
+		}
+	}
+	return st.Import(ctx, recs, func(done int) {
+		if progress != nil {
+			progress(done, len(recs))
+		}
+	})
+}
+
+// villageIndex finds villages by code and by the core of their names.
+type villageIndex struct {
+	scope  ledger.Code // "" for the city
+	byCode map[ledger.Code]ledger.Village
+	byCore map[string][]ledger.Village
+	all    []ledger.Village
+}
+
+func newVillageIndex(all []ledger.Village, scope ledger.Code) *villageIndex {
+	ix := &villageIndex{scope: scope, byCode: map[ledger.Code]ledger.Village{}, byCore: map[string][]ledger.Village{}, all: all}
+	for _, v := range all {
+		ix.byCode[v.Code] = v
+		c := villageCore(v.Name)
+		ix.byCore[c] = append(ix.byCore[c], v)
+	}
+	return ix
+}
+
+// match finds the one village a row names. outside: the row names a place beyond the store's scope.
+func (ix *villageIndex) match(county, township, name string, code ledger.Code) (v ledger.Village, m Match, how string, outside bool) {
+	if code != "" {
+		if code.Level() != ledger.LevelVillage {
+			return v, MatchNone, fmt.Sprintf("村代码「%s」不是 12 位区划代码", code), false
+		}
+		v, ok := ix.byCode[code]
+		if !ok {
+			return v, MatchNone, fmt.Sprintf("没有代码为 %s 的村", code), ix.scope != "" && !ix.scope.Contains(code)
+		}
+		if name != "" && villageCore(name) != villageCore(v.Name) {
+			return v, MatchLoose, fmt.Sprintf("按村代码对应；表中村名「%s」，区划名称「%s」", name, v.Name), false
+		}
+		return v, MatchExact, "", false
+	}
+	// Narrow to the township and county the row names, when it names them.
+	inPlace := func(v ledger.Village) bool {
+		return (county == "" || placeCore(v.CountyName) == placeCore(county)) &&
+			(township == "" || placeCore(v.TownshipName) == placeCore(township))
+	}
+	placeKnown := false
+	for _, v := range ix.all {
+		if inPlace(v) {
+			placeKnown = true
+			break
+		}
+	}
+	where := strings.Join(nonEmpty(county, township), "")
+	if !placeKnown {
+		if where == "" {
+			return v, MatchNone, "本单位还没有村庄数据", false
+		}
+		// Below the city, a place the office does not hold is another office's: skipped, not wrong.
+		return v, MatchNone, fmt.Sprintf("没有「%s」", where), ix.scope != ""
+	}
+	var exact []ledger.Village
+	for _, c := range ix.byCore[villageCore(name)] {
+		if inPlace(c) {
+			exact = append(exact, c)
+		}
+	}
+	switch {
+	case len(exact) == 1 && normName(exact[0].Name) == normName(name):
+		return exact[0], MatchExact, "", false
+	case len(exact) == 1:
+		return exact[0], MatchLoose, fmt.Sprintf("「%s」与区划名称「%s」只差“村/村委会/村民委员会”等字样", name, exact[0].Name), false
+	case len(exact) > 1:
+		return v, MatchNone, fmt.Sprintf("有 %d 个同名的村（%s），请在表中写明乡镇", len(exact), placesOf(exact)), false
+	}
+	// Renamed or merged: one village of the place whose name contains this one, or differs by a character.
+	core := villageCore(name)
+	var contains, near []ledger.Village
+	for _, c := range ix.all {
+		if !inPlace(c) {
+			continue
+		}
+		cc := villageCore(c.Name)
+		if len([]rune(core)) >= 2 && (strings.Contains(cc, core) || strings.Contains(core, cc) && len([]rune(cc)) >= 2) {
+			contains = append(contains, c)
+		}
+		if editDistance(cc, core) == 1 && len([]rune(core)) >= 2 {
+			near = append(near, c)
+		}
+	}
+	switch {
+	case len(contains) == 1 && township != "":
+		return contains[0], MatchLoose, fmt.Sprintf("「%s」与「%s」名称相含（合并或更名？请核对）", name, contains[0].Name), false
+	case len(near) == 1 && township != "":
+		return near[0], MatchLoose, fmt.Sprintf("「%s」与「%s」相差一个字（请核对）", name, near[0].Name), false
+	}
+	why := fmt.Sprintf("%s没有叫「%s」的村", or(where, "本单位"), name)
+	if cands := nearest(ix.all, inPlace, core, 3); len(cands) > 0 {
+		why += "；相近的有：" + strings.Join(cands, "、")
+	}
+	if township == "" && len(contains)+len(near) > 0 {
+		why += "；请在表中写明乡镇"
+	}
+	return v, MatchNone, why, false
+}
+
+func placesOf(vs []ledger.Village) string {
+	var s []string
+	for _, v := range vs {
+		s = append(s, v.CountyName+v.TownshipName+v.Name)
+	}
+	return strings.Join(s, "、")
+}
+
+// nearest names the villages of the place closest to core by edit distance, at most n.
+func nearest(all []ledger.Village, in func(ledger.Village) bool, core string, n int) []string {
+	type cand struct {
+		name string
+		d    int
+	}
+	var cs []cand
+	limit := max(1, len([]rune(core))/2)
+	for _, v := range all {
+		if in(v) {
+			if d := editDistance(villageCore(v.Name), core); d <= limit {
+				cs = append(cs, cand{v.Name, d})
+			}
+		}
+	}
+	slices.SortStableFunc(cs, func(a, b cand) int { return a.d - b.d })
+	var out []string
+	for _, c := range cs[:min(n, len(cs))] {
+		out = append(out, c.name)
+	}
+	return out
+}
+
+// normName is a name without spaces, punctuation or full-width forms.
+func normName(s string) string {
+	s = width.Fold.String(s)
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) || unicode.IsPunct(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// villageCore is the part of a village's name that lists agree on: without a note in brackets, the
+// committee suffix (村民委员会, 村委会, 居民委员会, 居委会, 社区) and a final 村.
+func villageCore(s string) string {
+	s = width.Fold.String(s)
+	if i := strings.IndexAny(s, "(["); i > 0 {
+		s = s[:i]
+	}
+	s = normName(s)
+	for _, suf := range []string{"村民委员会", "居民委员会", "村委会", "居委会", "委员会", "社区", "村"} {
+		if t := strings.TrimSuffix(s, suf); t != s && t != "" {
+			s = t
+		}
+	}
+	return s
+}
+
+// placeCore is a township's or county's name without its kind: 鲁村镇 and 鲁村 agree, 沂源县 and 沂源.
+func placeCore(s string) string {
+	s = normName(s)
+	for _, suf := range []string{"街道办事处", "办事处", "街道", "镇", "乡", "区", "县", "市"} {
+		if t := strings.TrimSuffix(s, suf); t != s && len([]rune(t)) >= 2 {
+			return t
+		}
+	}
+	return s
+}
+
+// editDistance is the Levenshtein distance in characters.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+// pickSheet is the first sheet with a heading row for cols.
+func pickSheet(sheets []Sheet, cols []column) (Sheet, header, error) {
+	var firstErr error
+	for _, s := range sheets {
+		h, err := findHeader(s, cols)
+		if err == nil {
+			return s, h, nil
+		}
+		if firstErr == nil {
+			firstErr = fmt.Errorf("%s: %w", s.Name, err)
+		}
+	}
+	if firstErr == nil {
+		firstErr = fmt.Errorf("文件里没有工作表 (no sheets)")
+	}
+	return Sheet{}, header{}, firstErr
+}
+
+// formulaNote explains an empty cell that holds a formula with no computed value.
+func (s Sheet) formulaNote(line, col int) string {
+	if s.formula == nil {
+		return ""
+	}
+	if f := s.formula(line, col); f != "" {
+		return fmt.Sprintf("（单元格是公式 =%s，文件里没有计算结果：请在 Excel 中打开并保存，或复制后“粘贴为数值”）", f)
+	}
+	return ""
+}
+
+func blank(r Row) bool {
+	for i := range r.Cells {
+		if r.Cell(i) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func nonEmpty(s ...string) []string {
+	var out []string
+	for _, x := range s {
+		if x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
