@@ -444,11 +444,14 @@ func (s *session) pump(cursor uint64) error {
 				seqs = seqs[:max(1, min(len(seqs)-1, len(seqs)*protocol.BatchBytes/size))]
 				upto = seqs[len(seqs)-1]
 			}
+			// The batch is built. Sending it takes as long as the office takes to read it (up to the write
+			// timeout): an office that does not read must not keep the slot, and with it every other
+			// office's catch-up and live changes, waiting that long.
+			release()
 			// Send records; send an empty batch to say caught up the first time, or when the office's
 			// cursor lags far behind (changes of other scopes only), so its next pull starts near the head.
 			if len(msg.Records) > 0 || !caughtUp || upto-told >= 10000 {
 				if err := s.sendFrame(buf); err != nil {
-					release()
 					return nil // the socket is gone; the reader ends the session
 				}
 				told = upto
@@ -457,7 +460,6 @@ func (s *session) pump(cursor uint64) error {
 					h.touch(s, func(p *Peer) { p.LastSync = h.now().UTC() })
 				}
 			}
-			release()
 			cursor = upto
 			if upto >= head {
 				break
@@ -502,7 +504,10 @@ func (s *session) snapshot() (uint64, error) {
 			return err
 		}
 		batch, size = batch[:0], 0
-		return s.sendFrame(buf)
+		<-h.work // not held while the office reads the frame (see pump)
+		err = s.sendFrame(buf)
+		h.work <- struct{}{}
+		return err
 	}
 	err := h.st.Snapshot(func(rec ledger.Record, place ledger.Code) error {
 		if !covers(s.office.Scope, place) {
