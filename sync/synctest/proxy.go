@@ -1,0 +1,249 @@
+package synctest
+
+import (
+	"maps"
+	"math/rand/v2"
+	"net"
+	"sync"
+	"testing"
+	"time"
+)
+
+// FaultKind is what a FaultProxy does to one connection.
+type FaultKind int
+
+// The faults a FaultProxy can play on a connection.
+const (
+	Pass     FaultKind = iota // forward both ways untouched (with Delay, if set)
+	Drop                      // close the office's side at once, before a byte reaches the hub
+	Truncate                  // forward After bytes in one direction, then close both sides (FIN): a frame cut short
+	Reset                     // as Truncate, but abort both sides with RST (SetLinger(0)): a cable pulled
+)
+
+func (k FaultKind) String() string {
+	return [...]string{"pass", "drop", "truncate", "reset"}[k]
+}
+
+// Fault is the fate of one connection through a FaultProxy.
+type Fault struct {
+	Kind  FaultKind
+	After int64         // Truncate, Reset: bytes forwarded in the counted direction before the cut
+	Down  bool          // count hub → office bytes (a pull cut short) instead of office → hub (a push)
+	Delay time.Duration // wait before forwarding each chunk read, either way
+}
+
+// FaultStats counts what a FaultProxy did.
+type FaultStats struct {
+	Conns int               // connections accepted
+	Kinds map[FaultKind]int // connections by the fault played
+	Cut   map[FaultKind]int // connections that met their fault: every Drop, Truncate and Reset ones that reached their cut point
+}
+
+// FaultProxy is a TCP proxy on 127.0.0.1 in front of a hub that plays a Fault on each connection: those
+// queued with Next first, then, while Random is set, a random one drawn from a seeded source, so that a
+// run can be replayed (connections are numbered in the order they are accepted). Without either it
+// passes everything through.
+type FaultProxy struct {
+	URL    string // ws://127.0.0.1:port, for client.Config.URL
+	ln     net.Listener
+	target string
+	wg     sync.WaitGroup
+
+	mu     sync.Mutex
+	rng    *rand.Rand
+	queue  []Fault
+	random func(r *rand.Rand) Fault
+	stats  FaultStats
+	open   map[net.Conn]bool
+	closed bool
+}
+
+const pcgStream = 0x7465636861696421 // "techaid!"
+
+// StartFaultProxy forwards 127.0.0.1:random to target (host:port) until the test ends; seed drives the
+// random faults.
+func StartFaultProxy(t testing.TB, target string, seed uint64) *FaultProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("fault proxy: %v", err)
+	}
+	p := &FaultProxy{URL: "ws://" + ln.Addr().String(), ln: ln, target: target,
+		rng: rand.New(rand.NewPCG(seed, pcgStream)), open: map[net.Conn]bool{},
+		stats: FaultStats{Kinds: map[FaultKind]int{}, Cut: map[FaultKind]int{}}}
+	p.wg.Add(1)
+	go p.accept()
+	t.Cleanup(p.Close)
+	return p
+}
+
+// Next queues faults for the next connections, in order.
+func (p *FaultProxy) Next(fs ...Fault) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.queue = append(p.queue, fs...)
+}
+
+// Random makes every connection not covered by Next draw its fault from pick, with the proxy's seeded
+// source; nil passes them through.
+func (p *FaultProxy) Random(pick func(r *rand.Rand) Fault) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.random = pick
+}
+
+// RandomCuts is a pick for Random: a connection is cut with probability rate, by Truncate or Reset
+// (even odds) after a uniform 0..max-1 bytes of a direction chosen at even odds; one in ten of the cut
+// ones is dropped instead.
+func RandomCuts(rate float64, max int64) func(r *rand.Rand) Fault {
+	return func(r *rand.Rand) Fault {
+		if r.Float64() >= rate {
+			return Fault{Kind: Pass}
+		}
+		if r.IntN(10) == 0 {
+			return Fault{Kind: Drop}
+		}
+		return Fault{Kind: Truncate + FaultKind(r.IntN(2)), After: r.Int64N(max), Down: r.IntN(2) == 0}
+	}
+}
+
+// Seed restarts the random faults from seed, so that a part of a run can be replayed on its own.
+func (p *FaultProxy) Seed(seed uint64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.rng = rand.New(rand.NewPCG(seed, pcgStream))
+}
+
+// Stats reports what the proxy did so far.
+func (p *FaultProxy) Stats() FaultStats {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return FaultStats{Conns: p.stats.Conns, Kinds: maps.Clone(p.stats.Kinds), Cut: maps.Clone(p.stats.Cut)}
+}
+
+// Close stops the proxy and drops every connection.
+func (p *FaultProxy) Close() {
+	_ = p.ln.Close()
+	p.mu.Lock()
+	p.closed = true
+	for c := range p.open {
+		_ = c.Close()
+	}
+	p.mu.Unlock()
+	p.wg.Wait()
+}
+
+// next takes the fault of a new connection and registers its two ends; false if the proxy is closed.
+func (p *FaultProxy) next(down, up net.Conn) (Fault, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return Fault{}, false
+	}
+	var f Fault
+	switch {
+	case len(p.queue) > 0:
+		f, p.queue = p.queue[0], p.queue[1:]
+	case p.random != nil:
+		f = p.random(p.rng)
+	}
+	p.stats.Conns++
+	p.stats.Kinds[f.Kind]++
+	if f.Kind == Drop {
+		p.stats.Cut[Drop]++
+	}
+	p.open[down] = true
+	if up != nil {
+		p.open[up] = true
+	}
+	return f, true
+}
+
+func (p *FaultProxy) accept() {
+	defer p.wg.Done()
+	for {
+		down, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		up, err := net.Dial("tcp", p.target)
+		if err != nil {
+			_ = down.Close()
+			continue
+		}
+		f, ok := p.next(down, up)
+		if !ok || f.Kind == Drop {
+			_ = down.Close()
+			_ = up.Close()
+			if !ok {
+				return
+			}
+			p.forget(down, up)
+			continue
+		}
+		var once sync.Once
+		end := func(abort bool) {
+			once.Do(func() {
+				if abort {
+					for _, c := range []net.Conn{down, up} {
+						if tc, ok := c.(*net.TCPConn); ok {
+							_ = tc.SetLinger(0) // close sends RST, not FIN
+						}
+					}
+				}
+				_ = down.Close()
+				_ = up.Close()
+				p.forget(down, up)
+			})
+		}
+		limit := func(counted bool) int64 {
+			if counted && (f.Kind == Truncate || f.Kind == Reset) {
+				return f.After
+			}
+			return -1
+		}
+		p.wg.Add(2)
+		go p.pipe(up, down, f.Delay, limit(!f.Down), f.Kind == Reset, end)
+		go p.pipe(down, up, f.Delay, limit(f.Down), f.Kind == Reset, end)
+	}
+}
+
+func (p *FaultProxy) forget(down, up net.Conn) {
+	p.mu.Lock()
+	delete(p.open, down)
+	delete(p.open, up)
+	p.mu.Unlock()
+}
+
+// pipe copies from src to dst; with limit ≥ 0 it stops after limit bytes and ends the connection (with
+// RST if abort), counting a cut.
+func (p *FaultProxy) pipe(dst, src net.Conn, delay time.Duration, limit int64, abort bool, end func(abort bool)) {
+	defer p.wg.Done()
+	buf := make([]byte, 32<<10)
+	var sent int64
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			if delay > 0 {
+				time.Sleep(delay)
+			}
+			if limit >= 0 && sent+int64(n) >= limit {
+				_, _ = dst.Write(buf[:limit-sent])
+				p.mu.Lock()
+				p.stats.Cut[map[bool]FaultKind{false: Truncate, true: Reset}[abort]]++
+				p.mu.Unlock()
+				end(abort)
+				return
+			}
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				end(false)
+				return
+			}
+			sent += int64(n)
+		}
+		if err != nil {
+			end(false) // EOF or error: the websocket never half-closes, so end both ways
+			return
+		}
+	}
+}
