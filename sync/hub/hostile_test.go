@@ -7,6 +7,7 @@ package hub_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http/httptest"
@@ -46,7 +47,7 @@ func startGoodOffice(t *testing.T, url, token string) *goodOffice {
 			g.done <- fmt.Errorf("first sync: %w", err)
 			return
 		}
-		for round := range 50 {
+		for round := range 20 {
 			if round >= 2 {
 				select {
 				case <-g.stop:
@@ -260,4 +261,211 @@ func TestSlowReaders(t *testing.T) {
 	if st.Sessions < slow {
 		t.Errorf("%d sessions: the hub cut the slow readers (%d) before the good office was done", st.Sessions, slow)
 	}
+}
+
+// raw is a frame as a hostile client sends it: a websocket message type and its bytes.
+type raw struct {
+	kind int
+	data []byte
+}
+
+func text(s string) raw              { return raw{websocket.TextMessage, []byte(s)} }
+func message(m protocol.Message) raw { return raw{websocket.TextMessage, enc(m)} }
+
+// edited encodes m, lets edit change its JSON as a map, and encodes that: a frame no correct sender
+// writes.
+func edited(m protocol.Message, edit func(map[string]any)) raw {
+	var v map[string]any
+	if err := json.Unmarshal(enc(m), &v); err != nil {
+		panic(err)
+	}
+	edit(v)
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return raw{websocket.TextMessage, b}
+}
+
+// recordOf is the i-th record of a push or changes frame as a JSON map (for edited).
+func recordOf(v map[string]any, i int) map[string]any {
+	return v["records"].([]any)[i].(map[string]any)
+}
+
+// expectErrorAmid reads frames, skipping changes (a pulling session may be sent some first), until
+// an error with the code; then the connection must close.
+func expectErrorAmid(t *testing.T, c *websocket.Conn, code protocol.Code) {
+	t.Helper()
+	for {
+		m := recv(t, c)
+		if _, ok := m.(protocol.Changes); ok {
+			continue
+		}
+		if e, ok := m.(protocol.Error); !ok || e.Code != code || e.Message == "" {
+			t.Fatalf("got %#v, want error %s", m, code)
+		}
+		break
+	}
+	expectClosed(t, c)
+}
+
+// Guarantee 7: a first frame the hub cannot accept gets a clear error, then the connection closes;
+// nobody becomes a session, nothing is stored, and an office syncing meanwhile is served.
+func TestHelloRefused(t *testing.T) {
+	t.Parallel()
+	h := synctest.StartHub(t)
+	tok := h.Office("鲁村镇", synctest.Lucun)
+	gone := h.Office("博山区", "370304")
+	if _, err := h.Revoke("博山区"); err != nil {
+		t.Fatal(err)
+	}
+	with := func(edit func(*protocol.Hello)) raw {
+		m := hello(tok, storage.NewID())
+		edit(&m)
+		return message(m)
+	}
+	cases := []struct {
+		name  string
+		frame *raw // nil: say nothing at all
+		code  protocol.Code
+	}{
+		{"protocol 0", new(with(func(m *protocol.Hello) { m.Proto = 0 })), protocol.CodeUpgrade},
+		{"wrong schema", new(with(func(m *protocol.Hello) { m.Schema = protocol.Schema + 1 })), protocol.CodeUpgrade},
+		{"no schema", new(with(func(m *protocol.Hello) { m.Schema = 0 })), protocol.CodeUpgrade},
+		{"unknown token", new(with(func(m *protocol.Hello) { m.Token = "aaaaaaaa-bbbbbbbb-cccccccc-dddddddd" })), protocol.CodeUnauthorized},
+		{"token with a space", new(with(func(m *protocol.Hello) { m.Token += " " })), protocol.CodeUnauthorized},
+		{"no token", new(with(func(m *protocol.Hello) { m.Token = "" })), protocol.CodeUnauthorized},
+		{"revoked token", new(message(hello(gone, storage.NewID()))), protocol.CodeRevoked},
+		{"no replica", new(with(func(m *protocol.Hello) { m.Replica = "" })), protocol.CodeBadRequest},
+		{"replica over 64 bytes", new(with(func(m *protocol.Hello) { m.Replica = strings.Repeat("r", 65) })), protocol.CodeBadRequest},
+		{"hello too large", new(with(func(m *protocol.Hello) { m.App = strings.Repeat("x", protocol.MaxHello) })), protocol.CodeTooLarge},
+		{"binary hello", &raw{websocket.BinaryMessage, enc(hello(tok, storage.NewID()))}, protocol.CodeBadRequest},
+		{"binary and too large", &raw{websocket.BinaryMessage, make([]byte, protocol.MaxHello+1)}, protocol.CodeTooLarge},
+		{"not json", new(text("hello?")), protocol.CodeBadRequest},
+		{"empty frame", new(text("")), protocol.CodeBadRequest},
+		{"hello in an array", new(text("[" + string(enc(hello(tok, storage.NewID()))) + "]")), protocol.CodeBadRequest},
+		{"two hellos in one frame", new(text(string(enc(hello(tok, "r1"))) + string(enc(hello(tok, "r2"))))), protocol.CodeBadRequest},
+		{"proto as a string", new(edited(hello(tok, storage.NewID()), func(v map[string]any) { v["proto"] = "1" })), protocol.CodeBadRequest},
+		{"no type", new(edited(hello(tok, storage.NewID()), func(v map[string]any) { delete(v, "t") })), protocol.CodeBadRequest},
+		{"pull first", new(message(protocol.Pull{})), protocol.CodeBadRequest},
+		{"push first", new(message(protocol.Push{From: 1, To: 1, Seqs: []uint64{1},
+			Records: []ledger.Record{(&writer{replica: "r", office: synctest.Lucun}).record(training("先推", codes(t, synctest.Lucun)[0]), storage.NewID())}})), protocol.CodeBadRequest},
+		{"welcome first", new(message(protocol.Welcome{Proto: 1, Scope: synctest.City})), protocol.CodeBadRequest},
+		{"silence", nil, protocol.CodeBadRequest}, // the hub waits 10 s for a hello
+	}
+	before := holding(t, h.Store)
+	good := startGoodOffice(t, h.URL, h.Office("东里镇", synctest.Dongli))
+	t.Run("refused", func(t *testing.T) {
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				t.Parallel()
+				c := dial(t, h)
+				if tc.frame != nil {
+					if err := c.WriteMessage(tc.frame.kind, tc.frame.data); err != nil {
+						t.Fatal(err)
+					}
+				}
+				expectError(t, c, tc.code)
+			})
+		}
+	})
+	expectHolding(t, h.Store, before, good.finish(t, h.Store)...)
+	st, err := h.Status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Sessions != 0 {
+		t.Errorf("%d sessions after refused hellos", st.Sessions)
+	}
+	for _, o := range st.Offices {
+		if o.Name != "东里镇" && len(o.Replicas) > 0 {
+			t.Errorf("a refused hello left replicas on the status page: %s %+v", o.Name, o.Replicas)
+		}
+	}
+}
+
+// Guarantee 7: after a good hello, a frame that is not a message an office sends, or comes out of
+// order, ends the session with bad_request (too_large when over the limit); a malformed push is
+// refused whole, so the good record inside it is not applied either.
+func TestGarbageAfterHello(t *testing.T) {
+	t.Parallel()
+	h := synctest.StartHub(t)
+	tok := h.Office("鲁村镇", synctest.Lucun)
+	lv := codes(t, synctest.Lucun)
+	w := &writer{replica: "garbage", office: synctest.Lucun}
+	goodPush := func() protocol.Push {
+		return protocol.Push{From: 1, To: 2, Seqs: []uint64{1, 2}, Records: []ledger.Record{
+			w.record(training("夹带的好记录", lv[0]), storage.NewID()), w.record(training("第二条", lv[1]), storage.NewID())}}
+	}
+	var many protocol.Push
+	for i := range protocol.MaxBatch + 1 {
+		many.Seqs = append(many.Seqs, uint64(i+1))
+		many.Records = append(many.Records, w.record(training("太多", lv[i%len(lv)]), storage.NewID(), "topic", "villages"))
+	}
+	many.From, many.To = 1, uint64(len(many.Seqs))
+	huge := goodPush()
+	huge.Records[1].Fields["notes"] = ledger.Field{Value: strings.Repeat("长", protocol.MaxFrame/3+1), Version: huge.Records[1].Fields["topic"].Version}
+	cases := []struct {
+		name  string
+		pull  bool // pull first
+		frame raw
+		code  protocol.Code
+	}{
+		{"binary frame", false, raw{websocket.BinaryMessage, []byte{0, 1, 2, 3}}, protocol.CodeBadRequest},
+		{"a push in a binary frame", false, raw{websocket.BinaryMessage, enc(goodPush())}, protocol.CodeBadRequest},
+		{"not json", false, text("{\"t\":\"push\",}"), protocol.CodeBadRequest},
+		{"empty frame", false, text(""), protocol.CodeBadRequest},
+		{"null", false, text("null"), protocol.CodeBadRequest},
+		{"unknown type", false, text(`{"t":"goodbye"}`), protocol.CodeBadRequest},
+		{"second hello", false, message(hello(tok, "garbage")), protocol.CodeBadRequest},
+		{"second pull", true, message(protocol.Pull{}), protocol.CodeBadRequest},
+		{"welcome", false, message(protocol.Welcome{Proto: 1, Scope: synctest.City}), protocol.CodeBadRequest},
+		{"ack", false, message(protocol.Ack{Acked: 1 << 40}), protocol.CodeBadRequest},
+		{"changes with good records", true, message(protocol.Changes{Cursor: 1 << 40, Records: goodPush().Records}), protocol.CodeBadRequest},
+		{"error", false, message(protocol.Err(protocol.CodeInternal, "")), protocol.CodeBadRequest},
+		{"pong", false, message(protocol.Pong{Echo: 1, Time: 2}), protocol.CodeBadRequest},
+		{"push from 0", false, edited(goodPush(), func(v map[string]any) { v["from"] = 0 }), protocol.CodeBadRequest},
+		{"push to before from", false, edited(goodPush(), func(v map[string]any) { v["to"] = 0 }), protocol.CodeBadRequest},
+		{"fewer seqs than records", false, edited(goodPush(), func(v map[string]any) { v["seqs"] = []int{1} }), protocol.CodeBadRequest},
+		{"seqs out of order", false, edited(goodPush(), func(v map[string]any) { v["seqs"] = []int{2, 1} }), protocol.CodeBadRequest},
+		{"seq outside the range", false, edited(goodPush(), func(v map[string]any) { v["seqs"] = []int{1, 3} }), protocol.CodeBadRequest},
+		{"from as a string", false, edited(goodPush(), func(v map[string]any) { v["from"] = "1" }), protocol.CodeBadRequest},
+		{"bad stamp", false, edited(goodPush(), func(v map[string]any) {
+			recordOf(v, 1)["versions"].([]any)[0].(map[string]any)["stamp"] = "2026-05-11"
+		}), protocol.CodeBadRequest},
+		{"bad prev stamp", false, edited(goodPush(), func(v map[string]any) {
+			recordOf(v, 1)["fields"].(map[string]any)["topic"].(map[string]any)["prev"] = map[string]any{"stamp": "x", "replica": "q"}
+		}), protocol.CodeBadRequest},
+		{"version index past the table", false, edited(goodPush(), func(v map[string]any) {
+			recordOf(v, 1)["fields"].(map[string]any)["topic"].(map[string]any)["i"] = 99
+		}), protocol.CodeBadRequest},
+		{"version index negative", false, edited(goodPush(), func(v map[string]any) {
+			recordOf(v, 1)["fields"].(map[string]any)["topic"].(map[string]any)["i"] = -1
+		}), protocol.CodeBadRequest},
+		{"no versions", false, edited(goodPush(), func(v map[string]any) { delete(recordOf(v, 1), "versions") }), protocol.CodeBadRequest},
+		{"record without kind", false, edited(goodPush(), func(v map[string]any) { delete(recordOf(v, 1), "kind") }), protocol.CodeBadRequest},
+		{"record without id", false, edited(goodPush(), func(v map[string]any) { recordOf(v, 1)["id"] = "" }), protocol.CodeBadRequest},
+		{"1,001 records", false, message(many), protocol.CodeBadRequest},
+		{"push over the frame limit", false, message(huge), protocol.CodeTooLarge},
+		{"binary over the frame limit", false, raw{websocket.BinaryMessage, make([]byte, protocol.MaxFrame+1)}, protocol.CodeTooLarge},
+		{"ping over the frame limit", false, text(`{"t":"ping","pad":"` + strings.Repeat("x", protocol.MaxFrame) + `"}`), protocol.CodeTooLarge},
+	}
+	before := holding(t, h.Store)
+	good := startGoodOffice(t, h.URL, h.Office("东里镇", synctest.Dongli))
+	t.Run("refused", func(t *testing.T) {
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				t.Parallel()
+				c := session(t, wsURL(h), tok, storage.NewID())
+				if tc.pull {
+					send(t, c, protocol.Pull{})
+				}
+				if err := c.WriteMessage(tc.frame.kind, tc.frame.data); err != nil {
+					t.Fatal(err)
+				}
+				expectErrorAmid(t, c, tc.code)
+			})
+		}
+	})
+	expectHolding(t, h.Store, before, good.finish(t, h.Store)...)
 }

@@ -270,49 +270,6 @@ func TestPushOutOfScope(t *testing.T) {
 	expectClosed(t, c)
 }
 
-// Guarantee 7: hellos the hub cannot accept get a clear error, then the connection closes.
-func TestHelloRefused(t *testing.T) {
-	t.Parallel()
-	h := synctest.StartHub(t)
-	tok := h.Office("鲁村镇", synctest.Lucun)
-	gone := h.Office("博山区", "370304")
-	if _, err := h.Revoke("博山区"); err != nil {
-		t.Fatal(err)
-	}
-	cases := []struct {
-		name  string
-		frame func() []byte
-		code  protocol.Code
-	}{
-		{"protocol 0", func() []byte { m := hello(tok, "r1"); m.Proto = 0; return enc(m) }, protocol.CodeUpgrade},
-		{"wrong schema", func() []byte { m := hello(tok, "r1"); m.Schema = protocol.Schema + 1; return enc(m) }, protocol.CodeUpgrade},
-		{"no schema", func() []byte { m := hello(tok, "r1"); m.Schema = 0; return enc(m) }, protocol.CodeUpgrade},
-		{"unknown token", func() []byte { return enc(hello("aaaaaaaa-bbbbbbbb-cccccccc-dddddddd", "r1")) }, protocol.CodeUnauthorized},
-		{"no token", func() []byte { return enc(hello("", "r1")) }, protocol.CodeUnauthorized},
-		{"revoked token", func() []byte { return enc(hello(gone, "r1")) }, protocol.CodeRevoked},
-		{"no replica", func() []byte { return enc(hello(tok, "")) }, protocol.CodeBadRequest},
-		{"pull first", func() []byte { return enc(protocol.Pull{}) }, protocol.CodeBadRequest},
-		{"not json", func() []byte { return []byte("hello?") }, protocol.CodeBadRequest},
-		{"hello too large", func() []byte { m := hello(tok, "r1"); m.App = strings.Repeat("x", protocol.MaxHello); return enc(m) }, protocol.CodeTooLarge},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			c := dial(t, h)
-			if err := c.WriteMessage(websocket.TextMessage, tc.frame()); err != nil {
-				t.Fatal(err)
-			}
-			expectError(t, c, tc.code)
-		})
-	}
-	if st, _ := h.Status(); st.Sessions != 0 {
-		t.Errorf("%d sessions after refused hellos", st.Sessions)
-	}
-	// The good token still works.
-	c := dial(t, h)
-	send(t, c, hello(tok, "r1"))
-	welcome(t, c)
-}
-
 func enc(m protocol.Message) []byte {
 	b, err := protocol.Encode(m)
 	if err != nil {
@@ -405,19 +362,4 @@ func TestStatusPage(t *testing.T) {
 	} else {
 		res.Body.Close()
 	}
-}
-
-// Guarantee 7: a frame over the limit gets a clear error before the close.
-func TestFrameTooLarge(t *testing.T) {
-	t.Parallel()
-	h := synctest.StartHub(t)
-	tok := h.Office("鲁村镇", synctest.Lucun)
-	c := dial(t, h)
-	send(t, c, hello(tok, "pc-1"))
-	welcome(t, c)
-	big := `{"t":"ping","pad":"` + strings.Repeat("x", protocol.MaxFrame) + `"}`
-	if err := c.WriteMessage(websocket.TextMessage, []byte(big)); err != nil {
-		t.Fatal(err)
-	}
-	expectError(t, c, protocol.CodeTooLarge)
 }
