@@ -148,8 +148,10 @@ func (b *batch) remote(in ledger.Record) (int, error) {
 		if err := b.inScope(after); err != nil {
 			return 0, err
 		}
-		if before != nil {
-			if err := b.inScope(before); err != nil {
+		// Before as held, deleted or not: a deleted training is still its office's, and undeleting it
+		// with villages of one's own must not move it (before is nil for a deleted record).
+		if prior := typedOf(held); exists && prior != nil {
+			if err := b.inScope(prior); err != nil {
 				return 0, err
 			}
 		}

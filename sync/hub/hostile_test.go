@@ -469,3 +469,119 @@ func TestGarbageAfterHello(t *testing.T) {
 	})
 	expectHolding(t, h.Store, before, good.finish(t, h.Store)...)
 }
+
+// pushExpect sends one push and reads its ack (skipping live changes).
+func pushExpect(t *testing.T, c *websocket.Conn, p protocol.Push) protocol.Ack {
+	t.Helper()
+	send(t, c, p)
+	for {
+		switch m := recv(t, c).(type) {
+		case protocol.Changes:
+			continue
+		case protocol.Ack:
+			return m
+		default:
+			t.Fatalf("push %d..%d: got %#v, want ack", p.From, p.To, m)
+		}
+	}
+}
+
+// Guarantee 4, beyond TestPushOutOfScope: what else a township's or a county's token may not write,
+// and records the hub cannot place or merge. Each is refused in the ack with its code and changes
+// nothing; the session goes on.
+func TestScopeAttacks(t *testing.T) {
+	t.Parallel()
+	h := synctest.StartHub(t)
+	lv, dv, zv := codes(t, synctest.Lucun), codes(t, synctest.Dongli), codes(t, synctest.Chezhan)
+	// Dongli's own PC records two trainings and deletes one of them.
+	dl := synctest.NewReplica(t, h.URL, h.Office("东里镇", synctest.Dongli), synctest.Dongli, "李强", storage.Options{})
+	dl.Sync()
+	theirs, err := dl.Store.Create(t.Context(), training("东里镇的培训", dv[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deleted, err := dl.Store.Create(t.Context(), training("东里镇删掉的培训", dv[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := dl.Store.Delete(t.Context(), deleted); err != nil {
+		t.Fatal(err)
+	}
+	dl.Sync()
+
+	// Lucun holds a training of its own at the hub.
+	w := &writer{replica: storage.NewID(), office: synctest.Lucun}
+	lu := session(t, wsURL(h), h.Office("鲁村镇", synctest.Lucun), w.replica)
+	own := storage.NewID()
+	if a := pushExpect(t, lu, protocol.Push{From: 1, To: 1, Seqs: []uint64{1}, Records: []ledger.Record{w.record(training("鲁村镇的培训", lv[0]), own)}}); a.Acked != 1 || len(a.Refused) != 0 {
+		t.Fatalf("Lucun's own training: %+v", a)
+	}
+
+	stamped := func(rec ledger.Record, stamp ledger.Stamp, replica string) ledger.Record {
+		for name, f := range rec.Fields {
+			f.Stamp, f.Replica = stamp, replica
+			rec.Fields[name] = f
+		}
+		return rec
+	}
+	undelete := w.record(training("鲁村镇拿走", lv[1]), deleted, "villages", "topic")
+	undelete.Fields["deleted"] = w.record(ledger.Training{}, deleted, "deleted").Fields["deleted"] // "" over "true"
+	var noName ledger.Record = w.record(training("无名字段", lv[2]), storage.NewID())
+	noName.Fields[""] = noName.Fields["topic"]
+	unknownKind := w.record(training("未知种类", lv[2]), storage.NewID())
+	unknownKind.Kind = "report"
+	capitalKind := w.record(training("大写种类", lv[2]), storage.NewID())
+	capitalKind.Kind = "Training"
+
+	county := &writer{replica: storage.NewID(), office: "370323"}
+	cases := []struct {
+		name string
+		by   *writer
+		rec  ledger.Record
+		code protocol.Code
+	}{
+		{"township writes an assignment", w, w.record(ledger.Assignment{Advisor: storage.NewID(), Village: lv[0], From: "2026-01-01"}, storage.NewID()), protocol.CodeOutOfScope},
+		{"township writes a training of two townships", w, w.record(training("两个镇的培训", lv[0], dv[0]), storage.NewID()), protocol.CodeOutOfScope},
+		{"township moves its own training out", w, w.record(training("", dv[2]), own, "villages"), protocol.CodeOutOfScope},
+		{"township adds another's village to its own training", w, w.record(training("", lv[0], dv[2]), own, "villages"), protocol.CodeOutOfScope},
+		{"township deletes another's training", w, w.record(ledger.Training{Deleted: true}, theirs, "deleted"), protocol.CodeOutOfScope},
+		{"township takes over another's deleted training", w, w.record(training("", lv[1]), deleted, "villages"), protocol.CodeOutOfScope},
+		{"township undeletes another's training into its own", w, undelete, protocol.CodeOutOfScope},
+		{"county writes another county's village", county, county.record(ledger.Village{Code: zv[0], Notes: "沂源县改张店区的村"}, string(zv[0]), "notes"), protocol.CodeOutOfScope},
+		{"county writes an advisor", county, county.record(ledger.Advisor{Name: "赵刚", Gender: "男", Group: "林果", Status: ledger.StatusActive}, storage.NewID()), protocol.CodeOutOfScope},
+		{"county writes the targets", county, county.record(ledger.DefaultTarget(2027), "2027"), protocol.CodeOutOfScope},
+		{"unknown kind", w, unknownKind, protocol.CodeInvalid},
+		{"kind in capitals", w, capitalKind, protocol.CodeInvalid},
+		{"id over 64 bytes", w, w.record(training("长编号", lv[2]), strings.Repeat("7", 65)), protocol.CodeInvalid},
+		{"field without a stamp", w, stamped(w.record(training("无时间戳", lv[2]), storage.NewID()), 0, w.replica), protocol.CodeInvalid},
+		{"field without a replica", w, stamped(w.record(training("无副本", lv[2]), storage.NewID()), ledger.MakeStamp(time.Now().UnixMilli(), 0), ""), protocol.CodeInvalid},
+		{"field without a name", w, noName, protocol.CodeInvalid},
+		{"a training the hub does not hold, without villages", w, w.record(training("无村"), storage.NewID(), "topic"), protocol.CodeInvalid},
+	}
+	cs := session(t, wsURL(h), h.Office("沂源县", "370323"), county.replica)
+	before := holding(t, h.Store)
+	good := startGoodOffice(t, h.URL, h.Office("东里镇二", synctest.Dongli))
+	seq := map[*writer]uint64{w: 1}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := map[*writer]*websocket.Conn{w: lu, county: cs}[tc.by]
+			seq[tc.by]++
+			n := seq[tc.by]
+			a := pushExpect(t, c, protocol.Push{From: n, To: n, Seqs: []uint64{n}, Records: []ledger.Record{tc.rec}})
+			if a.Acked != n || len(a.Refused) != 1 {
+				t.Fatalf("ack %+v: want %d acknowledged and refused", a, n)
+			}
+			if r := a.Refused[0]; r.Seq != n || r.ID != tc.rec.ID || r.Kind != tc.rec.Kind || r.Code != tc.code || r.Message == "" {
+				t.Errorf("refusal %+v, want %s %s %s", r, tc.rec.Kind, tc.rec.ID, tc.code)
+			}
+		})
+	}
+	expectHolding(t, h.Store, before, good.finish(t, h.Store)...)
+	// Both sessions are still served.
+	for _, c := range []*websocket.Conn{lu, cs} {
+		send(t, c, protocol.Ping{Time: 7})
+		if m, ok := recv(t, c).(protocol.Pong); !ok || m.Echo != 7 {
+			t.Errorf("after the refusals: %#v, want pong", m)
+		}
+	}
+}
