@@ -585,3 +585,251 @@ func TestScopeAttacks(t *testing.T) {
 		}
 	}
 }
+
+// waitSessions waits until the hub holds n sessions or fewer (it forgets a closed one once its reader
+// notices).
+func waitSessions(t *testing.T, h *hub.Hub, n int) {
+	t.Helper()
+	for {
+		st, err := h.Status()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Sessions <= n {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Floods of connections and hellos. Beyond the hub's caps an office is told busy (and retries);
+// connections that never say hello hold a handshake slot only until the hello deadline; a storm of
+// reconnects and short sessions leaves no session behind and does not keep a good office out.
+func TestFlood(t *testing.T) {
+	t.Parallel()
+	t.Run("sessions over the cap", func(t *testing.T) {
+		t.Parallel()
+		h := startHub(t, hub.Config{MaxSessions: 8})
+		tok, other := h.office(t, "鲁村镇", synctest.Lucun), h.office(t, "车站街道", synctest.Chezhan)
+		var held []*websocket.Conn
+		for i := range 8 {
+			held = append(held, session(t, h.wsURL(), tok, fmt.Sprintf("pc-%d", i)))
+		}
+		for _, token := range []string{tok, other} {
+			c, _, err := websocket.DefaultDialer.Dial(h.wsURL(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			send(t, c, hello(token, storage.NewID()))
+			expectError(t, c, protocol.CodeBusy)
+			_ = c.Close()
+		}
+		for _, c := range held {
+			_ = c.Close()
+		}
+		waitSessions(t, h.Hub, 0)
+		before := holding(t, h.Store)
+		expectHolding(t, h.Store, before, startGoodOffice(t, h.URL, h.office(t, "东里镇", synctest.Dongli)).finish(t, h.Store)...)
+	})
+	t.Run("connections that never say hello", func(t *testing.T) {
+		t.Parallel()
+		h := startHub(t, hub.Config{MaxHandshakes: 4})
+		tok := h.office(t, "鲁村镇", synctest.Lucun)
+		// Four silent connections and one that says hello: five for four slots. Whichever comes fifth
+		// is told busy at once; the silent ones that got a slot are refused at the hello deadline.
+		var conns []*websocket.Conn
+		for range 4 {
+			c, _, err := websocket.DefaultDialer.Dial(h.wsURL(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = c.Close() })
+			conns = append(conns, c)
+		}
+		c, _, err := websocket.DefaultDialer.Dial(h.wsURL(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = c.Close() })
+		send(t, c, hello(tok, "talker"))
+		busy := 0
+		switch m := recv(t, c).(type) {
+		case protocol.Welcome:
+		case protocol.Error:
+			if m.Code != protocol.CodeBusy {
+				t.Fatalf("the hello: %#v", m)
+			}
+			busy++
+		default:
+			t.Fatalf("the hello: %#v", m)
+		}
+		for _, s := range conns {
+			m, ok := recv(t, s).(protocol.Error)
+			switch {
+			case ok && m.Code == protocol.CodeBusy:
+				busy++
+			case !ok || m.Code != protocol.CodeBadRequest:
+				t.Errorf("a silent connection: %#v, want busy or bad_request", m)
+			}
+			expectClosed(t, s)
+		}
+		if busy != 1 {
+			t.Errorf("%d of five connections told busy for four slots, want 1", busy)
+		}
+		// The slots are free again.
+		session(t, h.wsURL(), tok, "after")
+	})
+	t.Run("storm of reconnects and short sessions", func(t *testing.T) {
+		t.Parallel()
+		h := synctest.StartHub(t)
+		tok := h.Office("鲁村镇", synctest.Lucun)
+		before := holding(t, h.Store)
+		good := startGoodOffice(t, h.URL, h.Office("东里镇", synctest.Dongli))
+		errs := make(chan error, 3)
+		storm := func(name string, n int, one func(i int) error) {
+			go func() {
+				for i := range n {
+					if err := one(i); err != nil {
+						errs <- fmt.Errorf("%s %d: %w", name, i, err)
+						return
+					}
+				}
+				errs <- nil
+			}()
+		}
+		sayHello := func(replica string) (*websocket.Conn, error) {
+			c, _, err := websocket.DefaultDialer.Dial(wsURL(h), nil)
+			if err != nil {
+				return nil, err
+			}
+			if err := c.WriteMessage(websocket.TextMessage, enc(hello(tok, replica))); err != nil {
+				return c, err
+			}
+			_, frame, err := c.ReadMessage()
+			if err != nil {
+				return c, err
+			}
+			if m, err := protocol.Decode(frame); err != nil || m.MessageType() != protocol.TWelcome {
+				return c, fmt.Errorf("got %s, want welcome", frame)
+			}
+			return c, nil
+		}
+		// One replica reconnecting again and again, its old sockets left open: each new hello ends
+		// the session before it.
+		var kept []*websocket.Conn
+		storm("reconnect", 30, func(int) error {
+			c, err := sayHello("same-pc")
+			if c != nil {
+				kept = append(kept, c)
+			}
+			return err
+		})
+		storm("short session", 40, func(i int) error {
+			c, err := sayHello(fmt.Sprintf("pc-%d", i))
+			if c != nil {
+				_ = c.Close()
+			}
+			return err
+		})
+		storm("hang-up", 40, func(int) error {
+			c, _, err := websocket.DefaultDialer.Dial(wsURL(h), nil)
+			if err == nil {
+				_ = c.Close()
+			}
+			return err
+		})
+		for range 3 {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+		expectHolding(t, h.Store, before, good.finish(t, h.Store)...)
+		// Every replaced socket was told so and closed; one session of that PC is left.
+		for _, c := range kept[:len(kept)-1] {
+			expectErrorAmid(t, c, protocol.CodeBadRequest)
+		}
+		waitSessions(t, h.Hub, 1)
+		send(t, kept[len(kept)-1], protocol.Ping{Time: 3})
+		if m, ok := recv(t, kept[len(kept)-1]).(protocol.Pong); !ok || m.Echo != 3 {
+			t.Errorf("the last session of the reconnecting PC: %#v", m)
+		}
+		_ = kept[len(kept)-1].Close()
+		waitSessions(t, h.Hub, 0)
+	})
+}
+
+// Guarantee 5 against raw clients: a hello whose clock is absurd (the year 2000 or 2200, zero, the
+// ends of int64) is welcomed with the hub's own time and marked on the status page; records stamped
+// in 2000, 2200 or at the largest stamp there is are taken like any other (no record becomes
+// unsyncable because of a clock), and none of them drags the hub's clock away from today.
+func TestAbsurdClocks(t *testing.T) {
+	t.Parallel()
+	h := synctest.StartHub(t)
+	tok := h.Office("鲁村镇", synctest.Lucun)
+	lv := codes(t, synctest.Lucun)
+	ms := func(year int) int64 { return time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli() }
+	year := time.Now().Year()
+	good := startGoodOffice(t, h.URL, h.Office("东里镇", synctest.Dongli))
+	cases := []struct {
+		name  string
+		hello int64
+		stamp ledger.Stamp
+	}{
+		{"2000", ms(2000), ledger.MakeStamp(ms(2000), 0)},
+		{"2200", ms(2200), ledger.MakeStamp(ms(2200), 7)},
+		{"zero", 0, 1},
+		{"largest", 1<<63 - 1, ^ledger.Stamp(0)},
+		{"smallest", -1 << 63, ledger.MakeStamp(ms(2000), 1)},
+	}
+	var ids []string
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w := &writer{replica: "clock-" + tc.name, office: synctest.Lucun}
+			c := dial(t, h)
+			m := hello(tok, w.replica)
+			m.Time = tc.hello
+			send(t, c, m)
+			if wl := welcome(t, c); time.UnixMilli(wl.Time).Year() < year || time.UnixMilli(wl.Time).Year() > year+1 {
+				t.Errorf("welcome time %d: not the hub's clock", wl.Time)
+			}
+			rec := w.record(training("时钟错乱时录入: "+tc.name, lv[len(ids)%len(lv)]), storage.NewID())
+			for name, f := range rec.Fields {
+				f.Stamp = tc.stamp
+				rec.Fields[name] = f
+			}
+			if a := pushExpect(t, c, protocol.Push{From: 1, To: 1, Seqs: []uint64{1}, Records: []ledger.Record{rec}}); a.Acked != 1 || len(a.Refused) != 0 {
+				t.Fatalf("ack %+v: want the record taken", a)
+			}
+			got, err := h.Store.Record(rec.ID)
+			if err != nil || !reflect.DeepEqual(got.Fields, rec.Fields) {
+				t.Errorf("the hub holds %+v (%v), want %+v", got, err, rec)
+			}
+			ids = append(ids, rec.ID)
+			if y := h.Store.Clock().Last().Time().Year(); y > year+1 {
+				t.Errorf("the hub's clock moved to %d", y)
+			}
+			if y := h.Store.Clock().Now().Time().Year(); y < year || y > year+1 {
+				t.Errorf("the hub stamps in %d", y)
+			}
+		})
+	}
+	good.finish(t, h.Store)
+	st, err := h.Status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	warned := 0
+	for _, o := range st.Offices {
+		for _, p := range o.Replicas {
+			if strings.HasPrefix(p.Replica, "clock-") != p.OffsetWarn {
+				t.Errorf("replica %s (offset %d ms): offset warning %v", p.Replica, p.OffsetMS, p.OffsetWarn)
+			}
+			if p.OffsetWarn {
+				warned++
+			}
+		}
+	}
+	if warned != len(cases) {
+		t.Errorf("%d clocks marked on the status page, want %d", warned, len(cases))
+	}
+}
