@@ -14,6 +14,7 @@ import (
 	"io"
 	"log"
 	"math/rand/v2"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -140,42 +141,58 @@ func (b *lockedBuf) String() string {
 	return b.buf.String()
 }
 
-// crashExec runs bin with args and SIGKILLs it after killAfter unless it ended before (killAfter < 0:
-// never; it then has a minute). It returns what it printed.
-func crashExec(t *testing.T, killAfter time.Duration, bin string, args ...string) crashRun {
+// crashProc is a running command.
+type crashProc struct {
+	t              *testing.T
+	cmd            *exec.Cmd
+	run            crashRun
+	stdout, stderr lockedBuf
+	began          time.Time
+	mu             sync.Mutex // guards killed against the exit
+	exited         bool
+	killed         bool
+	cancel         context.CancelFunc
+	ctx            context.Context
+}
+
+// crashStart starts bin with args (a minute at most).
+func crashStart(t *testing.T, bin string, args ...string) *crashProc {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = crashEnv()
-	var stdout, stderr lockedBuf
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	r := crashRun{args: append([]string{filepath.Base(bin)}, args...)}
-	began := time.Now()
-	if err := cmd.Start(); err != nil {
+	p := &crashProc{t: t, run: crashRun{args: append([]string{filepath.Base(bin)}, args...)}}
+	p.ctx, p.cancel = context.WithTimeout(context.Background(), time.Minute)
+	p.cmd = exec.CommandContext(p.ctx, bin, args...)
+	p.cmd.Env = crashEnv()
+	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
+	p.began = time.Now()
+	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", bin, err)
 	}
-	var mu sync.Mutex
-	var timer *time.Timer
-	if killAfter >= 0 {
-		timer = time.AfterFunc(killAfter, func() {
-			mu.Lock()
-			defer mu.Unlock()
-			if cmd.Process.Signal(syscall.SIGKILL) == nil {
-				r.killed = true
-			}
-		})
+	return p
+}
+
+// kill sends SIGKILL unless the process has been waited for; safe from any goroutine, any number of
+// times.
+func (p *crashProc) kill() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.exited && !p.killed && p.cmd.Process.Signal(syscall.SIGKILL) == nil {
+		p.killed = true
 	}
-	err := cmd.Wait()
-	r.elapsed = time.Since(began)
-	if timer != nil {
-		timer.Stop()
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	r.stdout, r.stderr = stdout.String(), stderr.String()
-	if ctx.Err() != nil {
-		t.Fatalf("%s still ran after a minute:\n%s", bin, r)
+}
+
+// wait waits for the process and returns what it did.
+func (p *crashProc) wait() crashRun {
+	p.t.Helper()
+	defer p.cancel()
+	err := p.cmd.Wait()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.exited = true
+	r := p.run
+	r.elapsed = time.Since(p.began)
+	r.stdout, r.stderr = p.stdout.String(), p.stderr.String()
+	if p.ctx.Err() != nil {
+		p.t.Fatalf("%s still ran after a minute:\n%s", r.args[0], r)
 	}
 	var ee *exec.ExitError
 	switch {
@@ -183,12 +200,22 @@ func crashExec(t *testing.T, killAfter time.Duration, bin string, args ...string
 	case errors.As(err, &ee):
 		r.code = ee.ExitCode() // -1 when a signal ended it
 	default:
-		t.Fatalf("run %s: %v", bin, err)
+		p.t.Fatalf("run %s: %v", r.args[0], err)
 	}
-	if r.code != -1 {
-		r.killed = false // it ended on its own before the signal landed
-	}
+	r.killed = p.killed && r.code == -1 // else it ended on its own before the signal landed
 	return r
+}
+
+// crashExec runs bin with args and SIGKILLs it after killAfter unless it ended before (killAfter < 0:
+// never). It returns what it printed.
+func crashExec(t *testing.T, killAfter time.Duration, bin string, args ...string) crashRun {
+	t.Helper()
+	p := crashStart(t, bin, args...)
+	if killAfter >= 0 {
+		timer := time.AfterFunc(killAfter, p.kill)
+		defer timer.Stop()
+	}
+	return p.wait()
 }
 
 // cli runs techaid-cli on dir and fails the test unless it succeeds.
@@ -209,6 +236,147 @@ func cityCmd(t *testing.T, dir string, args ...string) string {
 		t.Fatalf("%s", r)
 	}
 	return r.stdout
+}
+
+// killProxy forwards a port of 127.0.0.1 to a server and calls a function once a chosen number of
+// bytes has gone through in one direction: it aims a kill at a random point of a transfer (a push, a
+// pull) rather than of a process's life, most of which is opening and closing its store.
+type killProxy struct {
+	ln     net.Listener
+	up     bool  // count office → city bytes; else city → office
+	rate   int64 // bytes per second the counted way (0: no limit): a township's slow line
+	mu     sync.Mutex
+	target string
+	at     int64     // fire when n reaches it; < 0: disarmed
+	n      int64     // bytes counted since arm
+	first  time.Time // when the first of them came
+	fire   func()
+	conns  map[net.Conn]bool
+	wg     sync.WaitGroup
+}
+
+// startKillProxy forwards to target (host:port) until the test ends, the counted way at most rate
+// bytes a second (0: as fast as it goes).
+func startKillProxy(t *testing.T, target string, up bool, rate int64) *killProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &killProxy{ln: ln, up: up, rate: rate, target: target, at: -1, conns: map[net.Conn]bool{}}
+	p.wg.Add(1)
+	go p.accept()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		p.mu.Lock()
+		for c := range p.conns {
+			_ = c.Close()
+		}
+		p.mu.Unlock()
+		p.wg.Wait()
+	})
+	return p
+}
+
+// URL is the proxy's address for techaid-cli sync --city.
+func (p *killProxy) URL() string { return "ws://" + p.ln.Addr().String() }
+
+// retarget points new connections at target (a restarted server listens on a new port).
+func (p *killProxy) retarget(target string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.target = target
+}
+
+// arm counts from zero and calls fire once at bytes have gone the counted way.
+func (p *killProxy) arm(at int64, fire func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.at, p.n, p.fire, p.first = at, 0, fire, time.Time{}
+}
+
+// since is how long ago the first byte counted since arm went through (0 if none did).
+func (p *killProxy) since() time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.first.IsZero() {
+		return 0
+	}
+	return time.Since(p.first)
+}
+
+// counted is the bytes counted since arm.
+func (p *killProxy) counted() int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.n
+}
+
+func (p *killProxy) accept() {
+	defer p.wg.Done()
+	for {
+		down, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		p.mu.Lock()
+		target := p.target
+		p.mu.Unlock()
+		up, err := net.Dial("tcp", target)
+		if err != nil {
+			_ = down.Close()
+			continue
+		}
+		p.mu.Lock()
+		p.conns[down], p.conns[up] = true, true
+		p.mu.Unlock()
+		done := func() {
+			p.mu.Lock()
+			delete(p.conns, down)
+			delete(p.conns, up)
+			p.mu.Unlock()
+			_ = down.Close()
+			_ = up.Close()
+		}
+		p.wg.Add(2)
+		go func() { defer p.wg.Done(); defer done(); p.copy(up, down, p.up) }()
+		go func() { defer p.wg.Done(); defer done(); p.copy(down, up, !p.up) }()
+	}
+}
+
+// copy forwards src to dst, counting the bytes if count; it fires the armed function when the count
+// reaches its mark, before the bytes that reach it are passed on.
+func (p *killProxy) copy(dst, src net.Conn, count bool) {
+	buf := make([]byte, 8<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 && count {
+			p.mu.Lock()
+			if p.n == 0 {
+				p.first = time.Now()
+			}
+			p.n += int64(n)
+			var fire func()
+			if p.at >= 0 && p.n >= p.at {
+				fire, p.at = p.fire, -1
+			}
+			p.mu.Unlock()
+			if fire != nil {
+				fire()
+			}
+			if p.rate > 0 {
+				time.Sleep(time.Duration(int64(n) * int64(time.Second) / p.rate))
+			}
+		}
+		if n > 0 {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
 }
 
 // cityServer is a running `techaid-city serve` on a data directory.

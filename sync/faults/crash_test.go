@@ -10,6 +10,7 @@ package faults
 import (
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"os"
 	"slices"
 	"strconv"
@@ -309,5 +310,341 @@ func verifyWrites(t *testing.T, round int, dir string, acked map[string]ackedTra
 	}
 	if n := len(slices.Collect(maps.Keys(acked))); stats.Trainings < n {
 		t.Errorf("round %d: the store counts %d trainings, %d were acknowledged", round, stats.Trainings, n)
+	}
+}
+
+// hubView is what the test knows of the city's data, read from its store while the server is stopped.
+type hubView struct {
+	head    uint64
+	records map[string]ledger.Record // by id: the records of an office's scope, as the city holds them
+}
+
+// readHub stops the server, reads the city's change log after seq (each entry with the fields it
+// touched) and the records those entries name, and serves again.
+func readHub(t *testing.T, city *cityServer, after uint64) ([]storage.Change, map[string]ledger.Record, uint64) {
+	t.Helper()
+	city.stop()
+	defer city.start()
+	hub := crashOpen(t, city.dir)
+	defer hub.Close()
+	entries := hubEntries(t, hub, after)
+	recs := map[string]ledger.Record{}
+	for _, ch := range entries {
+		if _, ok := recs[ch.ID]; ok {
+			continue
+		}
+		rec, err := hub.Record(ch.ID)
+		if err != nil {
+			t.Fatalf("the city's log names %s %s: %v", ch.Kind, ch.ID, err)
+		}
+		recs[ch.ID] = rec
+	}
+	head, _ := hub.Committed()
+	return entries, recs, head
+}
+
+// pullKills counts where the kills of a pulling office landed.
+type pullKills struct {
+	total, timed, none, mid, done, missed int // by time; no batch applied since the last; some; all; the run ended first
+}
+
+// aimedKill runs the office's `sync --once` through the proxy and kills it: one time in four at a random
+// moment of its life (opening the store, connecting, pulling, closing), otherwise once a random number
+// of bytes up to est (about the rest of the pull) has come from the city. The proxy paces the city's
+// bytes like a slow line, so the office applies each batch as it arrives and a random byte is a random
+// point of the pull; at full speed the city sends everything before the office has applied the first
+// batch, and every kill would land there. kill false runs it whole.
+func aimedKill(t *testing.T, rng *rand.Rand, p *killProxy, life time.Duration, est int64, kill bool, args ...string) (crashRun, bool) {
+	t.Helper()
+	proc := crashStart(t, crashCLI, args...)
+	timed := false
+	switch {
+	case !kill:
+		p.arm(-1, nil)
+	case rng.IntN(4) == 0:
+		p.arm(-1, nil)
+		timed = true
+		timer := time.AfterFunc(randDelay(rng, life), proc.kill)
+		defer timer.Stop()
+	default:
+		at := rng.Int64N(max(est, 1) + 1)
+		p.arm(at, proc.kill)
+	}
+	return proc.wait(), timed
+}
+
+// TestCrashOfficePull kills techaid-cli `sync --once` while it applies what it pulls from a real
+// techaid-city serve: first a new county office's first pull (the whole scope, served from a scan of
+// the city's records), then backlogs of thousands of changes (new trainings, edits and deletions made
+// by the city's own office, half of them outside the county). After each kill the office must hold
+// exactly the city's data up to its saved cursor and nothing after it: a batch is applied with its
+// cursor or not at all. After the last run it must hold exactly the city's data of its scope.
+func TestCrashOfficePull(t *testing.T) {
+	began := time.Now()
+	crashBinaries(t)
+	seed, rng := crashSeed(t)
+	backlogs, killsPer, firstKills, size := 1, 4, 2, 3000
+	if crashLong() {
+		backlogs, killsPer, firstKills = 25, 10, 30
+	}
+	const county ledger.Code = "370323"
+	cityDir, tokens := newCity(t, map[ledger.Code]string{synctest.City: "市局", county: "沂源县"})
+	city := startCity(t, cityDir)
+	feeder, _ := newOfficeDir(t, synctest.City, "刘洋")
+	cli(t, feeder, "seed", "--villages", crashDivisions(t), "--advisors", "40", "--trainings", fmt.Sprint(size), "--rand", fmt.Sprint(rng.Uint64()))
+	feederSync := func() {
+		t.Helper()
+		r := crashExec(t, -1, crashCLI, "--data", feeder, "sync", "--once", "--city", city.URL, "--token", tokens[synctest.City])
+		if r.code != 0 {
+			t.Fatalf("the city office's sync: %s", r)
+		}
+	}
+	feederSync()
+	entries, recs, head := readHub(t, city, 0)
+	proxy := startKillProxy(t, strings.TrimPrefix(city.URL, "ws://"), false, 768<<10)
+	life, perRecord := 500*time.Millisecond, int64(400) // a run's life, the bytes of a record pulled; measured by whole runs
+	pull := func(dir string, records int, kill bool) (crashRun, bool) {
+		r, timed := aimedKill(t, rng, proxy, life, int64(records)*perRecord, kill, "--data", dir, "sync", "--once", "--city", proxy.URL(), "--token", tokens[county])
+		if !r.killed && r.code == 0 && records > 0 {
+			life, perRecord = r.elapsed, max(proxy.counted()/int64(records), 1)
+		}
+		return r, timed
+	}
+	scope := map[string]ledger.Record{} // the city's data of the county, kept up to date below
+	for _, ch := range entries {
+		if rec := recs[ch.ID]; synctest.InScope(county, rec) {
+			scope[ch.ID] = rec
+		}
+	}
+	t.Logf("city ready after %v: %d changes, %d records in %s", time.Since(began).Round(time.Millisecond), head, len(scope), county)
+	var kills pullKills
+	count := func(r crashRun, timed bool, before, after, head uint64, applied bool) {
+		switch {
+		case !r.killed:
+			kills.missed++
+			return
+		case timed:
+			kills.timed++
+		}
+		kills.total++
+		switch {
+		case after == head:
+			kills.done++
+		case after > before || applied:
+			kills.mid++
+		default:
+			kills.none++
+		}
+	}
+
+	// A new office's first pull comes from cursor 0 in frames that carry cursor 0 until the last: after
+	// a kill the office holds some of the city's records, each as the city holds it, with cursor 0, or
+	// all of them with the head.
+	var victim string
+	for first := 0; first < firstKills; {
+		victim, _ = newOfficeDir(t, county, "孙丽")
+		for k := 0; ; k++ {
+			kill := first < firstKills
+			r, timed := pull(victim, len(scope), kill)
+			if !r.killed && r.code != 0 {
+				t.Fatalf("first pull: %s", r)
+			}
+			st := crashOpen(t, victim)
+			pc, err := st.Pulled()
+			if err != nil {
+				t.Fatal(err)
+			}
+			held := synctest.Records(t, st)
+			count(r, timed, 0, pc.Cursor, head, len(held) > 0)
+			if r.killed {
+				first++
+			}
+			if pc.Cursor != 0 && (pc.Cursor != head || pc.Epoch != city.Epoch) {
+				t.Errorf("first pull, run %d: cursor %s/%d; the city is at %s/%d", k, pc.Epoch, pc.Cursor, city.Epoch, head)
+			}
+			for id, rec := range held {
+				if want, ok := scope[id]; !ok {
+					t.Errorf("first pull, run %d: the office holds %s %s, outside its scope", k, rec.Kind, id)
+				} else if !maps.Equal(rec.Fields, want.Fields) {
+					t.Errorf("first pull, run %d: %s %s differs from the city's", k, rec.Kind, id)
+				}
+			}
+			if pc.Cursor != 0 || !r.killed {
+				checkScope(t, "first pull", st, scope)
+			}
+			if n := st.Stats(nil).Changes; n != 0 {
+				t.Errorf("first pull, run %d: %d local changes; what is pulled must not be pushed back", k, n)
+			}
+			st.Close()
+			if t.Failed() {
+				t.Fatalf("the first pull went wrong (seed %d)", seed)
+			}
+			if !r.killed {
+				break
+			}
+		}
+	}
+
+	// Backlogs: the city's office writes, the county office pulls and is killed on the way.
+	cursor := head
+	for b := range backlogs {
+		feed(t, rng, feeder, scope, size)
+		feederSync()
+		entries, recs, head := readHub(t, city, cursor)
+		proxy.retarget(strings.TrimPrefix(city.URL, "ws://"))
+		var mine []storage.Change // the entries of the county
+		for _, ch := range entries {
+			if synctest.InScope(county, recs[ch.ID]) {
+				mine = append(mine, ch)
+			}
+		}
+		st := crashOpen(t, victim)
+		prev := map[string]ledger.Record{} // the office's records before the backlog; absent: none
+		for _, ch := range mine {
+			if rec, err := st.Record(ch.ID); err == nil {
+				prev[ch.ID] = rec
+			}
+		}
+		st.Close()
+		for k := 0; ; k++ {
+			rest := 0 // the county's entries after the cursor
+			for _, ch := range mine {
+				if ch.Seq > cursor {
+					rest++
+				}
+			}
+			r, timed := pull(victim, rest, k < killsPer)
+			if !r.killed && r.code != 0 {
+				t.Fatalf("backlog %d: %s", b, r)
+			}
+			st := crashOpen(t, victim)
+			pc, err := st.Pulled()
+			if err != nil {
+				t.Fatal(err)
+			}
+			count(r, timed, cursor, pc.Cursor, head, false)
+			if pc.Epoch != city.Epoch || pc.Cursor < cursor || pc.Cursor > head || !r.killed && pc.Cursor != head {
+				t.Errorf("backlog %d, run %d: cursor %s/%d; it was %d, the city is at %s/%d", b, k, pc.Epoch, pc.Cursor, cursor, city.Epoch, head)
+			}
+			cursor = pc.Cursor
+			checkPrefix(t, fmt.Sprintf("backlog %d, run %d", b, k), st, entries, recs, prev, county, cursor)
+			if n := st.Stats(nil).Changes; n != 0 {
+				t.Errorf("backlog %d, run %d: %d local changes; what is pulled must not be pushed back", b, k, n)
+			}
+			st.Close()
+			if t.Failed() {
+				t.Fatalf("backlog %d: the office is not the city's data up to its cursor (seed %d)", b, seed)
+			}
+			if !r.killed {
+				break
+			}
+		}
+		for _, ch := range mine {
+			scope[ch.ID] = recs[ch.ID]
+		}
+		st = crashOpen(t, victim)
+		checkScope(t, fmt.Sprintf("backlog %d", b), st, scope)
+		if c := st.Stats(nil).Conflicts; c != 0 {
+			t.Errorf("backlog %d: %d conflicts; pulling the city's own edits again must log none", b, c)
+		}
+		st.Close()
+		if t.Failed() {
+			t.Fatalf("backlog %d: the office does not hold the city's data of its scope (seed %d)", b, seed)
+		}
+	}
+	t.Logf("%d kills of a pulling techaid-cli (%d at a random moment, the rest at a random byte of the pull; %d before a batch "+
+		"was applied, %d in the middle, %d after the last; %d runs ended first); %d records of %s identical to the city's; %v",
+		kills.total, kills.timed, kills.none, kills.mid, kills.done, kills.missed, len(scope), county, time.Since(began).Round(time.Millisecond))
+	// A kill lands between two applied batches perhaps one time in three: the short run may miss, the
+	// long one must not.
+	if crashLong() && kills.mid < kills.total/10 {
+		t.Errorf("%d of %d kills landed in the middle of a pull: the test tested too little", kills.mid, kills.total)
+	}
+}
+
+// feed makes the city's office write a backlog with techaid-cli: seed again (every village rewritten,
+// new advisors and pairings, n new trainings across the city), and edit and delete a few trainings the
+// county holds, as a day's catching up at the city does.
+func feed(t *testing.T, rng *rand.Rand, dir string, scope map[string]ledger.Record, n int) {
+	t.Helper()
+	cli(t, dir, "seed", "--villages", crashDivisions(t), "--advisors", "10", "--trainings", fmt.Sprint(n), "--rand", fmt.Sprint(rng.Uint64()))
+	var ids []string
+	for id, rec := range scope {
+		if rec.Kind == ledger.KindTraining && rec.Fields["deleted"].Value == "" {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	for i, p := range rng.Perm(len(ids))[:min(len(ids), 4)] {
+		if i%2 == 0 {
+			cli(t, dir, "delete", ids[p])
+		} else {
+			cli(t, dir, "training", "edit", ids[p], "--attendees", fmt.Sprint(90+rng.IntN(100)))
+		}
+	}
+}
+
+// checkPrefix checks an office killed while pulling the city's log entries: the fields that entries up
+// to the cursor touched hold the city's versions, every other field of those records what the office
+// held before the backlog. (That records outside its scope are not there checkScope checks once the
+// backlog is pulled.)
+func checkPrefix(t *testing.T, what string, st *storage.Store, entries []storage.Change, recs, prev map[string]ledger.Record,
+	scope ledger.Code, cursor uint64) {
+	t.Helper()
+	want := map[string]ledger.Record{}
+	for _, ch := range entries {
+		rec := recs[ch.ID]
+		if !synctest.InScope(scope, rec) {
+			continue
+		}
+		w, ok := want[ch.ID]
+		if !ok {
+			w = ledger.Record{Kind: rec.Kind, ID: rec.ID, Fields: map[string]ledger.Field{}}
+			maps.Copy(w.Fields, prev[ch.ID].Fields)
+			want[ch.ID] = w
+		}
+		if ch.Seq <= cursor {
+			for _, f := range ch.Fields {
+				w.Fields[f] = rec.Fields[f]
+			}
+		}
+	}
+	for id, w := range want {
+		got, err := st.Record(id)
+		ch := storage.Change{Kind: w.Kind, ID: id}
+		switch {
+		case len(w.Fields) == 0 && err == nil:
+			t.Errorf("%s: the office holds %s %s, which the city logged after its cursor %d", what, ch.Kind, ch.ID, cursor)
+		case len(w.Fields) == 0:
+		case err != nil:
+			t.Errorf("%s: %s %s, logged up to the cursor %d: %v", what, ch.Kind, ch.ID, cursor, err)
+		case !maps.Equal(got.Fields, w.Fields):
+			t.Errorf("%s: %s %s is not the city's up to the cursor %d:\n got  %v\n want %v", what, ch.Kind, ch.ID, cursor, got.Fields, w.Fields)
+		}
+		if t.Failed() {
+			return
+		}
+	}
+}
+
+// checkScope checks that the office holds exactly the city's data of its scope: every record as the
+// city holds it, and nothing else.
+func checkScope(t *testing.T, what string, st *storage.Store, scope map[string]ledger.Record) {
+	t.Helper()
+	for id, want := range scope {
+		got, err := st.Record(id)
+		if err != nil {
+			t.Errorf("%s: %s %s: %v", what, want.Kind, id, err)
+		} else if !maps.Equal(got.Fields, want.Fields) {
+			t.Errorf("%s: %s %s differs:\n office %v\n city   %v", what, want.Kind, id, got.Fields, want.Fields)
+		}
+		if t.Failed() {
+			return
+		}
+	}
+	for id, rec := range synctest.Records(t, st) {
+		if _, ok := scope[id]; !ok {
+			t.Errorf("%s: the office holds %s %s, which the city does not give it", what, rec.Kind, id)
+		}
 	}
 }
