@@ -389,6 +389,7 @@ type cityServer struct {
 	stderr *lockedBuf
 	done   chan struct{}
 	starts int
+	mu     sync.Mutex // guards cmd: a proxy or a timer may kill the server from its goroutine
 }
 
 var servingLine = regexp.MustCompile(`serving \S+ \(epoch (\S+)\) on (ws://[0-9.:]+)/sync`)
@@ -404,21 +405,24 @@ func startCity(t *testing.T, dir string) *cityServer {
 
 func (c *cityServer) start() {
 	c.t.Helper()
-	c.cmd = exec.Command(crashCity, "--data", c.dir, "serve", "--listen", "127.0.0.1:0")
-	c.cmd.Env = crashEnv()
+	cmd := exec.Command(crashCity, "--data", c.dir, "serve", "--listen", "127.0.0.1:0")
+	cmd.Env = crashEnv()
 	c.stderr = &lockedBuf{}
 	pr, pw := io.Pipe()
-	c.cmd.Stdout = c.stderr
-	c.cmd.Stderr = io.MultiWriter(c.stderr, pw)
-	if err := c.cmd.Start(); err != nil {
+	cmd.Stdout = c.stderr
+	cmd.Stderr = io.MultiWriter(c.stderr, pw)
+	if err := cmd.Start(); err != nil {
 		c.t.Fatalf("start techaid-city: %v", err)
 	}
-	c.done = make(chan struct{})
+	done := make(chan struct{})
 	go func() {
-		_ = c.cmd.Wait()
+		_ = cmd.Wait()
 		pw.Close()
-		close(c.done)
+		close(done)
 	}()
+	c.mu.Lock()
+	c.cmd, c.done = cmd, done
+	c.mu.Unlock()
 	found := make(chan []string, 1)
 	go func() {
 		sc := bufio.NewScanner(pr)
@@ -436,7 +440,7 @@ func (c *cityServer) start() {
 			c.t.Fatalf("techaid-city came back with epoch %s, was %s: a restart is not a restore", m[1], c.Epoch)
 		}
 		c.Epoch, c.URL = m[1], m[2]
-	case <-c.done:
+	case <-done:
 		c.t.Fatalf("techaid-city exited before serving:\n%s", c.stderr)
 	case <-time.After(30 * time.Second):
 		c.t.Fatalf("techaid-city not serving after 30 s:\n%s", c.stderr)
@@ -444,8 +448,10 @@ func (c *cityServer) start() {
 	c.starts++
 }
 
-// kill SIGKILLs the server (if it runs) and waits for it to be gone.
+// kill SIGKILLs the server (if it runs) and waits for it to be gone; safe from any goroutine.
 func (c *cityServer) kill() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.cmd == nil {
 		return
 	}
@@ -457,24 +463,32 @@ func (c *cityServer) kill() {
 // stop stops the server as the city does (SIGTERM) and requires a clean exit.
 func (c *cityServer) stop() {
 	c.t.Helper()
-	if c.cmd == nil {
+	c.mu.Lock()
+	cmd, done := c.cmd, c.done
+	c.cmd = nil
+	c.mu.Unlock()
+	if cmd == nil {
 		return
 	}
-	_ = c.cmd.Process.Signal(syscall.SIGTERM)
+	_ = cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case <-c.done:
+	case <-done:
 	case <-time.After(30 * time.Second):
-		c.kill()
+		_ = cmd.Process.Kill()
+		<-done
 		c.t.Fatalf("techaid-city still ran 30 s after SIGTERM:\n%s", c.stderr)
 	}
-	if code := c.cmd.ProcessState.ExitCode(); code != 0 {
+	if code := cmd.ProcessState.ExitCode(); code != 0 {
 		c.t.Fatalf("techaid-city exited %d after SIGTERM:\n%s", code, c.stderr)
 	}
-	c.cmd = nil
 }
 
 // running reports whether the server process is up.
-func (c *cityServer) running() bool { return c.cmd != nil }
+func (c *cityServer) running() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cmd != nil
+}
 
 // crashOpen opens a store the processes have let go of, for the test to read; closed with close().
 func crashOpen(t *testing.T, dir string) *storage.Store {

@@ -343,6 +343,28 @@ func readHub(t *testing.T, city *cityServer, after uint64) ([]storage.Change, ma
 	return entries, recs, head
 }
 
+// readScope stops the server, reads the city's records of scope (one scan) and its head, and serves
+// again.
+func readScope(t *testing.T, city *cityServer, scope ledger.Code) (map[string]ledger.Record, uint64) {
+	t.Helper()
+	city.stop()
+	defer city.start()
+	hub := crashOpen(t, city.dir)
+	defer hub.Close()
+	out := map[string]ledger.Record{}
+	err := hub.Snapshot(func(rec ledger.Record, _ ledger.Code) error {
+		if synctest.InScope(scope, rec) {
+			out[rec.ID] = rec
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, _ := hub.Committed()
+	return out, head
+}
+
 // pullKills counts where the kills of a pulling office landed.
 type pullKills struct {
 	total, timed, none, mid, done, missed int // by time; no batch applied since the last; some; all; the run ended first
@@ -383,7 +405,7 @@ func TestCrashOfficePull(t *testing.T) {
 	began := time.Now()
 	crashBinaries(t)
 	seed, rng := crashSeed(t)
-	backlogs, killsPer, firstKills, size := 1, 4, 2, 3000
+	backlogs, killsPer, firstKills, size := 1, 4, 2, 2000
 	if crashLong() {
 		backlogs, killsPer, firstKills = 25, 10, 30
 	}
@@ -400,7 +422,7 @@ func TestCrashOfficePull(t *testing.T) {
 		}
 	}
 	feederSync()
-	entries, recs, head := readHub(t, city, 0)
+	scope, head := readScope(t, city, county)
 	proxy := startKillProxy(t, strings.TrimPrefix(city.URL, "ws://"), false, 768<<10)
 	life, perRecord := 500*time.Millisecond, int64(400) // a run's life, the bytes of a record pulled; measured by whole runs
 	pull := func(dir string, records int, kill bool) (crashRun, bool) {
@@ -409,12 +431,6 @@ func TestCrashOfficePull(t *testing.T) {
 			life, perRecord = r.elapsed, max(proxy.counted()/int64(records), 1)
 		}
 		return r, timed
-	}
-	scope := map[string]ledger.Record{} // the city's data of the county, kept up to date below
-	for _, ch := range entries {
-		if rec := recs[ch.ID]; synctest.InScope(county, rec) {
-			scope[ch.ID] = rec
-		}
 	}
 	t.Logf("city ready after %v: %d changes, %d records in %s", time.Since(began).Round(time.Millisecond), head, len(scope), county)
 	var kills pullKills
@@ -646,5 +662,243 @@ func checkScope(t *testing.T, what string, st *storage.Store, scope map[string]l
 		if _, ok := scope[id]; !ok {
 			t.Errorf("%s: the office holds %s %s, which the city does not give it", what, rec.Kind, id)
 		}
+	}
+}
+
+// officeBacklog makes an office enter n trainings in its villages while offline (one import, as a
+// clerk's spreadsheet would come in): changes to push.
+func officeBacklog(t *testing.T, rng *rand.Rand, st *storage.Store, n int) {
+	t.Helper()
+	vs, _ := st.Villages(storage.VillageQuery{}, nil)
+	var codes []ledger.Code
+	for _, v := range vs {
+		codes = append(codes, v.Code)
+	}
+	if len(codes) == 0 {
+		t.Fatal("the office holds no village")
+	}
+	now := time.Now()
+	trs := ledger.SampleTrainings(rng, n, now.Year(), now, codes, []string{"-"}, storage.NewID)
+	for i := range trs {
+		trs[i].Advisors = nil // an office does not write the roster; none is needed
+	}
+	res, err := st.Import(t.Context(), ledger.Entities(trs), nil)
+	if err != nil || len(res.Rejected) > 0 {
+		t.Fatalf("backlog of %d trainings: %v %v", n, err, res.Rejected)
+	}
+}
+
+// pushOffice is an office PC of the city-kill test, with what the test knows of it.
+type pushOffice struct {
+	name    string
+	scope   ledger.Code
+	dir     string
+	replica string
+	log     officeLog
+	checked uint64 // its changes up to here were found at the city
+}
+
+// TestCrashCityPush kills techaid-city serve with SIGKILL while two offices (a township and its county)
+// push backlogs of trainings to it and pull each other's, at a random byte of their pushes or a random
+// moment, and restarts it on the same data directory. After every kill: no office believes the city
+// holds more than it does, the city holds each change of an office up to the acknowledged sequence
+// number it keeps for that office and none after (a push is applied with its acknowledgement or not at
+// all), and no change is in the city's log twice. At the end, after the offices resynced, the city
+// holds every change exactly once and each office holds exactly the city's data of its scope.
+func TestCrashCityPush(t *testing.T) {
+	began := time.Now()
+	crashBinaries(t)
+	seed, rng := crashSeed(t)
+	rounds, size := 5, 300
+	if crashLong() {
+		rounds = 200
+	}
+	offices := []*pushOffice{{name: "鲁村镇", scope: synctest.Lucun}, {name: "沂源县", scope: "370323"}}
+	names := map[ledger.Code]string{}
+	for _, o := range offices {
+		names[o.scope] = o.name
+	}
+	cityDir, tokens := newCity(t, names)
+	city := startCity(t, cityDir)
+	proxy := startKillProxy(t, strings.TrimPrefix(city.URL, "ws://"), true, 1<<20)
+	for _, o := range offices {
+		o.dir, o.replica = newOfficeDir(t, o.scope, "王芳")
+		if r := crashExec(t, -1, crashCLI, "--data", o.dir, "sync", "--once", "--city", city.URL, "--token", tokens[o.scope]); r.code != 0 {
+			t.Fatalf("%s's first sync: %s", o.name, r)
+		}
+	}
+	t.Logf("city and offices ready after %v", time.Since(began).Round(time.Millisecond))
+	// syncAll runs every office's sync --once at once, through the proxy; kill is called as armed.
+	syncAll := func() []crashRun {
+		procs := make([]*crashProc, len(offices))
+		for i, o := range offices {
+			procs[i] = crashStart(t, crashCLI, "--data", o.dir, "sync", "--once", "--city", proxy.URL(), "--token", tokens[o.scope])
+		}
+		runs := make([]crashRun, len(offices))
+		for i, p := range procs {
+			runs[i] = p.wait()
+		}
+		return runs
+	}
+
+	perID := map[string]int{} // the city's change-log entries per record, over the whole test
+	var hubSeq uint64         // read up to here
+	life, perRecord := time.Second, int64(600)
+	var kills, timed, missed, mid int
+	for i, o := range offices {
+		st := crashOpen(t, o.dir)
+		officeBacklog(t, rng, st, size*(i+1))
+		st.Close()
+	}
+	for round := range rounds {
+		pending := 0 // changes the offices have to push
+		for i := range offices {
+			pending += size * (i + 1)
+		}
+		killed := false
+		kill := city.kill
+		start := time.Now()
+		if rng.IntN(4) == 0 {
+			timed++
+			timer := time.AfterFunc(randDelay(rng, life), kill)
+			syncAll()
+			killed = !timer.Stop()
+			proxy.arm(-1, nil)
+		} else {
+			proxy.arm(rng.Int64N(int64(pending)*perRecord+1), kill)
+			syncAll()
+			killed = proxy.counted() > 0 && !city.running()
+		}
+		if !killed {
+			missed++
+			life, perRecord = time.Since(start), max(proxy.counted()/int64(pending), 1)
+			city.stop()
+		} else {
+			kills++
+		}
+
+		// The city is down: read its store and each office's.
+		hub := crashOpen(t, cityDir)
+		entries := hubEntries(t, hub, hubSeq)
+		for _, ch := range entries {
+			hubSeq = ch.Seq
+			if perID[ch.ID]++; ch.Kind == ledger.KindTraining && perID[ch.ID] > 1 {
+				t.Errorf("round %d: training %s is in the city's change log %d times", round, ch.ID, perID[ch.ID])
+			}
+		}
+		midPush := false
+		for _, o := range offices {
+			st := crashOpen(t, o.dir)
+			o.log.read(t, st)
+			stats := st.Stats(nil)
+			held, err := hub.PeerAcked(o.replica)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if stats.Replica != o.replica {
+				t.Errorf("round %d: %s took a new replica id", round, o.name)
+			}
+			if stats.Acked > held || held > stats.Changes {
+				t.Errorf("round %d: %s made %d changes and believes the city holds %d; the city holds %d", round, o.name, stats.Changes, stats.Acked, held)
+			}
+			if held > o.checked && held < stats.Changes {
+				midPush = true
+			}
+			// Each change after the last check: at the city, as the office holds it, up to the city's
+			// acknowledgement; not at the city after it (offices here only create trainings).
+			chs, err := st.Changes(o.checked, int(stats.Changes-o.checked))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, ch := range chs {
+				rec, err := hub.Record(ch.ID)
+				switch {
+				case ch.Seq <= held && err != nil:
+					t.Errorf("round %d: %s's change %d (%s %s) is acknowledged by the city (%d) but not there: %v", round, o.name, ch.Seq, ch.Kind, ch.ID, held, err)
+				case ch.Seq > held && err == nil && ch.Kind == ledger.KindTraining:
+					t.Errorf("round %d: %s's change %d (training %s) is at the city, which acknowledged only %d: applied without its acknowledgement", round, o.name, ch.Seq, ch.ID, held)
+				case ch.Seq <= held:
+					for name, f := range ch.Record.Fields {
+						if rec.Fields[name] != f {
+							t.Errorf("round %d: %s %s field %s: the city holds %v, the office %v", round, ch.Kind, ch.ID, name, rec.Fields[name], f)
+						}
+					}
+				}
+				if t.Failed() {
+					break
+				}
+			}
+			o.checked = held
+			if round < rounds-1 {
+				officeBacklog(t, rng, st, size*(1+slices.Index(offices, o))) // the next round's, while the store is open
+			}
+			st.Close()
+		}
+		hub.Close()
+		if midPush {
+			mid++
+		}
+		if t.Failed() {
+			t.Fatalf("round %d: the city or an office is inconsistent after the kill (seed %d)", round, seed)
+		}
+		city.start()
+		proxy.retarget(strings.TrimPrefix(city.URL, "ws://"))
+	}
+
+	// The offices resync, uncut: the township, the county (which receives the township's), the
+	// township again (which receives the county's in its villages).
+	for _, o := range []*pushOffice{offices[0], offices[1], offices[0]} {
+		if r := crashExec(t, -1, crashCLI, "--data", o.dir, "sync", "--once", "--city", city.URL, "--token", tokens[o.scope]); r.code != 0 {
+			t.Fatalf("%s's last sync: %s", o.name, r)
+		}
+	}
+	city.stop()
+	hub := crashOpen(t, cityDir)
+	defer hub.Close()
+	for _, ch := range hubEntries(t, hub, hubSeq) {
+		perID[ch.ID]++
+	}
+	all := map[string]ledger.Record{}
+	err := hub.Snapshot(func(rec ledger.Record, _ ledger.Code) error {
+		all[rec.ID] = rec
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	trainings := 0
+	for _, o := range offices {
+		st := crashOpen(t, o.dir)
+		stats := st.Stats(nil)
+		held, err := hub.PeerAcked(o.replica)
+		if err != nil || stats.Acked != stats.Changes || held != stats.Changes || stats.Replica != o.replica {
+			t.Errorf("%s: %d changes, %d acknowledged; the city holds %d (%v); replica %s, was %s", o.name, stats.Changes, stats.Acked, held, err, stats.Replica, o.replica)
+		}
+		o.log.read(t, st)
+		for id, seqs := range o.log.ids {
+			if rec, ok := all[id]; !ok {
+				t.Errorf("%s's %s (change %v) is not at the city", o.name, id, seqs)
+			} else if mine, err := st.Record(id); err != nil || !maps.Equal(mine.Fields, rec.Fields) {
+				t.Errorf("%s's %s differs from the city's (%v)", o.name, id, err)
+			}
+			if perID[id] != 1 {
+				t.Errorf("%s's training %s is in the city's log %d times, want once", o.name, id, perID[id])
+			}
+			trainings++
+		}
+		// Exactly the city's data of its scope.
+		scope := map[string]ledger.Record{}
+		for id, rec := range all {
+			if synctest.InScope(o.scope, rec) {
+				scope[id] = rec
+			}
+		}
+		checkScope(t, o.name, st, scope)
+		st.Close()
+	}
+	t.Logf("%d kills of techaid-city serve (%d at a random moment, the rest at a random byte of the offices' pushes; %d with a push half taken; %d rounds ended first); "+
+		"%d trainings from 2 offices, each in the city once; %v", kills, timed, mid, missed, trainings, time.Since(began).Round(time.Millisecond))
+	if kills == 0 {
+		t.Error("the city was never killed: the test tested nothing")
 	}
 }
