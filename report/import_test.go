@@ -21,22 +21,31 @@ var testWall = time.Date(2026, 11, 29, 10, 0, 0, 0, ledger.China)
 // key villages.
 func divisionStore(t testing.TB, scope ledger.Code) *storage.Store {
 	t.Helper()
-	f, err := os.Open("../../shared/data/zibo_divisions.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	divs, err := ledger.ReadDivisions(f)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := storage.Open(t.TempDir(), storage.Options{Wall: func() time.Time { return testWall }})
+	st, err := openDivisions(t.TempDir(), scope)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func openDivisions(dir string, scope ledger.Code) (*storage.Store, error) {
+	f, err := os.Open("../../shared/data/zibo_divisions.csv")
+	if err != nil {
+		return nil, err
+	}
+	divs, err := ledger.ReadDivisions(f)
+	f.Close()
+	if err != nil {
+		return nil, err
+	}
+	st, err := storage.Open(dir, storage.Options{Wall: func() time.Time { return testWall }})
+	if err != nil {
+		return nil, err
+	}
 	if err := st.Init(scope, "王芳"); err != nil {
-		t.Fatal(err)
+		st.Close()
+		return nil, err
 	}
 	var recs []ledger.Entity
 	for _, d := range divs {
@@ -45,9 +54,10 @@ func divisionStore(t testing.TB, scope ledger.Code) *storage.Store {
 		}
 	}
 	if _, err := st.Import(context.Background(), recs, nil); err != nil {
-		t.Fatal(err)
+		st.Close()
+		return nil, err
 	}
-	return st
+	return st, nil
 }
 
 // xlsxFile builds a workbook from rows (nil cells left empty) and applies extra to it.

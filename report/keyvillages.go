@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/width"
 
@@ -151,20 +152,29 @@ func (p KeyVillagePlan) Apply(ctx context.Context, st *storage.Store, progress f
 	})
 }
 
-// villageIndex finds villages by code and by the core of their names.
+// villageIndex finds villages by code, by the core of their names, and by township and county.
 type villageIndex struct {
 	scope  ledger.Code // "" for the city
 	byCode map[ledger.Code]ledger.Village
-	byCore map[string][]ledger.Village
-	all    []ledger.Village
+	all    []indexed
+	byCore map[string][]int // core of the name → positions in all
+	byTown map[string][]int // core of the township's name → positions in all
 }
 
-func newVillageIndex(all []ledger.Village, scope ledger.Code) *villageIndex {
-	ix := &villageIndex{scope: scope, byCode: map[ledger.Code]ledger.Village{}, byCore: map[string][]ledger.Village{}, all: all}
-	for _, v := range all {
+// indexed is a village with its names' cores, computed once.
+type indexed struct {
+	v                      ledger.Village
+	core, county, township string
+}
+
+func newVillageIndex(vs []ledger.Village, scope ledger.Code) *villageIndex {
+	ix := &villageIndex{scope: scope, byCode: map[ledger.Code]ledger.Village{}, byCore: map[string][]int{}, byTown: map[string][]int{}}
+	for i, v := range vs {
+		e := indexed{v: v, core: villageCore(v.Name), county: placeCore(v.CountyName), township: placeCore(v.TownshipName)}
+		ix.all = append(ix.all, e)
 		ix.byCode[v.Code] = v
-		c := villageCore(v.Name)
-		ix.byCore[c] = append(ix.byCore[c], v)
+		ix.byCore[e.core] = append(ix.byCore[e.core], i)
+		ix.byTown[e.township] = append(ix.byTown[e.township], i)
 	}
 	return ix
 }
@@ -185,15 +195,25 @@ func (ix *villageIndex) match(county, township, name string, code ledger.Code) (
 		return v, MatchExact, "", false
 	}
 	// Narrow to the township and county the row names, when it names them.
-	inPlace := func(v ledger.Village) bool {
-		return (county == "" || placeCore(v.CountyName) == placeCore(county)) &&
-			(township == "" || placeCore(v.TownshipName) == placeCore(township))
+	cc, tc := placeCore(county), placeCore(township)
+	inPlace := func(e indexed) bool {
+		return (county == "" || e.county == cc) && (township == "" || e.township == tc)
 	}
-	placeKnown := false
-	for _, v := range ix.all {
-		if inPlace(v) {
-			placeKnown = true
-			break
+	var place []int // the villages of the place, when a township narrows it
+	placeKnown := county == "" && township == "" && len(ix.all) > 0
+	if township != "" {
+		for _, i := range ix.byTown[tc] {
+			if inPlace(ix.all[i]) {
+				place = append(place, i)
+			}
+		}
+		placeKnown = len(place) > 0
+	} else if county != "" {
+		for _, e := range ix.all {
+			if e.county == cc {
+				placeKnown = true
+				break
+			}
 		}
 	}
 	where := strings.Join(nonEmpty(county, township), "")
@@ -204,10 +224,11 @@ func (ix *villageIndex) match(county, township, name string, code ledger.Code) (
 		// Below the city, a place the office does not hold is another office's: skipped, not wrong.
 		return v, MatchNone, fmt.Sprintf("没有「%s」", where), ix.scope != ""
 	}
+	core := villageCore(name)
 	var exact []ledger.Village
-	for _, c := range ix.byCore[villageCore(name)] {
-		if inPlace(c) {
-			exact = append(exact, c)
+	for _, i := range ix.byCore[core] {
+		if inPlace(ix.all[i]) {
+			exact = append(exact, ix.all[i].v)
 		}
 	}
 	switch {
@@ -218,58 +239,46 @@ func (ix *villageIndex) match(county, township, name string, code ledger.Code) (
 	case len(exact) > 1:
 		return v, MatchNone, fmt.Sprintf("有 %d 个同名的村（%s），请在表中写明乡镇", len(exact), placesOf(exact)), false
 	}
-	// Renamed or merged: one village of the place whose name contains this one, or differs by a character.
-	core := villageCore(name)
+	why := fmt.Sprintf("%s没有叫「%s」的村", or(where, "本单位"), name)
+	if township == "" {
+		return v, MatchNone, why + "；写明乡镇可按相近的名称查找", false
+	}
+	// Renamed or merged: one village of the township whose name contains this one, or differs from it
+	// by a character.
 	var contains, near []ledger.Village
-	for _, c := range ix.all {
-		if !inPlace(c) {
-			continue
+	n := utf8.RuneCountInString(core)
+	for _, i := range place {
+		e := ix.all[i]
+		if n >= 2 && (strings.Contains(e.core, core) || strings.Contains(core, e.core) && utf8.RuneCountInString(e.core) >= 2) {
+			contains = append(contains, e.v)
 		}
-		cc := villageCore(c.Name)
-		if len([]rune(core)) >= 2 && (strings.Contains(cc, core) || strings.Contains(core, cc) && len([]rune(cc)) >= 2) {
-			contains = append(contains, c)
-		}
-		if editDistance(cc, core) == 1 && len([]rune(core)) >= 2 {
-			near = append(near, c)
+		if n >= 2 && editDistance(e.core, core) == 1 {
+			near = append(near, e.v)
 		}
 	}
 	switch {
-	case len(contains) == 1 && township != "":
+	case len(contains) == 1:
 		return contains[0], MatchLoose, fmt.Sprintf("「%s」与「%s」名称相含（合并或更名？请核对）", name, contains[0].Name), false
-	case len(near) == 1 && township != "":
+	case len(near) == 1:
 		return near[0], MatchLoose, fmt.Sprintf("「%s」与「%s」相差一个字（请核对）", name, near[0].Name), false
 	}
-	why := fmt.Sprintf("%s没有叫「%s」的村", or(where, "本单位"), name)
-	if cands := nearest(ix.all, inPlace, core, 3); len(cands) > 0 {
+	if cands := ix.nearest(place, core, 3); len(cands) > 0 {
 		why += "；相近的有：" + strings.Join(cands, "、")
-	}
-	if township == "" && len(contains)+len(near) > 0 {
-		why += "；请在表中写明乡镇"
 	}
 	return v, MatchNone, why, false
 }
 
-func placesOf(vs []ledger.Village) string {
-	var s []string
-	for _, v := range vs {
-		s = append(s, v.CountyName+v.TownshipName+v.Name)
-	}
-	return strings.Join(s, "、")
-}
-
-// nearest names the villages of the place closest to core by edit distance, at most n.
-func nearest(all []ledger.Village, in func(ledger.Village) bool, core string, n int) []string {
+// nearest names the villages of place closest to core by edit distance, at most n.
+func (ix *villageIndex) nearest(place []int, core string, n int) []string {
 	type cand struct {
 		name string
 		d    int
 	}
 	var cs []cand
-	limit := max(1, len([]rune(core))/2)
-	for _, v := range all {
-		if in(v) {
-			if d := editDistance(villageCore(v.Name), core); d <= limit {
-				cs = append(cs, cand{v.Name, d})
-			}
+	limit := max(1, utf8.RuneCountInString(core)/2)
+	for _, i := range place {
+		if d := editDistance(ix.all[i].core, core); d <= limit {
+			cs = append(cs, cand{ix.all[i].v.Name, d})
 		}
 	}
 	slices.SortStableFunc(cs, func(a, b cand) int { return a.d - b.d })
@@ -278,6 +287,14 @@ func nearest(all []ledger.Village, in func(ledger.Village) bool, core string, n 
 		out = append(out, c.name)
 	}
 	return out
+}
+
+func placesOf(vs []ledger.Village) string {
+	var s []string
+	for _, v := range vs {
+		s = append(s, v.CountyName+v.TownshipName+v.Name)
+	}
+	return strings.Join(s, "、")
 }
 
 // normName is a name without spaces, punctuation or full-width forms.
