@@ -104,6 +104,7 @@ type ackedTraining struct {
 // `sync --once`: every write it acknowledged must be in the store after the kill, and once the office
 // has synced, the city must hold each of its trainings exactly once, with its values.
 func TestCrashOfficeWrites(t *testing.T) {
+	t.Parallel() // each waits on its processes and their disks most of the time
 	began := time.Now()
 	crashBinaries(t)
 	t.Logf("binaries ready after %v", time.Since(began).Round(time.Millisecond))
@@ -402,6 +403,7 @@ func aimedKill(t *testing.T, rng *rand.Rand, p *killProxy, life time.Duration, e
 // exactly the city's data up to its saved cursor and nothing after it: a batch is applied with its
 // cursor or not at all. After the last run it must hold exactly the city's data of its scope.
 func TestCrashOfficePull(t *testing.T) {
+	t.Parallel() // each waits on its processes and their disks most of the time
 	began := time.Now()
 	crashBinaries(t)
 	seed, rng := crashSeed(t)
@@ -706,6 +708,7 @@ type pushOffice struct {
 // all), and no change is in the city's log twice. At the end, after the offices resynced, the city
 // holds every change exactly once and each office holds exactly the city's data of its scope.
 func TestCrashCityPush(t *testing.T) {
+	t.Parallel() // each waits on its processes and their disks most of the time
 	began := time.Now()
 	crashBinaries(t)
 	seed, rng := crashSeed(t)
