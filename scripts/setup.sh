@@ -18,6 +18,9 @@ PACKAGES=(
 	xvfb xdotool imagemagick
 	# pyftsubset, to cut the embedded CJK font down to the characters the UI uses.
 	fonttools
+	# soffice --headless: the exported workbooks are read back by LibreOffice in the tests (~25 s to
+	# install, ~6 s a test run).
+	libreoffice-calc-nogui
 )
 
 usage() {
