@@ -70,7 +70,13 @@ func (c *Client) session(parent context.Context, once bool) (Summary, error) {
 		return sum, fmt.Errorf("hello: %w", err)
 	}
 
-	// The reader decodes frames and hands them over; the loop below does everything else.
+	// The reader decodes frames and hands them over; the loop below does everything else. The ping
+	// handler runs on the reader, so it is set before the reader starts: set after, a hub's ping early
+	// in a session read it unsynchronised (a data race).
+	conn.SetPingHandler(func(data string) error {
+		_ = conn.SetReadDeadline(time.Now().Add(idle))
+		return conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(10*time.Second))
+	})
 	frames := make(chan inbound, 4)
 	go func() {
 		for {
@@ -94,10 +100,6 @@ func (c *Client) session(parent context.Context, once bool) (Summary, error) {
 			}
 		}
 	}()
-	conn.SetPingHandler(func(data string) error {
-		_ = conn.SetReadDeadline(time.Now().Add(idle))
-		return conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(10*time.Second))
-	})
 
 	var welcome protocol.Welcome
 	select {
