@@ -200,6 +200,8 @@ func Validate(e Entity, ck Checker) error {
 		}
 		c.required("name", r.Name)
 		c.text("name", r.Name, MaxName)
+		c.text("township_name", r.TownshipName, MaxName)
+		c.text("county_name", r.CountyName, MaxName)
 		if r.KeyYear != 0 && (r.KeyYear < 2015 || r.KeyYear > today.Year()) {
 			c.fail("key_year", fmt.Sprintf("%d 不在 2015 至 %d 之间", r.KeyYear, today.Year()),
 				fmt.Sprintf("%d is not between 2015 and %d", r.KeyYear, today.Year()))
