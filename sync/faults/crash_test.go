@@ -765,13 +765,15 @@ func TestCrashCityPush(t *testing.T) {
 			timed++
 			timer := time.AfterFunc(randDelay(rng, life), kill)
 			syncAll()
-			killed = !timer.Stop()
-			proxy.arm(-1, nil)
+			if killed = !timer.Stop(); killed {
+				city.kill() // waits for the timer's kill to finish: the store must be free below
+			}
 		} else {
 			proxy.arm(rng.Int64N(int64(pending)*perRecord+1), kill)
 			syncAll()
-			killed = proxy.counted() > 0 && !city.running()
+			killed = !city.running() // waits for a kill the proxy fired to finish
 		}
+		proxy.arm(-1, nil)
 		if !killed {
 			missed++
 			life, perRecord = time.Since(start), max(proxy.counted()/int64(pending), 1)
