@@ -52,6 +52,7 @@ type UI struct {
 	advisors  *advisorsTab
 	trainings *trainingsTab
 	dashboard *dashboardTab
+	sheets    *sheetsTab
 	syncTab   *syncTab
 	status    *statusBar
 }
@@ -113,12 +114,14 @@ func (u *UI) showMain() {
 	u.advisors = u.newAdvisorsTab()
 	u.trainings = u.newTrainingsTab()
 	u.dashboard = u.newDashboardTab()
+	u.sheets = u.newSheetsTab()
 	u.syncTab = u.newSyncTab()
 	u.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(T("培训与服务记录"), theme.DocumentCreateIcon(), u.trainings.content),
 		container.NewTabItemWithIcon(T("村庄"), theme.HomeIcon(), u.villages.content),
 		container.NewTabItemWithIcon(T("科技指导人员"), theme.AccountIcon(), u.advisors.content),
 		container.NewTabItemWithIcon(T("目标进度"), theme.GridIcon(), u.dashboard.content),
+		container.NewTabItemWithIcon(T("报表与导入"), theme.DocumentSaveIcon(), u.sheets.content),
 		container.NewTabItemWithIcon(T("同步与冲突"), theme.ViewRefreshIcon(), u.syncTab.content),
 		container.NewTabItemWithIcon(T("设置"), theme.SettingsIcon(), u.newSettingsTab()),
 	)

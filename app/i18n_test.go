@@ -187,7 +187,7 @@ func TestLanguageSwitch(t *testing.T) {
 	st := townStore(t, baseWall)
 	h := newHarness(t, st)
 	u := h.u
-	titles := []string{"培训与服务记录", "村庄", "科技指导人员", "目标进度", "同步与冲突", "设置"}
+	titles := []string{"培训与服务记录", "村庄", "科技指导人员", "目标进度", "报表与导入", "同步与冲突", "设置"}
 	u.Show("设置")
 	lang := find(u.tabs.Selected().Content, func(r *widget.RadioGroup) bool { return slices.Contains(r.Options, "English") })
 	if lang == nil {

@@ -17,6 +17,7 @@ type Ledger interface {
 	Init(scope ledger.Code, clerk string) error
 	SetClerk(clerk string) error
 	Wall() time.Time
+	Clock() *ledger.Clock
 
 	Villages(q storage.VillageQuery, ws memdb.WatchSet) ([]ledger.Village, int)
 	VillagesByName(prefix string, limit int) []ledger.Village
@@ -37,6 +38,7 @@ type Ledger interface {
 	Create(ctx context.Context, e ledger.Entity) (string, error)
 	Update(ctx context.Context, before, after ledger.Entity) error
 	Delete(ctx context.Context, id string) error
+	Import(ctx context.Context, records []ledger.Entity, progress func(done int)) (storage.ImportResult, error)
 	ImportReference(ctx context.Context, records []ledger.Entity, progress func(done int)) (storage.ImportResult, error)
 	ResolveConflict(ctx context.Context, seq uint64, restore bool) error
 

@@ -55,6 +55,28 @@ func (p AdvisorPlan) Count(a AdvisorAction) int {
 	return n
 }
 
+// Writes is the number of advisors applying the plan adds or changes.
+func (p AdvisorPlan) Writes() int { return p.Count(AdvisorNew) + p.Count(AdvisorUpdate) }
+
+// Summary says in a sentence what the plan found and would do.
+func (p AdvisorPlan) Summary() string {
+	return fmt.Sprintf("工作表「%s」：新增 %d 人，修改 %d 人，无变化 %d 人，有错误 %d 行。", p.Sheet,
+		p.Count(AdvisorNew), p.Count(AdvisorUpdate), p.Count(AdvisorUnchanged), p.Count(AdvisorError))
+}
+
+// Verdict says what becomes of the row, for the clerk.
+func (r AdvisorRow) Verdict() string {
+	switch r.Action {
+	case AdvisorNew:
+		return "新增"
+	case AdvisorUpdate:
+		return "修改 " + strings.Join(r.Changes, "，")
+	case AdvisorUnchanged:
+		return "无变化"
+	}
+	return "错误：" + r.Problem
+}
+
 var advisorColumns = []column{
 	{key: "id", names: []string{"编号", "人员编号"}},
 	{key: "name", names: []string{"姓名", "科技指导人员", "科技特派员", "专家姓名"}, required: true},
@@ -72,7 +94,7 @@ var advisorColumns = []column{
 // PlanAdvisors reads an advisor roster and matches each row to the store's roster: by 编号 when the
 // sheet has it (our own export), else by name and phone, else by a name only one advisor has. A row
 // names only what it fills in: an empty cell never blanks a field.
-func PlanAdvisors(st *storage.Store, sheets []Sheet) (AdvisorPlan, error) {
+func PlanAdvisors(st Store, sheets []Sheet) (AdvisorPlan, error) {
 	s, h, err := pickSheet(sheets, advisorColumns)
 	if err != nil {
 		return AdvisorPlan{}, err
@@ -284,7 +306,7 @@ func yesNo(b bool) string {
 
 // Apply writes the plan: new advisors in one import, each update as one edit of the fields it changes.
 // Rows with problems are not written. Each advisor is written whole or not at all.
-func (p AdvisorPlan) Apply(ctx context.Context, st *storage.Store, progress func(done, total int)) (storage.ImportResult, error) {
+func (p AdvisorPlan) Apply(ctx context.Context, st Store, progress func(done, total int)) (storage.ImportResult, error) {
 	var news []ledger.Entity
 	var updates []AdvisorRow
 	for _, r := range p.Rows {

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"techaid/ledger"
-	"techaid/storage"
 )
 
 // Exports are the tables an office can export, by the name techaid-cli and the app use.
@@ -29,10 +28,13 @@ type Spec struct {
 	Month   int         // monthly only; 0: this month (of this year) or December (of a past year)
 	Under   ledger.Code // "" or the city for everything the store holds
 	MinDays int         // monthly only; 0: DefaultMinDays
+	// Progress, if not nil, is told how far the reading has gone (the work ledger reads every
+	// training of the year; the other tables are quick).
+	Progress func(done, total int)
 }
 
 // Build makes the tables of an export from the store.
-func Build(st *storage.Store, s Spec) ([]Table, error) {
+func Build(st Store, s Spec) ([]Table, error) {
 	today := st.Clock().Today()
 	if s.Year == 0 {
 		s.Year = today.Year()
@@ -42,7 +44,7 @@ func Build(st *storage.Store, s Spec) ([]Table, error) {
 	}
 	switch s.Name {
 	case "ledger":
-		return Ledger(st, s.Year, s.Under)
+		return Ledger(st, s.Year, s.Under, s.Progress)
 	case "targets":
 		t, err := Targets(st, s.Year, s.Under, yearEnd(st, s.Year))
 		return []Table{t}, err

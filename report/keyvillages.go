@@ -69,7 +69,7 @@ var keyVillageColumns = []column{
 // villages the store holds within its scope, tolerantly: official names come as 某某村村委会 or
 // 某某村村民委员会 and lists write 某某村 or 某某; townships drop 镇 and counties 县. Each row is matched
 // exactly, loosely (and how), or not at all (and why, with the nearest names of its township).
-func PlanKeyVillages(st *storage.Store, sheets []Sheet) (KeyVillagePlan, error) {
+func PlanKeyVillages(st Store, sheets []Sheet) (KeyVillagePlan, error) {
 	s, h, err := pickSheet(sheets, keyVillageColumns)
 	if err != nil {
 		return KeyVillagePlan{}, err
@@ -131,9 +131,41 @@ func PlanKeyVillages(st *storage.Store, sheets []Sheet) (KeyVillagePlan, error) 
 	return plan, nil
 }
 
+// Writes is the number of villages applying the plan marks.
+func (p KeyVillagePlan) Writes() int {
+	n := 0
+	for _, r := range p.Rows {
+		if r.Match != MatchNone && r.Change {
+			n++
+		}
+	}
+	return n
+}
+
+// Summary says in a sentence what the plan found and would do.
+func (p KeyVillagePlan) Summary() string {
+	return fmt.Sprintf("工作表「%s」：精确对应 %d 行，宽松对应 %d 行，未对应 %d 行，不在本单位范围 %d 行；需标记为重点村 %d 个。",
+		p.Sheet, p.Count(MatchExact), p.Count(MatchLoose), p.Count(MatchNone), p.Skipped, p.Writes())
+}
+
+// Verdict says what became of the row, for the clerk.
+func (r KeyVillageRow) Verdict() string {
+	change := "，已是重点村"
+	if r.Change {
+		change = "，将标记为重点村"
+	}
+	switch r.Match {
+	case MatchNone:
+		return "未对应：" + r.How
+	case MatchLoose:
+		return fmt.Sprintf("宽松对应 %s（%s）：%s%s", r.Village.Name, r.Village.Code, r.How, change)
+	}
+	return fmt.Sprintf("精确对应 %s（%s）%s", r.Village.Name, r.Village.Code, change)
+}
+
 // Apply marks the matched villages as key villages (with their year, if the list gives one), in one
 // import: each village whole or not at all. Rows not matched are left alone.
-func (p KeyVillagePlan) Apply(ctx context.Context, st *storage.Store, progress func(done, total int)) (storage.ImportResult, error) {
+func (p KeyVillagePlan) Apply(ctx context.Context, st Store, progress func(done, total int)) (storage.ImportResult, error) {
 	var recs []ledger.Entity
 	for _, r := range p.Rows {
 		if r.Match != MatchNone && r.Change {

@@ -27,7 +27,7 @@ const DefaultMinDays = 2
 // advisors paired with its villages who served fewer than minDays days in the month, and the key
 // villages still short of the year's needs surveys; then those villages and advisors by name, so that
 // the bureau can call them.
-func Monthly(st *storage.Store, year, month int, under ledger.Code, minDays int) ([]Table, error) {
+func Monthly(st Store, year, month int, under ledger.Code, minDays int) ([]Table, error) {
 	if month < 1 || month > 12 {
 		return nil, fmt.Errorf("月份 %d 不在 1 至 12 之间 (month %d is not 1 to 12)", month, month)
 	}
@@ -142,7 +142,7 @@ func Monthly(st *storage.Store, year, month int, under ledger.Code, minDays int)
 }
 
 // monthAttendees sums the attendees of the trainings whose primary village lies in under, in [from, to].
-func monthAttendees(st *storage.Store, under ledger.Code, from, to ledger.Date) (int, error) {
+func monthAttendees(st Store, under ledger.Code, from, to ledger.Date) (int, error) {
 	q := storage.TrainingQuery{Under: under, From: from, To: to, Oldest: true, Limit: 1000}
 	n := 0
 	for {
@@ -160,7 +160,7 @@ func monthAttendees(st *storage.Store, under ledger.Code, from, to ledger.Date) 
 	}
 }
 
-func advisorName(st *storage.Store, id string) string {
+func advisorName(st Store, id string) string {
 	if a, err := st.Advisor(id); err == nil {
 		return a.Name
 	}

@@ -5,14 +5,38 @@ package report
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
 
+	"github.com/hashicorp/go-memdb"
+
 	"techaid/ledger"
 	"techaid/storage"
 )
+
+// Store is what the reports read and the imports write. *storage.Store provides it, and so does the
+// desktop app's view of it.
+type Store interface {
+	Identity() storage.Identity
+	Clock() *ledger.Clock
+	Villages(q storage.VillageQuery, ws memdb.WatchSet) ([]ledger.Village, int)
+	Village(code ledger.Code) (ledger.Village, error)
+	Advisors(q storage.AdvisorQuery, ws memdb.WatchSet) []ledger.Advisor
+	Advisor(id string) (ledger.Advisor, error)
+	Assignments(village ledger.Code, advisor string, on ledger.Date, ws memdb.WatchSet) []ledger.Assignment
+	Trainings(q storage.TrainingQuery, ws memdb.WatchSet) (storage.TrainingPage, error)
+	CountTrainings(q storage.TrainingQuery) (int, error)
+	ServiceDays(advisor string, from, to ledger.Date) (int, error)
+	Progress(year int, under ledger.Code, on ledger.Date, ws memdb.WatchSet) storage.Progress
+	Record(id string) (ledger.Record, error)
+	Import(ctx context.Context, records []ledger.Entity, progress func(done int)) (storage.ImportResult, error)
+	Update(ctx context.Context, before, after ledger.Entity) error
+}
+
+var _ Store = (*storage.Store)(nil)
 
 // Table is one sheet: a name, its column headings and its rows (each cell a string or an int).
 type Table struct {
@@ -38,8 +62,8 @@ var LedgerColumns = []string{"序号", "区县", "乡镇", "村", "科技指导�
 // Ledger builds a year's work ledger within under ("" for all the store holds), one row per live
 // training in date order, and its roll-ups: per advisor (trainings listing them, service days,
 // attendees, brochures) and per village (visits, attendees and brochures as the primary village,
-// needs surveys).
-func Ledger(st *storage.Store, year int, under ledger.Code) ([]Table, error) {
+// needs surveys). progress, if not nil, is told how many of the year's trainings are read.
+func Ledger(st Store, year int, under ledger.Code, progress func(done, total int)) ([]Table, error) {
 	if under.Level() == ledger.LevelCity {
 		under = ""
 	}
@@ -53,6 +77,14 @@ func Ledger(st *storage.Store, year int, under ledger.Code) ([]Table, error) {
 	type villageSum struct{ visits, attendees, brochures, surveys int }
 	advisors := map[string]*advisorSum{}
 	villages := map[ledger.Code]*villageSum{}
+	total := 0
+	if progress != nil {
+		n, err := st.CountTrainings(q)
+		if err != nil {
+			return nil, fmt.Errorf("work ledger %d: %w", year, err)
+		}
+		total = n
+	}
 	for {
 		page, err := st.Trainings(q, nil)
 		if err != nil {
@@ -86,6 +118,9 @@ func Ledger(st *storage.Store, year int, under ledger.Code) ([]Table, error) {
 					v.brochures += t.Brochures
 				}
 			}
+		}
+		if progress != nil {
+			progress(len(main.Rows), max(total, len(main.Rows)))
 		}
 		if page.Next == "" {
 			break
@@ -123,7 +158,7 @@ func Ledger(st *storage.Store, year int, under ledger.Code) ([]Table, error) {
 }
 
 // ledgerRow is one line of the work ledger.
-func ledgerRow(st *storage.Store, n int, t ledger.Training) []any {
+func ledgerRow(st Store, n int, t ledger.Training) []any {
 	var county, township string
 	var names []string
 	for i, code := range t.Villages {

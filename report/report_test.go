@@ -65,7 +65,7 @@ func seeded(t *testing.T) *storage.Store {
 // advisor and per village.
 func TestLedger(t *testing.T) {
 	st := seeded(t)
-	tables, err := Ledger(st, 2026, "3703")
+	tables, err := Ledger(st, 2026, "3703", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func TestLedger(t *testing.T) {
 // excelize), and the CSV starts with a UTF-8 byte-order mark and holds the same rows.
 func TestWrite(t *testing.T) {
 	st := seeded(t)
-	tables, err := Ledger(st, 2026, "")
+	tables, err := Ledger(st, 2026, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

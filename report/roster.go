@@ -16,7 +16,7 @@ const (
 // KeyVillages is the list of key villages within under, in code order, with their year and the
 // advisors paired with them today: the bureau's list as the ledger holds it, in the columns the
 // key-village import reads.
-func KeyVillages(st *storage.Store, under ledger.Code) Table {
+func KeyVillages(st Store, under ledger.Code) Table {
 	if under.Level() == ledger.LevelCity {
 		under = ""
 	}
@@ -39,7 +39,7 @@ func KeyVillages(st *storage.Store, under ledger.Code) Table {
 
 // Roster is the advisor roster, by name, in the columns the roster import reads (编号 first, so that a
 // roster edited in Excel and imported back updates the same advisors).
-func Roster(st *storage.Store) Table {
+func Roster(st Store) Table {
 	t := Table{Name: SheetRoster, Columns: []string{"编号", "姓名", "性别", "电话", "派出单位", "职称", "专业特长", "专业组", "专家服务团成员", "状态", "备注"}}
 	for _, a := range st.Advisors(storage.AdvisorQuery{}, nil) {
 		t.Rows = append(t.Rows, []any{a.ID, a.Name, a.Gender, a.Phone, a.Employer, a.Title, a.Specialty, a.Group, yesNo(a.Expert), a.Status, a.Notes})

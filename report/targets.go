@@ -16,7 +16,7 @@ const SheetTargets = "目标完成情况"
 
 // YearTarget is the city's targets for a year, or the programme's defaults when it has set none
 // (custom false).
-func YearTarget(st *storage.Store, year int) (t ledger.Target, custom bool) {
+func YearTarget(st Store, year int) (t ledger.Target, custom bool) {
 	rec, err := st.Record(strconv.Itoa(year))
 	if err == nil && rec.Kind == ledger.KindTarget && !rec.Deleted() {
 		if t, err := ledger.As[ledger.Target](rec); err == nil {
@@ -34,7 +34,7 @@ type place struct {
 
 // placesUnder lists the counties and townships of the villages the store holds within under, each
 // county before its townships.
-func placesUnder(st *storage.Store, under ledger.Code) []place {
+func placesUnder(st Store, under ledger.Code) []place {
 	vs, _ := st.Villages(storage.VillageQuery{Under: under}, nil)
 	seen := map[ledger.Code]bool{}
 	var out []place
@@ -57,7 +57,7 @@ func placesUnder(st *storage.Store, under ledger.Code) []place {
 // and the percentage. Below the city a goal is the city's pro-rated by key villages, as the dashboard
 // shows it; the key-village targets are the place's own key villages. on is the day assignments are
 // read on (today, or the year's last day for a past year).
-func Targets(st *storage.Store, year int, under ledger.Code, on ledger.Date) (Table, error) {
+func Targets(st Store, year int, under ledger.Code, on ledger.Date) (Table, error) {
 	if under.Level() == ledger.LevelCity {
 		under = ""
 	}
@@ -121,7 +121,7 @@ func Targets(st *storage.Store, year int, under ledger.Code, on ledger.Date) (Ta
 }
 
 // yearEnd is on for a year's figures: today within the year, the year's last day for a past one.
-func yearEnd(st *storage.Store, year int) ledger.Date {
+func yearEnd(st Store, year int) ledger.Date {
 	today := st.Clock().Today()
 	if today.Year() == year {
 		return ledger.DateOf(today)

@@ -75,19 +75,12 @@ func cmdImportSheet(ctx context.Context, c *cli, what string, args []string) err
 				return err
 			}
 			for _, r := range plan.Rows {
-				fmt.Fprintf(c.stdout, "第 %d 行 %s：%s\n", r.Line, r.Input, keyVillageVerdict(r))
+				fmt.Fprintf(c.stdout, "第 %d 行 %s：%s\n", r.Line, r.Input, r.Verdict())
 			}
 			for _, v := range plan.Unlisted {
 				fmt.Fprintf(c.stdout, "不在表中：%s%s%s（%s）已是重点村，未改动\n", v.CountyName, v.TownshipName, v.Name, v.Code)
 			}
-			changes := 0
-			for _, r := range plan.Rows {
-				if r.Match != report.MatchNone && r.Change {
-					changes++
-				}
-			}
-			fmt.Fprintf(c.stdout, "工作表「%s」：精确对应 %d 行，宽松对应 %d 行，未对应 %d 行，不在本单位范围 %d 行；需标记为重点村 %d 个。\n",
-				plan.Sheet, plan.Count(report.MatchExact), plan.Count(report.MatchLoose), plan.Count(report.MatchNone), plan.Skipped, changes)
+			fmt.Fprintln(c.stdout, plan.Summary())
 			if !*apply {
 				fmt.Fprintln(c.stdout, "这只是预览，没有写入。核对无误后加 --apply 导入。 (preview only: add --apply to write)")
 				return nil
@@ -101,10 +94,9 @@ func cmdImportSheet(ctx context.Context, c *cli, what string, args []string) err
 				return err
 			}
 			for _, r := range plan.Rows {
-				fmt.Fprintf(c.stdout, "第 %d 行 %s：%s\n", r.Line, r.Name, advisorVerdict(r))
+				fmt.Fprintf(c.stdout, "第 %d 行 %s：%s\n", r.Line, r.Name, r.Verdict())
 			}
-			fmt.Fprintf(c.stdout, "工作表「%s」：新增 %d 人，修改 %d 人，无变化 %d 人，有错误 %d 行。\n", plan.Sheet,
-				plan.Count(report.AdvisorNew), plan.Count(report.AdvisorUpdate), plan.Count(report.AdvisorUnchanged), plan.Count(report.AdvisorError))
+			fmt.Fprintln(c.stdout, plan.Summary())
 			if !*apply {
 				fmt.Fprintln(c.stdout, "这只是预览，没有写入。核对无误后加 --apply 导入。 (preview only: add --apply to write)")
 				return nil
@@ -119,33 +111,4 @@ func cmdImportSheet(ctx context.Context, c *cli, what string, args []string) err
 		fmt.Fprintf(c.stdout, "已导入：新增 %d，修改 %d，无变化 %d，未导入 %d。 (applied)\n", res.Created, res.Updated, res.Unchanged, len(res.Rejected))
 		return nil
 	})
-}
-
-func keyVillageVerdict(r report.KeyVillageRow) string {
-	switch r.Match {
-	case report.MatchNone:
-		return "未对应：" + r.How
-	case report.MatchLoose:
-		return fmt.Sprintf("宽松对应 %s（%s）：%s%s", r.Village.Name, r.Village.Code, r.How, keyChange(r))
-	}
-	return fmt.Sprintf("精确对应 %s（%s）%s", r.Village.Name, r.Village.Code, keyChange(r))
-}
-
-func keyChange(r report.KeyVillageRow) string {
-	if r.Change {
-		return "，将标记为重点村"
-	}
-	return "，已是重点村"
-}
-
-func advisorVerdict(r report.AdvisorRow) string {
-	switch r.Action {
-	case report.AdvisorNew:
-		return "新增"
-	case report.AdvisorUpdate:
-		return "修改 " + strings.Join(r.Changes, "，")
-	case report.AdvisorUnchanged:
-		return "无变化"
-	}
-	return "错误：" + r.Problem
 }
