@@ -202,6 +202,9 @@ func TestCrashOfficeWrites(t *testing.T) {
 		if t.Failed() {
 			t.Fatalf("round %d: the office lost acknowledged writes (seed %d)", round, seed)
 		}
+		if round%50 == 49 {
+			t.Logf("round %d: %d kills, %d acknowledged writes, %v", round+1, kills+syncKills, writes, time.Since(start).Round(time.Second))
+		}
 	}
 
 	// Now everything goes to the city, uncut: it must hold every training once, as the office does.
@@ -569,6 +572,9 @@ func TestCrashOfficePull(t *testing.T) {
 		if t.Failed() {
 			t.Fatalf("backlog %d: the office does not hold the city's data of its scope (seed %d)", b, seed)
 		}
+		if backlogs > 1 {
+			t.Logf("backlog %d: %d kills so far (%d in the middle of a pull), %v", b+1, kills.total, kills.mid, time.Since(began).Round(time.Second))
+		}
 	}
 	t.Logf("%d kills of a pulling techaid-cli (%d at a random moment, the rest at a random byte of the pull; %d before a batch "+
 		"was applied, %d in the middle, %d after the last; %d runs ended first); %d records of %s identical to the city's; %v",
@@ -848,6 +854,9 @@ func TestCrashCityPush(t *testing.T) {
 		}
 		city.start()
 		proxy.retarget(strings.TrimPrefix(city.URL, "ws://"))
+		if round%25 == 24 {
+			t.Logf("round %d: %d kills (%d with a push half taken), %v", round+1, kills, mid, time.Since(began).Round(time.Second))
+		}
 	}
 
 	// The offices resync, uncut: the township, the county (which receives the township's), the
