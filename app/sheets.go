@@ -269,14 +269,24 @@ func (t *sheetsTab) preview(plan importPlan) {
 	u := t.u
 	summary := widget.NewLabel(plan.summary)
 	summary.Wrapping = fyne.TextWrapWord
+	detail := widget.NewLabel(T("点一行可看全文。"))
+	detail.Wrapping = fyne.TextWrapWord
 	list := widget.NewList(func() int { return len(plan.lines) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			l := o.(*widget.Label)
 			l.Importance = plan.lines[i].imp
 			l.SetText(plan.lines[i].text)
 		})
-	content := container.NewBorder(summary, nil, nil, nil, list)
+	list.OnSelected = func(i widget.ListItemID) {
+		detail.Importance = plan.lines[i].imp
+		detail.SetText(plan.lines[i].text)
+	}
+	content := container.NewBorder(summary, detail, nil, nil, list)
 	if plan.writes == 0 {
 		d := dialog.NewCustom(plan.title, T("关闭"), content, u.win)
 		summary.SetText(plan.summary + T("没有需要写入的内容。"))

@@ -222,7 +222,7 @@ func (ix *villageIndex) match(county, township, name string, code ledger.Code) (
 			return v, MatchNone, fmt.Sprintf("没有代码为 %s 的村", code), ix.scope != "" && !ix.scope.Contains(code)
 		}
 		if name != "" && villageCore(name) != villageCore(v.Name) {
-			return v, MatchLoose, fmt.Sprintf("按村代码对应；表中村名「%s」，区划名称「%s」", name, v.Name), false
+			return v, MatchLoose, fmt.Sprintf("按村代码对应，表中村名是「%s」", name), false
 		}
 		return v, MatchExact, "", false
 	}
@@ -267,7 +267,7 @@ func (ix *villageIndex) match(county, township, name string, code ledger.Code) (
 	case len(exact) == 1 && normName(exact[0].Name) == normName(name):
 		return exact[0], MatchExact, "", false
 	case len(exact) == 1:
-		return exact[0], MatchLoose, fmt.Sprintf("「%s」与区划名称「%s」只差“村/村委会/村民委员会”等字样", name, exact[0].Name), false
+		return exact[0], MatchLoose, "只差“村/村委会/村民委员会”等字样", false
 	case len(exact) > 1:
 		return v, MatchNone, fmt.Sprintf("有 %d 个同名的村（%s），请在表中写明乡镇", len(exact), placesOf(exact)), false
 	}
@@ -290,9 +290,9 @@ func (ix *villageIndex) match(county, township, name string, code ledger.Code) (
 	}
 	switch {
 	case len(contains) == 1:
-		return contains[0], MatchLoose, fmt.Sprintf("「%s」与「%s」名称相含（合并或更名？请核对）", name, contains[0].Name), false
+		return contains[0], MatchLoose, "名称相含（合并或更名？请核对）", false
 	case len(near) == 1:
-		return near[0], MatchLoose, fmt.Sprintf("「%s」与「%s」相差一个字（请核对）", name, near[0].Name), false
+		return near[0], MatchLoose, "名称相差一个字（请核对）", false
 	}
 	if cands := ix.nearest(place, core, 3); len(cands) > 0 {
 		why += "；相近的有：" + strings.Join(cands, "、")
