@@ -8,6 +8,7 @@
 #   make run        the desktop app on the per-user data directory (no server needed); the first run
 #                   asks which office this PC belongs to. no_emoji: Fyne's emoji font costs ~10 MB RSS
 #   make bench      benchmarks with allocation figures (for the README)
+#   make fuzz       every fuzz target for FUZZTIME each (10s; make test runs them 4s, test-long 2m)
 #   make package    dist/: the Linux package, the Windows .exe, static techaid-cli and techaid-city for both
 #   make smoke      start the packaged desktop builds under Xvfb (Windows under wine) and screenshot them
 #   make fmt, vet   convenience
@@ -28,7 +29,7 @@ GOTESTFLAGS ?=
 GOFILES = $(shell { git ls-files --cached --others --exclude-standard -- '*.go' 2>/dev/null \
             || find . -name '*.go' -not -path './.git/*'; } | grep -v '^\(\./\)\?vendor/' | sort -u)
 
-.PHONY: setup test test-long run bench package smoke fmt fmt-check vet
+.PHONY: setup test test-long run bench package smoke fmt fmt-check vet fuzz
 
 setup:
 	bash scripts/setup.sh
@@ -49,10 +50,12 @@ vet:
 test: setup
 	$(MAKE) --no-print-directory fmt-check vet
 	$(GO) test -race -tags $(TAGS) -count=1 $(GOTESTFLAGS) $(PKGS)
+	FUZZTIME=4s bash scripts/fuzz.sh
 
 test-long: setup
 	$(MAKE) --no-print-directory fmt-check vet
 	TECHAID_LONG=1 $(GO) test -race -tags $(TAGS) -count=1 -timeout 60m $(GOTESTFLAGS) $(PKGS)
+	FUZZTIME=2m bash scripts/fuzz.sh
 
 run: setup
 	$(GO) run -tags no_emoji .
@@ -62,6 +65,9 @@ package: setup
 
 smoke: package
 	bash scripts/smoke.sh
+
+fuzz:
+	bash scripts/fuzz.sh
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
