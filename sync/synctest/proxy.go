@@ -2,6 +2,7 @@ package synctest
 
 import (
 	"maps"
+	"math"
 	"math/rand/v2"
 	"net"
 	"sync"
@@ -93,8 +94,9 @@ func (p *FaultProxy) Random(pick func(r *rand.Rand) Fault) {
 }
 
 // RandomCuts is a pick for Random: a connection is cut with probability rate, by Truncate or Reset
-// (even odds) after a uniform 0..max-1 bytes of a direction chosen at even odds; one in ten of the cut
-// ones is dropped instead.
+// (even odds) in a direction chosen at even odds, after 1 to max bytes drawn log-uniformly (as often
+// within the first kilobyte, in the hello and welcome, as deep inside a large batch); one in ten of the
+// cut ones is dropped instead.
 func RandomCuts(rate float64, max int64) func(r *rand.Rand) Fault {
 	return func(r *rand.Rand) Fault {
 		if r.Float64() >= rate {
@@ -103,7 +105,8 @@ func RandomCuts(rate float64, max int64) func(r *rand.Rand) Fault {
 		if r.IntN(10) == 0 {
 			return Fault{Kind: Drop}
 		}
-		return Fault{Kind: Truncate + FaultKind(r.IntN(2)), After: r.Int64N(max), Down: r.IntN(2) == 0}
+		after := int64(math.Exp(r.Float64() * math.Log(float64(max))))
+		return Fault{Kind: Truncate + FaultKind(r.IntN(2)), After: after, Down: r.IntN(2) == 0}
 	}
 }
 
