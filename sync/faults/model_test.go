@@ -1,0 +1,516 @@
+package faults
+
+// Random schedules against a model (guarantee 3). Each seed sets up a real hub and three to five office
+// replicas of overlapping scopes (the city, two townships of 沂源县, the county, a second PC of one
+// township), then runs a random program of offline creates, edits (of the same and of different fields
+// of a few hot records) and deletes, and syncs in random order, some through a proxy that cuts, resets
+// or drops the connection at random points. The model keeps every write each replica made and what the
+// replica held when it made it. After syncing until nothing moves, it checks:
+//
+//   - every replica holds exactly the hub's records in its scope, identical in values and versions;
+//   - per-field merge: each field the program wrote holds, everywhere, the greatest (stamp, replica)
+//     among the writes of that field, so edits of different fields of one record all survive;
+//   - every value that was overwritten by a concurrent write is in some conflict log as the loser.
+//     A write w is overwritten concurrently when no write was made on top of it (no replica wrote the
+//     field while holding w) and it does not hold at the end: whoever replaced it, or kept another
+//     version over it, had not seen it. A write made on top of w (by w's replica, sequentially, or by
+//     another that received w) supersedes it plainly and w need not be logged.
+//
+// Run: go test -race -tags ci -run '^TestModel$' ./sync/faults/ (200 seeds); TECHAID_LONG=1 for
+// 10,000, TECHAID_SEEDS=N for N; TECHAID_SEED=S or -run '^TestModel$/^seed=S$' to replay seed S.
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"techaid/ledger"
+	"techaid/storage"
+	"techaid/sync/client"
+	"techaid/sync/synctest"
+)
+
+// groupSize seeds share a hub and replicas, one after another: setting them up costs more than a
+// seed's schedule. Each seed starts from the converged state the one before it left, works on records
+// of its own (new trainings and advisors, two hot villages of each township drawn anew) and is checked
+// on its own writes, so replaying the group up to it (TECHAID_SEED) replays it exactly.
+const groupSize = 10
+
+// hubVillages is how many villages of each township the hub holds.
+const hubVillages = 8
+
+func TestModel(t *testing.T) {
+	t.Parallel()
+	seeds := envInt(t, "TECHAID_SEEDS", 200)
+	if envInt(t, "TECHAID_LONG", 0) == 1 && envInt(t, "TECHAID_SEEDS", 0) == 0 {
+		seeds = 10_000
+	}
+	first, last := 1, seeds
+	if s := envInt(t, "TECHAID_SEED", 0); s > 0 {
+		first, last = (s-1)/groupSize*groupSize+1, s // the group of s, from its first seed up to s
+	}
+	f := &modelFigures
+	t.Cleanup(func() {
+		t.Logf("%d seeds (%d..%d): %d replicas in use, %d steps, %d writes to %d records; %d syncs, %d of them through the proxy, "+
+			"which cut %d (truncated %d, reset %d, dropped %d), %d syncs failed; %d values overwritten concurrently, %d found in "+
+			"conflict logs; %d superseded plainly; %d conflict-log entries, %d of them between a value and one written on top of it",
+			f.seeds.Load(), first, last, f.replicas.Load(), f.steps.Load(), f.writes.Load(), f.records.Load(), f.syncs.Load(),
+			f.proxied.Load(), f.truncated.Load()+f.reset.Load()+f.dropped.Load(), f.truncated.Load(), f.reset.Load(),
+			f.dropped.Load(), f.failed.Load(), f.overwritten.Load(), f.logged.Load(), f.superseded.Load(),
+			f.entries.Load(), f.false_.Load())
+	})
+	// The groups run on a few workers rather than as parallel subtests: a schedule mostly waits for
+	// fsync and the websocket, so more of them than -parallel's default (the core count) keeps the
+	// cores busy.
+	groups := make(chan int)
+	var wg sync.WaitGroup
+	for range envInt(t, "TECHAID_WORKERS", 4) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for g := range groups {
+				runGroup(t, g, min(g+groupSize-1, last))
+			}
+		}()
+	}
+	for g := first; g <= last; g += groupSize {
+		groups <- g
+	}
+	close(groups)
+	wg.Wait()
+}
+
+// runGroup runs seeds first..last one after another on one group, as the subtest seeds=first-last.
+func runGroup(t *testing.T, first, last int) {
+	t.Run(fmt.Sprintf("seeds=%d-%d", first, last), func(t *testing.T) {
+		grp := newGroup(t, uint64(first))
+		for seed := first; seed <= last; seed++ {
+			ok := t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+				t.Cleanup(func() {
+					if t.Failed() {
+						t.Logf("replay: TECHAID_SEED=%d go test -race -tags ci -run '^TestModel$' -v ./sync/faults/ "+
+							"(runs seeds %d..%d on one hub, as here)", seed, first, seed)
+					}
+				})
+				grp.run(t, uint64(seed))
+			})
+			if !ok {
+				return // the replicas are no longer in a known state
+			}
+		}
+	})
+}
+
+// modelFigures add up what every seed did, for the log.
+var modelFigures struct {
+	seeds, replicas, steps, writes, records, syncs, proxied, failed atomic.Int64
+	truncated, reset, dropped                                       atomic.Int64
+	overwritten, superseded, logged, entries, false_                atomic.Int64
+}
+
+// office is one replica of the schedule, with a second client that goes through the proxy.
+type office struct {
+	name  string
+	scope ledger.Code
+	rep   *synctest.Replica
+	via   *client.Client
+}
+
+// group is a hub, a proxy in front of it and five replicas: the city, the two townships, the county and
+// a second PC of 鲁村镇. A seed uses the first three to five of them.
+type group struct {
+	h       *synctest.Hub
+	px      *synctest.FaultProxy
+	offices []*office
+	reps    []*synctest.Replica
+}
+
+func newGroup(t *testing.T, seed uint64) *group {
+	g := &group{h: startTownshipHub(t, hubVillages)}
+	g.px = synctest.StartFaultProxy(t, g.h.Server.Listener.Addr().String(), seed)
+	g.px.Random(synctest.RandomCuts(0.6, 3000))
+	lucun := g.h.Office("鲁村镇", synctest.Lucun)
+	for _, o := range []struct {
+		name, token string
+		scope       ledger.Code
+	}{
+		{"市局", g.h.Office("市局", synctest.City), synctest.City},
+		{"鲁村镇", lucun, synctest.Lucun},
+		{"东里镇", g.h.Office("东里镇", synctest.Dongli), synctest.Dongli},
+		{"沂源县", g.h.Office("沂源县", County), County},
+		{"鲁村镇2", lucun, synctest.Lucun},
+	} {
+		rep := synctest.NewReplica(t, g.h.URL, o.token, o.scope, o.name, storage.Options{})
+		rep.Sync() // every office holds its villages before it records anything
+		g.reps = append(g.reps, rep)
+		g.offices = append(g.offices, &office{name: o.name, scope: o.scope, rep: rep,
+			via: synctest.NewClient(t, rep.Store, g.px.URL, o.token)})
+	}
+	return g
+}
+
+// write is one field written by one local edit.
+type write struct {
+	id, field, value string
+	ver              ledger.VersionID // the version it got
+	held             ledger.VersionID // what its replica held in the field when it wrote it
+	by               string
+	step             int
+}
+
+// model is one seed's schedule and every write it made.
+type model struct {
+	t         *testing.T
+	seed      uint64
+	rng       *rand.Rand
+	g         *group
+	offices   []*office // in use
+	hot       map[ledger.Code][]ledger.Code
+	trainings []string
+	place     map[string]ledger.Code // training → its township
+	advisors  []string
+	writes    []write
+	values    int // makes every written value unique
+	step      int
+	syncs     int
+	proxied   int
+	failed    int
+}
+
+// Pools of fields the program edits, by kind.
+var editable = map[ledger.Kind][]string{
+	ledger.KindTraining: {"topic", "content", "notes", "attendees"},
+	ledger.KindVillage:  {"notes", "secretary", "population"},
+	ledger.KindAdvisor:  {"notes", "employer", "title"},
+}
+
+func (g *group) run(t *testing.T, seed uint64) {
+	m := &model{t: t, seed: seed, rng: rand.New(rand.NewPCG(seed, 0x6d6f64656c)), g: g, place: map[string]ledger.Code{}}
+	g.px.Seed(seed)
+	before := g.px.Stats()
+	m.offices = g.offices[:3+m.rng.IntN(3)]
+	m.hot = map[ledger.Code][]ledger.Code{}
+	for _, tw := range []ledger.Code{synctest.Lucun, synctest.Dongli} {
+		vs := villageCodes(t, tw, hubVillages)
+		m.rng.Shuffle(len(vs), func(i, j int) { vs[i], vs[j] = vs[j], vs[i] })
+		m.hot[tw] = vs[:2]
+	}
+
+	steps := 20 + m.rng.IntN(21)
+	for m.step = 1; m.step <= steps; m.step++ {
+		o := m.offices[m.rng.IntN(len(m.offices))]
+		switch p := m.rng.IntN(100); {
+		case p < 40:
+			m.edit(o)
+		case p < 55:
+			m.createTraining(o)
+		case p < 60:
+			m.createAdvisor(o)
+		case p < 68:
+			m.deleteTraining(o)
+		default:
+			m.sync(o, m.rng.IntN(2) == 0)
+		}
+	}
+
+	syncQuiet(t, g.h, 8, g.reps...)
+	checkConverged(t, g.h, g.reps...)
+	if t.Failed() {
+		return
+	}
+	m.check()
+
+	f := &modelFigures
+	st := g.px.Stats()
+	f.seeds.Add(1)
+	f.replicas.Add(int64(len(m.offices)))
+	f.steps.Add(int64(steps))
+	f.writes.Add(int64(len(m.writes)))
+	f.records.Add(int64(len(m.trainings) + len(m.advisors) + 4))
+	f.syncs.Add(int64(m.syncs))
+	f.proxied.Add(int64(m.proxied))
+	f.failed.Add(int64(m.failed))
+	f.dropped.Add(int64(st.Cut[synctest.Drop] - before.Cut[synctest.Drop]))
+	f.truncated.Add(int64(st.Cut[synctest.Truncate] - before.Cut[synctest.Truncate]))
+	f.reset.Add(int64(st.Cut[synctest.Reset] - before.Cut[synctest.Reset]))
+}
+
+// value returns a new value for field, unique in the group.
+func (m *model) value(field string) string {
+	m.values++
+	if m.values >= 400 {
+		m.t.Fatalf("seed %d: over 400 writes; value would repeat", m.seed)
+	}
+	n := int(m.seed%groupSize)*400 + m.values // unique within a group too: a seed has fewer than 400 writes
+	switch field {
+	case "attendees":
+		return strconv.Itoa(100 + n)
+	case "population":
+		return strconv.Itoa(1000 + n)
+	case "secretary":
+		return fmt.Sprintf("书记%d", n)
+	}
+	return fmt.Sprintf("%s-%d-%d", field, m.seed, m.values)
+}
+
+// record reads id on o; false if o does not hold it (yet).
+func (m *model) record(o *office, id string) (ledger.Record, bool) {
+	rec, err := o.rep.Store.Record(id)
+	if err != nil {
+		return ledger.Record{}, false
+	}
+	return rec, true
+}
+
+// logWrites reads back the fields o just wrote to id and adds them to the model, with what o held.
+func (m *model) logWrites(o *office, id string, held ledger.Record, fields []string) {
+	m.t.Helper()
+	rec, err := o.rep.Store.Record(id)
+	if err != nil {
+		m.t.Fatalf("seed %d step %d: %s cannot read %s it just wrote: %v", m.seed, m.step, o.name, id, err)
+	}
+	for _, f := range fields {
+		got := rec.Fields[f]
+		if got.Replica != o.rep.Store.Identity().Replica {
+			m.t.Fatalf("seed %d step %d: %s wrote %s.%s but holds %+v", m.seed, m.step, o.name, id, f, got)
+		}
+		m.writes = append(m.writes, write{id: id, field: f, value: got.Value, ver: got.VersionID,
+			held: held.Fields[f].VersionID, by: o.name, step: m.step})
+	}
+}
+
+// townships returns the townships o may record trainings in.
+func townships(o *office) []ledger.Code {
+	var out []ledger.Code
+	for _, tw := range []ledger.Code{synctest.Lucun, synctest.Dongli} {
+		if o.scope.Contains(tw) {
+			out = append(out, tw)
+		}
+	}
+	return out
+}
+
+func (m *model) createTraining(o *office) {
+	tws := townships(o)
+	tw := tws[m.rng.IntN(len(tws))]
+	tr := training(m.value("topic"), m.hot[tw][m.rng.IntN(len(m.hot[tw]))])
+	tr.Content, tr.Notes = m.value("content"), m.value("notes")
+	tr.Attendees, _ = strconv.Atoi(m.value("attendees"))
+	id, err := o.rep.Store.Create(bg, tr)
+	if err != nil {
+		m.t.Fatalf("seed %d step %d: %s creates a training: %v", m.seed, m.step, o.name, err)
+	}
+	m.trainings = append(m.trainings, id)
+	m.place[id] = tw
+	m.logWrites(o, id, ledger.Record{}, editable[ledger.KindTraining])
+}
+
+func (m *model) createAdvisor(o *office) {
+	if o.scope != synctest.City {
+		return // rosters are the city's
+	}
+	a := ledger.Advisor{Name: "赵刚", Gender: "男", Phone: "13905330000", Employer: m.value("employer"), Title: m.value("title"),
+		Group: "林果", Status: ledger.StatusActive, Since: "2024-03-01", Notes: m.value("notes")}
+	id, err := o.rep.Store.Create(bg, a)
+	if err != nil {
+		m.t.Fatalf("seed %d step %d: %s creates an advisor: %v", m.seed, m.step, o.name, err)
+	}
+	m.advisors = append(m.advisors, id)
+	m.logWrites(o, id, ledger.Record{}, editable[ledger.KindAdvisor])
+}
+
+// candidates lists the records o may edit: the hot villages and trainings in its scope, the advisors
+// if it is the city.
+func (m *model) candidates(o *office) []string {
+	var ids []string
+	for _, tw := range townships(o) {
+		for _, v := range m.hot[tw] {
+			ids = append(ids, string(v))
+		}
+	}
+	for _, id := range m.trainings {
+		if o.scope.Contains(m.place[id]) {
+			ids = append(ids, id)
+		}
+	}
+	if o.scope == synctest.City {
+		ids = append(ids, m.advisors...)
+	}
+	return ids
+}
+
+func (m *model) edit(o *office) {
+	ids := m.candidates(o)
+	if len(ids) == 0 {
+		return
+	}
+	id := ids[m.rng.IntN(len(ids))]
+	held, ok := m.record(o, id)
+	if !ok {
+		return // not synced here yet
+	}
+	pool := editable[held.Kind]
+	fields := []string{pool[m.rng.IntN(len(pool))]}
+	if m.rng.IntN(3) == 0 {
+		if f := pool[m.rng.IntN(len(pool))]; f != fields[0] {
+			fields = append(fields, f)
+		}
+	}
+	values := map[string]string{}
+	for _, f := range fields {
+		values[f] = m.value(f)
+	}
+	if err := o.rep.Store.SetFields(bg, held.Kind, id, values); err != nil {
+		m.t.Fatalf("seed %d step %d: %s edits %s %s %v: %v", m.seed, m.step, o.name, held.Kind, id, values, err)
+	}
+	m.logWrites(o, id, held, fields)
+}
+
+func (m *model) deleteTraining(o *office) {
+	var ids []string
+	for _, id := range m.trainings {
+		if o.scope.Contains(m.place[id]) {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	id := ids[m.rng.IntN(len(ids))]
+	held, ok := m.record(o, id)
+	if !ok || held.Deleted() {
+		return
+	}
+	if err := o.rep.Store.Delete(bg, id); err != nil {
+		m.t.Fatalf("seed %d step %d: %s deletes training %s: %v", m.seed, m.step, o.name, id, err)
+	}
+	m.logWrites(o, id, held, []string{ledger.FieldDeleted})
+}
+
+// sync runs one session of o, directly or through the proxy; a session the proxy cut fails, and that
+// is all it may do.
+func (m *model) sync(o *office, proxied bool) {
+	c := o.rep.Client
+	if proxied {
+		c = o.via
+	}
+	m.syncs++
+	if proxied {
+		m.proxied++
+	}
+	if _, err := once(c); err != nil {
+		if permanent(err) || !proxied {
+			m.t.Fatalf("seed %d step %d: %s syncs (proxied %v): %v", m.seed, m.step, o.name, proxied, err)
+		}
+		m.failed++
+	}
+}
+
+type fieldKey struct{ id, field string }
+
+// check compares the hub (which every replica equals, checkConverged said so) with the model.
+func (m *model) check() {
+	t := m.t
+	byField := map[fieldKey][]write{}
+	for _, w := range m.writes {
+		k := fieldKey{w.id, w.field}
+		byField[k] = append(byField[k], w)
+	}
+	// Every conflict-log entry, by the store that logged it, and by field and losing version.
+	type loss struct {
+		id, field string
+		loser     ledger.VersionID
+	}
+	logged := map[string]map[loss]bool{} // store ("hub" or an office's replica id) → losses it logged
+	var entries []storage.Conflict
+	stores := map[string]*storage.Store{"hub": m.g.h.Store}
+	names := map[string]string{"hub": "the hub"}
+	for _, o := range m.g.offices {
+		stores[o.rep.Store.Identity().Replica] = o.rep.Store
+		names[o.rep.Store.Identity().Replica] = o.name
+	}
+	for name, st := range stores {
+		cs, err := st.Conflicts(false)
+		if err != nil {
+			t.Fatalf("conflict log of %s: %v", names[name], err)
+		}
+		logged[name] = map[loss]bool{}
+		for _, c := range cs {
+			logged[name][loss{c.ID, c.Field, c.Loser.VersionID}] = true
+			entries = append(entries, c)
+		}
+	}
+
+	var overwritten, superseded, falseEntries int
+	for k, ws := range byField {
+		rec, err := m.g.h.Store.Record(k.id)
+		if err != nil {
+			t.Fatalf("hub lacks %s: %v", k.id, err)
+		}
+		final := rec.Fields[k.field]
+		// Per-field merge: the greatest version written wins, whatever else was written to the record.
+		top := slices.MaxFunc(ws, func(a, b write) int { return a.ver.Compare(b.ver) })
+		if final.VersionID != top.ver || final.Value != top.value {
+			t.Errorf("%s.%s holds %q %+v; the greatest write was %q %+v by %s at step %d",
+				k.id, k.field, final.Value, final.VersionID, top.value, top.ver, top.by, top.step)
+		}
+		onTop := map[ledger.VersionID]bool{}
+		for _, w := range ws {
+			onTop[w.held] = true
+		}
+		for _, w := range ws {
+			switch {
+			case w.ver == final.VersionID || w.value == final.Value:
+				// it holds (or its value does)
+			case onTop[w.ver]:
+				superseded++
+			default:
+				// Overwritten by a write that had not seen it: the hub, where both met, and the replica
+				// that wrote it, which received the winner over it, both log it.
+				overwritten++
+				for _, at := range []string{"hub", w.ver.Replica} {
+					if !logged[at][loss{k.id, k.field, w.ver}] {
+						t.Errorf("%s.%s: %q written by %s at step %d (%+v) was overwritten by %q (%+v) concurrently, "+
+							"and the conflict log of %s lacks it", k.id, k.field, w.value, w.by, w.step, w.ver, final.Value,
+							final.VersionID, names[at])
+					}
+				}
+			}
+		}
+	}
+	// Entries that are no conflict: the loser is an ancestor of the winner (the winner was written on
+	// top of it, at one or more removes). Counted, not failed: section 4 of PROTOCOL.md decides
+	// concurrency by prev, one remove only.
+	parent := map[fieldKey]map[ledger.VersionID]ledger.VersionID{}
+	for k, ws := range byField {
+		parent[k] = map[ledger.VersionID]ledger.VersionID{}
+		for _, w := range ws {
+			parent[k][w.ver] = w.held
+		}
+	}
+	for _, c := range entries {
+		k := fieldKey{c.ID, c.Field}
+		if _, mine := parent[k][c.Winner.VersionID]; !mine {
+			continue // an entry of an earlier seed of the group
+		}
+		for v, ok := parent[k][c.Winner.VersionID]; ok && !v.IsZero(); v, ok = parent[k][v] {
+			if v == c.Loser.VersionID {
+				falseEntries++
+				t.Logf("conflict-log entry on %s.%s: %q lost to %q, which was written on top of it", c.ID, c.Field, c.Loser.Value, c.Winner.Value)
+				break
+			}
+		}
+	}
+	f := &modelFigures
+	f.overwritten.Add(int64(overwritten))
+	if !t.Failed() {
+		f.logged.Add(int64(overwritten))
+	}
+	f.superseded.Add(int64(superseded))
+	f.entries.Add(int64(len(entries)))
+	f.false_.Add(int64(falseEntries))
+}
