@@ -182,6 +182,7 @@ VILLAGE_HISTORY="538 426"  # 修改历史 of the opened village
 ADVISOR_ROW="250 104"      # the first advisor (search, group above the list)
 EDIT_TARGETS="1228 23"     # 修改目标 on the city's dashboard
 BACKUP="179 436"           # 备份到文件… in the settings
+IMPORT_KEYVILLAGES="190 451" # 导入省定重点村名单… in 报表与导入
 
 # office STORE NAME VILLAGE_PREFIX VILLAGE_FILTER: the screens of one office.
 office() {
@@ -234,6 +235,13 @@ office() {
 	if [ "$p" = city ]; then
 		click $EDIT_TARGETS
 		shot "$p-dashboard-targets"
+	fi
+	close
+	launch "$store" 报表与导入
+	shot "$p-sheets"
+	if [ "$p" = city ]; then
+		click $IMPORT_KEYVILLAGES
+		shot "$p-sheets-import"
 	fi
 	close
 	launch "$store" 同步与冲突
