@@ -94,9 +94,10 @@ func (c *Clock) Now() Stamp {
 	phys := MakeStamp(c.wall().Add(c.offset).UnixMilli(), 0)
 	if phys > c.last {
 		c.last = phys
-	} else {
+	} else if c.last < maxStamp {
 		// Wall clock behind (or equal): advance the logical counter; when it overflows the carry moves
-		// the physical part one millisecond on, which keeps the order total.
+		// the physical part one millisecond on, which keeps the order total. At the largest stamp
+		// (observed before the hub's time was known) the clock stays there rather than wrap to 0.
 		c.last++
 	}
 	return c.last
@@ -127,17 +128,26 @@ func (c *Clock) After(s Stamp) Stamp {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if s == maxStamp {
+		// Nothing is above the largest stamp (an office pushed it, or a clock beyond the stamp's
+		// range). s+1 would be 0, which no replica accepts as a version: the edit would never sync.
+		// It ties instead, and the replica ids decide, as for any two writes with one stamp.
+		return s
+	}
 	r := s + 1
 	if c.plausible(r) {
 		c.last = max(c.last, r)
 		return r
 	}
-	if r <= c.far {
+	if r <= c.far && c.far < maxStamp {
 		r = c.far + 1 // not the clock's to follow, but never handed out twice
 	}
 	c.far = r
 	return r
 }
+
+// maxStamp is the largest stamp there is.
+const maxStamp = ^Stamp(0)
 
 // Correct sets the offset between the city hub's clock and this PC's wall clock. If this clock ran
 // ahead of the corrected time by more than MaxAhead (the PC said 2099 while offline), it comes back to

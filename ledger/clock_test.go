@@ -590,3 +590,24 @@ func TestClockWall(t *testing.T) {
 		t.Errorf("Now = %v, want the corrected wall time", n.Time())
 	}
 }
+
+// Found by the hostile hub tests: a record holding the largest stamp (ffffffffffffffff, which an
+// office may push: stamps are not checked against the calendar) made every later edit of it stamp 0,
+// which no replica takes as a version, so the edit never synced.
+func TestClockAfterLargestStamp(t *testing.T) {
+	top := ^ledger.Stamp(0)
+	for _, known := range []bool{false, true} {
+		c := ledger.NewClock(frozen(may1), 0)
+		if known {
+			c.Correct(0)
+		}
+		for _, s := range []ledger.Stamp{top, top - 1, top} {
+			if got := c.After(s); got < s {
+				t.Errorf("known %v: After(%v) = %v", known, s, got)
+			}
+		}
+		if n := c.Now(); n < ledger.MakeStamp(may1.UnixMilli(), 0) {
+			t.Errorf("known %v: Now = %v after the largest stamps", known, n)
+		}
+	}
+}
