@@ -161,9 +161,17 @@ func TestKeyVillageList(t *testing.T) {
 	if after := st.Stats(nil); after != before {
 		t.Fatalf("the preview wrote: %+v → %+v", before, after)
 	}
+	// Between the preview and the button, sync brings a correction of one of the villages: applying
+	// sets the flag and leaves the correction alone.
+	if err := st.SetFields(context.Background(), ledger.KindVillage, "370323102202", map[string]string{"name": "鲁村二村村民委员会"}); err != nil {
+		t.Fatal(err)
+	}
 	res, err := plan.Apply(context.Background(), st, nil)
 	if err != nil || res.Updated != 5 || len(res.Rejected) != 0 {
 		t.Fatalf("apply: %+v %v, want 5 villages updated", res, err)
+	}
+	if v, _ := st.Village("370323102202"); v.Name != "鲁村二村村民委员会" || !v.Key {
+		t.Fatalf("鲁村二村 after applying: %+v", v)
 	}
 	keys, n := st.Villages(storage.VillageQuery{KeyOnly: true}, nil)
 	if n != 5 {

@@ -169,12 +169,9 @@ func (p KeyVillagePlan) Apply(ctx context.Context, st Store, progress func(done,
 	var recs []ledger.Entity
 	for _, r := range p.Rows {
 		if r.Match != MatchNone && r.Change {
-			v := r.Village
-			v.Key = true
-			if r.KeyYear != 0 {
-				v.KeyYear = r.KeyYear
-			}
-			recs = append(recs, v)
+			// Only the flag and the year: the rest of the village as the store holds it when this
+			// runs, not as it was at the preview (a sync may have changed it since).
+			recs = append(recs, ledger.Village{Code: r.Village.Code, Key: true, KeyYear: r.KeyYear})
 		}
 	}
 	return st.Import(ctx, recs, func(done int) {
