@@ -247,9 +247,8 @@ type killProxy struct {
 	rate   int64 // bytes per second the counted way (0: no limit): a township's slow line
 	mu     sync.Mutex
 	target string
-	at     int64     // fire when n reaches it; < 0: disarmed
-	n      int64     // bytes counted since arm
-	first  time.Time // when the first of them came
+	at     int64 // fire when n reaches it; < 0: disarmed
+	n      int64 // bytes counted since arm
 	fire   func()
 	conns  map[net.Conn]bool
 	wg     sync.WaitGroup
@@ -292,17 +291,7 @@ func (p *killProxy) retarget(target string) {
 func (p *killProxy) arm(at int64, fire func()) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.at, p.n, p.fire, p.first = at, 0, fire, time.Time{}
-}
-
-// since is how long ago the first byte counted since arm went through (0 if none did).
-func (p *killProxy) since() time.Duration {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.first.IsZero() {
-		return 0
-	}
-	return time.Since(p.first)
+	p.at, p.n, p.fire = at, 0, fire
 }
 
 // counted is the bytes counted since arm.
@@ -352,9 +341,6 @@ func (p *killProxy) copy(dst, src net.Conn, count bool) {
 		n, err := src.Read(buf)
 		if n > 0 && count {
 			p.mu.Lock()
-			if p.n == 0 {
-				p.first = time.Now()
-			}
 			p.n += int64(n)
 			var fire func()
 			if p.at >= 0 && p.n >= p.at {
@@ -388,7 +374,6 @@ type cityServer struct {
 	Epoch  string
 	stderr *lockedBuf
 	done   chan struct{}
-	starts int
 	mu     sync.Mutex // guards cmd: a proxy or a timer may kill the server from its goroutine
 }
 
@@ -445,7 +430,6 @@ func (c *cityServer) start() {
 	case <-time.After(30 * time.Second):
 		c.t.Fatalf("techaid-city not serving after 30 s:\n%s", c.stderr)
 	}
-	c.starts++
 }
 
 // kill SIGKILLs the server (if it runs) and waits for it to be gone; safe from any goroutine.
