@@ -69,7 +69,7 @@ func runCuts(t *testing.T, seed uint64, rounds int) {
 	h := startTownshipHub(t, 0)
 	base, _ := h.Store.Committed() // the villages imported
 	px := synctest.StartFaultProxy(t, h.Server.Listener.Addr().String(), seed)
-	px.Random(cutFaults(1_500_000))
+	px.Random(cutFaults(3 << 20))
 	lucun := h.Office("鲁村镇", synctest.Lucun)
 	var offices []*cutOffice
 	for _, o := range []struct {
@@ -130,7 +130,7 @@ func runCuts(t *testing.T, seed uint64, rounds int) {
 		in := make([]ledger.Entity, n)
 		for i := range in {
 			tr := training(fmt.Sprintf("%s第%d轮批量录入 %04d", o.name, round, i), vs[rng.IntN(len(vs))])
-			tr.Content = strings.Repeat("讲解要点。", 30+rng.IntN(70)) // 450 to 1,500 bytes: pushes of several frames
+			tr.Content = strings.Repeat("讲解要点。", 60+rng.IntN(100)) // 0.9 to 2.4 kB: 鲁村镇 pushes two frames of 1 MiB or so
 			in[i] = tr
 		}
 		res, err := o.rep.Store.Import(bg, in, nil)
