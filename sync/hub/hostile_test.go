@@ -28,7 +28,7 @@ import (
 )
 
 // goodOffice is a well-behaved office (东里镇) beside an attack: it saves a training and syncs, round
-// after round, until told to stop (after two rounds at least).
+// after round (six at most), until told to stop (after two rounds at least).
 type goodOffice struct {
 	r    *synctest.Replica
 	ids  []string // written by the goroutine; read once done has delivered
@@ -47,7 +47,7 @@ func startGoodOffice(t *testing.T, url, token string) *goodOffice {
 			g.done <- fmt.Errorf("first sync: %w", err)
 			return
 		}
-		for round := range 20 {
+		for round := range 6 {
 			if round >= 2 {
 				select {
 				case <-g.stop:
@@ -309,6 +309,34 @@ func expectErrorAmid(t *testing.T, c *websocket.Conn, code protocol.Code) {
 	expectClosed(t, c)
 }
 
+// refusal reads an error frame and then the close, from a goroutine of its own (it reports instead
+// of failing the test), and returns the error's code.
+func refusal(c *websocket.Conn) (protocol.Code, error) {
+	_ = c.SetReadDeadline(time.Now().Add(time.Minute))
+	_, frame, err := c.ReadMessage()
+	if err != nil {
+		return "", fmt.Errorf("no error frame: %w", err)
+	}
+	m, err := protocol.Decode(frame)
+	e, ok := m.(protocol.Error)
+	if err != nil || !ok || e.Message == "" {
+		return "", fmt.Errorf("got %s, want an error", frame)
+	}
+	if _, frame, err := c.ReadMessage(); err == nil {
+		return e.Code, fmt.Errorf("got %s after the error, want the close", frame)
+	}
+	return e.Code, nil
+}
+
+// refusedWith is refusal, expecting code.
+func refusedWith(c *websocket.Conn, code protocol.Code) error {
+	got, err := refusal(c)
+	if err == nil && got != code {
+		err = fmt.Errorf("error %s, want %s", got, code)
+	}
+	return err
+}
+
 // Guarantee 7: a first frame the hub cannot accept gets a clear error, then the connection closes;
 // nobody becomes a session, nothing is stored, and an office syncing meanwhile is served.
 func TestHelloRefused(t *testing.T) {
@@ -326,7 +354,7 @@ func TestHelloRefused(t *testing.T) {
 	}
 	cases := []struct {
 		name  string
-		frame *raw // nil: say nothing at all
+		frame *raw
 		code  protocol.Code
 	}{
 		{"protocol 0", new(with(func(m *protocol.Hello) { m.Proto = 0 })), protocol.CodeUpgrade},
@@ -351,24 +379,24 @@ func TestHelloRefused(t *testing.T) {
 		{"push first", new(message(protocol.Push{From: 1, To: 1, Seqs: []uint64{1},
 			Records: []ledger.Record{(&writer{replica: "r", office: synctest.Lucun}).record(training("先推", codes(t, synctest.Lucun)[0]), storage.NewID())}})), protocol.CodeBadRequest},
 		{"welcome first", new(message(protocol.Welcome{Proto: 1, Scope: synctest.City})), protocol.CodeBadRequest},
-		{"silence", nil, protocol.CodeBadRequest}, // the hub waits 10 s for a hello
 	}
 	before := holding(t, h.Store)
 	good := startGoodOffice(t, h.URL, h.Office("东里镇", synctest.Dongli))
-	t.Run("refused", func(t *testing.T) {
-		for _, tc := range cases {
-			t.Run(tc.name, func(t *testing.T) {
-				t.Parallel()
-				c := dial(t, h)
-				if tc.frame != nil {
-					if err := c.WriteMessage(tc.frame.kind, tc.frame.data); err != nil {
-						t.Fatal(err)
-					}
-				}
-				expectError(t, c, tc.code)
-			})
-		}
-	})
+	// A connection that says nothing: the hub waits 10 s for its hello, beside the other cases.
+	silence := make(chan error, 1)
+	go func(c *websocket.Conn) { silence <- refusedWith(c, protocol.CodeBadRequest) }(dial(t, h))
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := dial(t, h)
+			if err := c.WriteMessage(tc.frame.kind, tc.frame.data); err != nil {
+				t.Fatal(err)
+			}
+			expectError(t, c, tc.code)
+		})
+	}
+	if err := <-silence; err != nil {
+		t.Errorf("a connection that never says hello: %v", err)
+	}
 	expectHolding(t, h.Store, before, good.finish(t, h.Store)...)
 	st, err := h.Status()
 	if err != nil {
@@ -452,21 +480,18 @@ func TestGarbageAfterHello(t *testing.T) {
 	}
 	before := holding(t, h.Store)
 	good := startGoodOffice(t, h.URL, h.Office("东里镇", synctest.Dongli))
-	t.Run("refused", func(t *testing.T) {
-		for _, tc := range cases {
-			t.Run(tc.name, func(t *testing.T) {
-				t.Parallel()
-				c := session(t, wsURL(h), tok, storage.NewID())
-				if tc.pull {
-					send(t, c, protocol.Pull{})
-				}
-				if err := c.WriteMessage(tc.frame.kind, tc.frame.data); err != nil {
-					t.Fatal(err)
-				}
-				expectErrorAmid(t, c, tc.code)
-			})
-		}
-	})
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := session(t, wsURL(h), tok, storage.NewID())
+			if tc.pull {
+				send(t, c, protocol.Pull{})
+			}
+			if err := c.WriteMessage(tc.frame.kind, tc.frame.data); err != nil {
+				t.Fatal(err)
+			}
+			expectErrorAmid(t, c, tc.code)
+		})
+	}
 	expectHolding(t, h.Store, before, good.finish(t, h.Store)...)
 }
 
@@ -607,8 +632,26 @@ func waitSessions(t *testing.T, h *hub.Hub, n int) {
 // reconnects and short sessions leaves no session behind and does not keep a good office out.
 func TestFlood(t *testing.T) {
 	t.Parallel()
+	// Connections that never say hello, started first: the hub waits 10 s for each hello, beside
+	// the parts below. Five for four handshake slots: each holds its slot until the deadline, so
+	// whichever comes fifth is told busy at once, and the others are refused at the deadline.
+	quiet := startHub(t, hub.Config{MaxHandshakes: 4})
+	outcomes := make(chan protocol.Code, 5)
+	for range 5 {
+		c, _, err := websocket.DefaultDialer.Dial(quiet.wsURL(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = c.Close() })
+		go func() {
+			code, err := refusal(c)
+			if err != nil {
+				code = protocol.Code(err.Error())
+			}
+			outcomes <- code
+		}()
+	}
 	t.Run("sessions over the cap", func(t *testing.T) {
-		t.Parallel()
 		h := startHub(t, hub.Config{MaxSessions: 8})
 		tok, other := h.office(t, "鲁村镇", synctest.Lucun), h.office(t, "车站街道", synctest.Chezhan)
 		var held []*websocket.Conn
@@ -631,56 +674,7 @@ func TestFlood(t *testing.T) {
 		before := holding(t, h.Store)
 		expectHolding(t, h.Store, before, startGoodOffice(t, h.URL, h.office(t, "东里镇", synctest.Dongli)).finish(t, h.Store)...)
 	})
-	t.Run("connections that never say hello", func(t *testing.T) {
-		t.Parallel()
-		h := startHub(t, hub.Config{MaxHandshakes: 4})
-		tok := h.office(t, "鲁村镇", synctest.Lucun)
-		// Four silent connections and one that says hello: five for four slots. Whichever comes fifth
-		// is told busy at once; the silent ones that got a slot are refused at the hello deadline.
-		var conns []*websocket.Conn
-		for range 4 {
-			c, _, err := websocket.DefaultDialer.Dial(h.wsURL(), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = c.Close() })
-			conns = append(conns, c)
-		}
-		c, _, err := websocket.DefaultDialer.Dial(h.wsURL(), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = c.Close() })
-		send(t, c, hello(tok, "talker"))
-		busy := 0
-		switch m := recv(t, c).(type) {
-		case protocol.Welcome:
-		case protocol.Error:
-			if m.Code != protocol.CodeBusy {
-				t.Fatalf("the hello: %#v", m)
-			}
-			busy++
-		default:
-			t.Fatalf("the hello: %#v", m)
-		}
-		for _, s := range conns {
-			m, ok := recv(t, s).(protocol.Error)
-			switch {
-			case ok && m.Code == protocol.CodeBusy:
-				busy++
-			case !ok || m.Code != protocol.CodeBadRequest:
-				t.Errorf("a silent connection: %#v, want busy or bad_request", m)
-			}
-			expectClosed(t, s)
-		}
-		if busy != 1 {
-			t.Errorf("%d of five connections told busy for four slots, want 1", busy)
-		}
-		// The slots are free again.
-		session(t, h.wsURL(), tok, "after")
-	})
 	t.Run("storm of reconnects and short sessions", func(t *testing.T) {
-		t.Parallel()
 		h := synctest.StartHub(t)
 		tok := h.Office("鲁村镇", synctest.Lucun)
 		before := holding(t, h.Store)
@@ -755,6 +749,23 @@ func TestFlood(t *testing.T) {
 		}
 		_ = kept[len(kept)-1].Close()
 		waitSessions(t, h.Hub, 0)
+	})
+	t.Run("connections that never say hello", func(t *testing.T) {
+		busy := 0
+		for range 5 {
+			switch code := <-outcomes; code {
+			case protocol.CodeBusy:
+				busy++
+			case protocol.CodeBadRequest:
+			default:
+				t.Errorf("a silent connection: %s, want busy or bad_request", code)
+			}
+		}
+		if busy != 1 {
+			t.Errorf("%d of five silent connections told busy for four slots, want 1", busy)
+		}
+		// The slots are free again.
+		session(t, quiet.wsURL(), quiet.office(t, "鲁村镇", synctest.Lucun), "after")
 	})
 }
 
