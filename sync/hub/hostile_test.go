@@ -17,6 +17,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 
@@ -691,12 +692,14 @@ func TestFlood(t *testing.T) {
 				errs <- nil
 			}()
 		}
-		sayHello := func(replica string) (*websocket.Conn, error) {
+		sayHello := func(replica, app string) (*websocket.Conn, error) {
 			c, _, err := websocket.DefaultDialer.Dial(wsURL(h), nil)
 			if err != nil {
 				return nil, err
 			}
-			if err := c.WriteMessage(websocket.TextMessage, enc(hello(tok, replica))); err != nil {
+			m := hello(tok, replica)
+			m.App = app
+			if err := c.WriteMessage(websocket.TextMessage, enc(m)); err != nil {
 				return c, err
 			}
 			_, frame, err := c.ReadMessage()
@@ -712,14 +715,16 @@ func TestFlood(t *testing.T) {
 		// the session before it.
 		var kept []*websocket.Conn
 		storm("reconnect", 30, func(int) error {
-			c, err := sayHello("same-pc")
+			c, err := sayHello("same-pc", "0.4.0")
 			if c != nil {
 				kept = append(kept, c)
 			}
 			return err
 		})
+		// Short sessions of new replicas, each with an app version of 60 kB (a hello may be 64 KiB):
+		// the hub keeps every replica it has seen, but not that.
 		storm("short session", 40, func(i int) error {
-			c, err := sayHello(fmt.Sprintf("pc-%d", i))
+			c, err := sayHello(fmt.Sprintf("pc-%d", i), strings.Repeat("版", 20_000))
 			if c != nil {
 				_ = c.Close()
 			}
@@ -749,6 +754,22 @@ func TestFlood(t *testing.T) {
 		}
 		_ = kept[len(kept)-1].Close()
 		waitSessions(t, h.Hub, 0)
+		st, err := h.Status()
+		if err != nil {
+			t.Fatal(err)
+		}
+		peers := 0
+		for _, o := range st.Offices {
+			for _, p := range o.Replicas {
+				peers++
+				if len(p.App) > 64 || !utf8.ValidString(p.App) {
+					t.Errorf("replica %s: the hub keeps an app version of %d bytes", p.Replica, len(p.App))
+				}
+			}
+		}
+		if peers < 42 {
+			t.Errorf("%d replicas on the status page, want the 40 short sessions' and two PCs'", peers)
+		}
 	})
 	t.Run("connections that never say hello", func(t *testing.T) {
 		busy := 0

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -231,7 +232,13 @@ func (h *Hub) handshake(conn *websocket.Conn, r *http.Request) (*session, protoc
 		p = &Peer{Replica: hello.Replica, FirstSeen: now.UTC()}
 		h.peers[hello.Replica] = p
 	}
-	p.OfficeID, p.Scope, p.App, p.LastContact = o.ID, o.Scope, hello.App, now.UTC()
+	// The app's version is only shown; a hello may carry 64 KiB of it, which every peer would keep
+	// for good (a token's holder can make peers with new replica ids at will).
+	app := hello.App
+	if len(app) > maxApp {
+		app = strings.ToValidUTF8(app[:maxApp], "")
+	}
+	p.OfficeID, p.Scope, p.App, p.LastContact = o.ID, o.Scope, app, now.UTC()
 	p.Seq, p.Acked, p.OffsetMS, p.dirty = hello.Seq, acked, now.UnixMilli()-hello.Time, true
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -242,6 +249,9 @@ func (h *Hub) handshake(conn *websocket.Conn, r *http.Request) (*session, protoc
 	return s, protocol.Welcome{Proto: proto, Epoch: h.epoch, Time: now.UnixMilli(), Acked: acked, AckedMark: mark, Head: h.idx.head,
 		Office: o.Name, Scope: o.Scope}, nil
 }
+
+// maxApp is as much of hello.App as a peer keeps.
+const maxApp = 64
 
 // drop forgets a session.
 func (h *Hub) drop(s *session) {
