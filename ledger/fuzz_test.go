@@ -91,8 +91,11 @@ func FuzzValidate(f *testing.F) {
 		}
 
 		// Ids are made by the store (or are village codes and years, which validation checks): the
-		// wire and the store take 1 to 64 bytes of UTF-8.
-		if id == "" || len(id) > 64 || !utf8.ValidString(id) {
+		// wire and the store take 1 to 64 bytes of UTF-8. A tombstone validates whatever its other
+		// fields hold (Validate does not look at them), invalid UTF-8 included, which JSON cannot
+		// carry: what the wire and a store make of those is not validation's promise (seed
+		// tombstone-notes-not-utf8).
+		if id == "" || len(id) > 64 || !utf8.ValidString(id) || canon[ledger.FieldDeleted] == "true" {
 			return
 		}
 		written++
@@ -115,9 +118,7 @@ func FuzzValidate(f *testing.F) {
 			t.Fatalf("through the wire:\nsent %+v\ngot  %+v", rec, got)
 		}
 
-		// A tombstone validates whatever its other fields hold (Validate does not look at them), so
-		// what a store makes of those is not this test's business.
-		if len(rec.Fields) == 0 || rec.Deleted() {
+		if len(rec.Fields) == 0 {
 			return
 		}
 		if held, err := st.Record(id); err == nil && held.Kind != k {
