@@ -3,6 +3,7 @@ package ledger
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -178,6 +179,34 @@ func (c *checks) oneOf(field, value string, allowed []string) {
 	}
 }
 
+// tombstone reports whether the record is deleted, having checked that its fields are text: a tombstone
+// is otherwise always acceptable, but only UTF-8 crosses the wire unchanged, and a field the sender and
+// the city read differently would never converge.
+func (c *checks) tombstone(e Entity, deleted bool) bool {
+	if !deleted {
+		return false
+	}
+	v := reflect.ValueOf(e)
+	for _, f := range Fields(e.RecordKind()) {
+		fv := v.Field(f.index)
+		ok := true
+		switch fv.Kind() {
+		case reflect.String:
+			ok = utf8.ValidString(fv.String())
+		case reflect.Slice:
+			for i := range fv.Len() {
+				if el := fv.Index(i); el.Kind() == reflect.String && !utf8.ValidString(el.String()) {
+					ok = false
+				}
+			}
+		}
+		if !ok {
+			c.fail(f.Name, "含有无法识别的字符", "is not valid UTF-8")
+		}
+	}
+	return true
+}
+
 func (c *checks) result(id string) error {
 	if len(c.errs) == 0 {
 		return nil
@@ -186,14 +215,15 @@ func (c *checks) result(id string) error {
 }
 
 // Validate checks a typed record against the programme's rules and returns a *ValidationError naming
-// every field that is wrong, or nil. A deleted record is not checked: a tombstone is always acceptable.
+// every field that is wrong, or nil. Of a deleted record only the text is checked (every field must be
+// UTF-8, which the wire carries unchanged): a tombstone is otherwise always acceptable.
 func Validate(e Entity, ck Checker) error {
 	c := &checks{kind: e.RecordKind()}
 	today := ck.Today()
 	switch r := e.(type) {
 	case Village:
-		if r.Deleted {
-			return nil
+		if c.tombstone(e, r.Deleted) {
+			return c.result(e.RecordID())
 		}
 		if r.Code.Level() != LevelVillage {
 			c.fail("id", fmt.Sprintf("「%s」不是 12 位村级区划代码", r.Code), fmt.Sprintf("%q is not a 12-digit village code", r.Code))
@@ -222,8 +252,8 @@ func Validate(e Entity, ck Checker) error {
 		c.phone("secretary_phone", r.SecretaryPhone)
 		c.text("notes", r.Notes, MaxText)
 	case Advisor:
-		if r.Deleted {
-			return nil
+		if c.tombstone(e, r.Deleted) {
+			return c.result(e.RecordID())
 		}
 		c.required("name", r.Name)
 		c.text("name", r.Name, MaxName)
@@ -242,8 +272,8 @@ func Validate(e Entity, ck Checker) error {
 		c.date("since", r.Since, today, false)
 		c.text("notes", r.Notes, MaxText)
 	case Training:
-		if r.Deleted {
-			return nil
+		if c.tombstone(e, r.Deleted) {
+			return c.result(e.RecordID())
 		}
 		if c.required("kind", r.Kind) {
 			c.text("kind", r.Kind, 20)
@@ -288,8 +318,8 @@ func Validate(e Entity, ck Checker) error {
 		}
 		c.text("notes", r.Notes, MaxText)
 	case Assignment:
-		if r.Deleted {
-			return nil
+		if c.tombstone(e, r.Deleted) {
+			return c.result(e.RecordID())
 		}
 		if c.required("advisor", r.Advisor) && !ck.AdvisorKnown(r.Advisor) {
 			c.fail("advisor", fmt.Sprintf("编号为 %s 的科技指导人员不存在", r.Advisor), fmt.Sprintf("advisor %s is not known", r.Advisor))
@@ -305,8 +335,8 @@ func Validate(e Entity, ck Checker) error {
 		c.text("reason", r.Reason, 200)
 		c.text("notes", r.Notes, MaxText)
 	case Target:
-		if r.Deleted {
-			return nil
+		if c.tombstone(e, r.Deleted) {
+			return c.result(e.RecordID())
 		}
 		if y, err := strconv.Atoi(r.Year); err != nil || y < FirstDate.Year() || y > today.Year()+5 {
 			c.fail("id", fmt.Sprintf("「%s」不是 %d 至 %d 之间的年份", r.Year, FirstDate.Year(), today.Year()+5),
