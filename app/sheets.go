@@ -70,7 +70,7 @@ func (u *UI) newSheetsTab() *sheetsTab {
 	exportForm := widget.NewForm(
 		widget.NewFormItem(T("报表"), t.which),
 		widget.NewFormItem(T("年度"), t.year),
-		widget.NewFormItem(T("月份"), t.month),
+		widget.NewFormItem(T("月份（月度调度）"), t.month),
 		widget.NewFormItem(T("格式"), t.format),
 	)
 	exportBtn := widget.NewButton(T("导出…"), t.pickExport)
