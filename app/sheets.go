@@ -188,71 +188,20 @@ func (t *sheetsTab) pickImport(kind string) {
 	d.Show()
 }
 
-// importPlan is a planned import as the preview shows it.
-type importPlan struct {
-	title   string
-	summary string
-	lines   []importLine
-	writes  int
-	apply   func(ctx context.Context, progress func(done, total int)) (storage.ImportResult, error)
-}
-
-type importLine struct {
-	text string
-	imp  widget.Importance
-}
-
 // planImport reads the file and matches it against the ledger, off the UI thread, then shows the
 // preview. Nothing is written yet.
 func (t *sheetsTab) planImport(kind, path string) {
 	u := t.u
 	wait := dialog.NewCustomWithoutButtons(T("正在读取表格…"), widget.NewProgressBarInfinite(), u.win)
 	wait.Show()
-	var plan importPlan
+	var plan report.Plan
 	u.saveWith(func(context.Context) error {
 		sheets, err := report.ReadFile(path)
 		if err != nil {
 			return err
 		}
-		switch kind {
-		case "keyvillages":
-			p, err := report.PlanKeyVillages(u.st, sheets)
-			if err != nil {
-				return err
-			}
-			plan = importPlan{title: T("导入省定重点村名单"), summary: p.Summary(), writes: p.Writes(), apply: func(ctx context.Context, progress func(done, total int)) (storage.ImportResult, error) {
-				return p.Apply(ctx, u.st, progress)
-			}}
-			for _, r := range p.Rows {
-				imp := widget.MediumImportance
-				switch r.Match {
-				case report.MatchNone:
-					imp = widget.DangerImportance
-				case report.MatchLoose:
-					imp = widget.WarningImportance
-				}
-				plan.lines = append(plan.lines, importLine{fmt.Sprintf("第 %d 行 %s：%s", r.Line, r.Input, r.Verdict()), imp})
-			}
-			for _, v := range p.Unlisted {
-				plan.lines = append(plan.lines, importLine{fmt.Sprintf("不在表中：%s%s%s（%s）已是重点村，不改动", v.CountyName, v.TownshipName, v.Name, v.Code), widget.LowImportance})
-			}
-		case "advisors":
-			p, err := report.PlanAdvisors(u.st, sheets)
-			if err != nil {
-				return err
-			}
-			plan = importPlan{title: T("导入科技指导人员名册"), summary: p.Summary(), writes: p.Writes(), apply: func(ctx context.Context, progress func(done, total int)) (storage.ImportResult, error) {
-				return p.Apply(ctx, u.st, progress)
-			}}
-			for _, r := range p.Rows {
-				imp := widget.MediumImportance
-				if r.Action == report.AdvisorError {
-					imp = widget.DangerImportance
-				}
-				plan.lines = append(plan.lines, importLine{fmt.Sprintf("第 %d 行 %s：%s", r.Line, r.Name, r.Verdict()), imp})
-			}
-		}
-		return nil
+		plan, err = report.PlanImport(u.st, kind, sheets)
+		return err
 	}, func(err error) {
 		wait.Hide()
 		if err != nil {
@@ -260,18 +209,25 @@ func (t *sheetsTab) planImport(kind, path string) {
 			t.importMsg.SetText(T("没有导入：") + Sentence(err))
 			return
 		}
-		t.preview(plan)
+		t.preview(importTitles[kind], plan)
 	})
 }
 
+var importTitles = map[string]string{"keyvillages": "导入省定重点村名单", "advisors": "导入科技指导人员名册"}
+
+// marks are how preview lines show.
+var marks = map[report.Mark]widget.Importance{report.MarkOK: widget.MediumImportance, report.MarkCheck: widget.WarningImportance,
+	report.MarkRefused: widget.DangerImportance, report.MarkNote: widget.LowImportance}
+
 // preview lists every row's verdict and asks before writing.
-func (t *sheetsTab) preview(plan importPlan) {
+func (t *sheetsTab) preview(title string, plan report.Plan) {
 	u := t.u
-	summary := widget.NewLabel(plan.summary)
+	lines := plan.Lines()
+	summary := widget.NewLabel(plan.Summary())
 	summary.Wrapping = fyne.TextWrapWord
 	detail := widget.NewLabel(T("点一行可看全文。"))
 	detail.Wrapping = fyne.TextWrapWord
-	list := widget.NewList(func() int { return len(plan.lines) },
+	list := widget.NewList(func() int { return len(lines) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
 			l.Truncation = fyne.TextTruncateEllipsis
@@ -279,22 +235,22 @@ func (t *sheetsTab) preview(plan importPlan) {
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			l := o.(*widget.Label)
-			l.Importance = plan.lines[i].imp
-			l.SetText(plan.lines[i].text)
+			l.Importance = marks[lines[i].Mark]
+			l.SetText(lines[i].Text)
 		})
 	list.OnSelected = func(i widget.ListItemID) {
-		detail.Importance = plan.lines[i].imp
-		detail.SetText(plan.lines[i].text)
+		detail.Importance = marks[lines[i].Mark]
+		detail.SetText(lines[i].Text)
 	}
 	content := container.NewBorder(summary, detail, nil, nil, list)
-	if plan.writes == 0 {
-		d := dialog.NewCustom(plan.title, T("关闭"), content, u.win)
-		summary.SetText(plan.summary + T("没有需要写入的内容。"))
+	if plan.Writes() == 0 {
+		d := dialog.NewCustom(T(title), T("关闭"), content, u.win)
+		summary.SetText(plan.Summary() + T("没有需要写入的内容。"))
 		d.Resize(fyne.NewSize(960, 560))
 		d.Show()
 		return
 	}
-	d := dialog.NewCustomConfirm(plan.title, T("导入 %d 条", plan.writes), T("取消"), content, func(ok bool) {
+	d := dialog.NewCustomConfirm(T(title), T("导入 %d 条", plan.Writes()), T("取消"), content, func(ok bool) {
 		if ok {
 			t.apply(plan)
 		}
@@ -304,7 +260,7 @@ func (t *sheetsTab) preview(plan importPlan) {
 }
 
 // apply writes a confirmed plan with a progress bar.
-func (t *sheetsTab) apply(plan importPlan) {
+func (t *sheetsTab) apply(plan report.Plan) {
 	u := t.u
 	bar := widget.NewProgressBar()
 	wait := dialog.NewCustomWithoutButtons(T("正在导入…"), bar, u.win)
@@ -313,7 +269,7 @@ func (t *sheetsTab) apply(plan importPlan) {
 	var res storage.ImportResult
 	u.saveWith(func(ctx context.Context) error {
 		var err error
-		res, err = plan.apply(ctx, func(done, total int) {
+		res, err = plan.Apply(ctx, u.st, func(done, total int) {
 			fyne.Do(func() { bar.SetValue(float64(done) / float64(max(total, 1))) })
 		})
 		return err

@@ -67,43 +67,21 @@ func cmdImportSheet(ctx context.Context, c *cli, what string, args []string) err
 		return err
 	}
 	return c.withStore(func(s *storage.Store) error {
-		var res storage.ImportResult
-		switch what {
-		case "keyvillages":
-			plan, err := report.PlanKeyVillages(s, sheets)
-			if err != nil {
-				return err
-			}
-			for _, r := range plan.Rows {
-				fmt.Fprintf(c.stdout, "第 %d 行 %s：%s\n", r.Line, r.Input, r.Verdict())
-			}
-			for _, v := range plan.Unlisted {
-				fmt.Fprintf(c.stdout, "不在表中：%s%s%s（%s）已是重点村，未改动\n", v.CountyName, v.TownshipName, v.Name, v.Code)
-			}
-			fmt.Fprintln(c.stdout, plan.Summary())
-			if !*apply {
-				fmt.Fprintln(c.stdout, "这只是预览，没有写入。核对无误后加 --apply 导入。 (preview only: add --apply to write)")
-				return nil
-			}
-			if res, err = plan.Apply(ctx, s, nil); err != nil {
-				return err
-			}
-		case "advisors":
-			plan, err := report.PlanAdvisors(s, sheets)
-			if err != nil {
-				return err
-			}
-			for _, r := range plan.Rows {
-				fmt.Fprintf(c.stdout, "第 %d 行 %s：%s\n", r.Line, r.Name, r.Verdict())
-			}
-			fmt.Fprintln(c.stdout, plan.Summary())
-			if !*apply {
-				fmt.Fprintln(c.stdout, "这只是预览，没有写入。核对无误后加 --apply 导入。 (preview only: add --apply to write)")
-				return nil
-			}
-			if res, err = plan.Apply(ctx, s, nil); err != nil {
-				return err
-			}
+		plan, err := report.PlanImport(s, what, sheets)
+		if err != nil {
+			return err
+		}
+		for _, l := range plan.Lines() {
+			fmt.Fprintln(c.stdout, l.Text)
+		}
+		fmt.Fprintln(c.stdout, plan.Summary())
+		if !*apply {
+			fmt.Fprintln(c.stdout, "这只是预览，没有写入。核对无误后加 --apply 导入。 (preview only: add --apply to write)")
+			return nil
+		}
+		res, err := plan.Apply(ctx, s, nil)
+		if err != nil {
+			return err
 		}
 		for _, r := range res.Rejected {
 			fmt.Fprintf(c.stderr, "未导入 (%s): %s\n", r.ID, oneLine(r.Err))

@@ -353,3 +353,48 @@ func TestExportLedger(t *testing.T) {
 		t.Errorf("--out x.txt: %v, want a usage error", r)
 	}
 }
+
+// TestImportLists: the key-village list and the roster exported from one store and imported into a new
+// one: the preview prints a line per row and writes nothing; --apply writes them; a file that is not a
+// spreadsheet is a one-line error.
+func TestImportLists(t *testing.T) {
+	t.Parallel()
+	src := newStore(t, "3703")
+	ok(t, src, "seed", "--villages", dataFile(t, "zibo_sample.csv"), "--advisors", "20", "--trainings", "10", "--year", "2026")
+	files := t.TempDir()
+	kv, roster := filepath.Join(files, "重点村.xlsx"), filepath.Join(files, "名册.csv")
+	ok(t, src, "export", "keyvillages", "--out", kv)
+	ok(t, src, "export", "advisors", "--out", roster)
+
+	dst := newStore(t, "3703")
+	ok(t, dst, "import", "villages", dataFile(t, "zibo_sample.csv"))
+	preview := ok(t, dst, "import", "keyvillages", kv)
+	wantContains(t, "preview", preview, "第 2 行", "精确对应", "这只是预览")
+	if got := ok(t, dst, "list", "villages", "--key"); !strings.Contains(got, "0 of 0") {
+		t.Fatalf("the preview wrote key villages:\n%s", got)
+	}
+	wantContains(t, "apply", ok(t, dst, "import", "keyvillages", kv, "--apply"), "已导入")
+	codes := func(list string) (out []string) { // the first column of the rows (the list has no industries)
+		for _, line := range strings.Split(list, "\n") {
+			if f := strings.Fields(line); len(f) > 0 && len(f[0]) == 12 {
+				out = append(out, f[0])
+			}
+		}
+		return out
+	}
+	want, got := codes(ok(t, src, "list", "villages", "--key")), codes(ok(t, dst, "list", "villages", "--key"))
+	if len(want) == 0 || strings.Join(want, ",") != strings.Join(got, ",") {
+		t.Fatalf("key villages after the import: %v, want %v", got, want)
+	}
+	wantContains(t, "roster", ok(t, dst, "import", "advisors", roster, "--apply"), "新增 20 人", "已导入：新增 20")
+	if want, got := ok(t, src, "list", "advisors"), ok(t, dst, "list", "advisors"); want != got {
+		t.Fatalf("advisors after the import:\n%s\nwant\n%s", got, want)
+	}
+	bad := filepath.Join(files, "照片.xlsx")
+	if err := os.WriteFile(bad, []byte("\x89PNG\r\n\x1a\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := techaid(t, dst, "import", "keyvillages", bad); r.code != 1 || !strings.Contains(r.stderr, "不是 .xlsx 或 CSV") {
+		t.Fatalf("a picture: %+v", r)
+	}
+}
