@@ -19,7 +19,7 @@ import (
 // hostile or mistaken file (a zip bomb, a database dump) from taking the PC's memory.
 const (
 	MaxFileBytes  = 64 << 20  // the file as given
-	MaxUnzipBytes = 512 << 20 // an .xlsx unpacked
+	MaxUnzipBytes = 256 << 20 // an .xlsx unpacked
 	MaxRows       = 200_000   // rows read from a sheet
 	MaxColumns    = 64        // cells read from a row
 	headerSearch  = 20        // the heading row is looked for among the first rows (titles come above it)
@@ -130,11 +130,14 @@ func readCSV(name, text string) (Sheet, error) {
 }
 
 func readXLSX(name string, data []byte) ([]Sheet, error) {
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: MaxUnzipBytes, UnzipXMLSizeLimit: 16 << 20})
+	// Every part is unpacked into memory (the XML limit equals the whole): excelize would otherwise spill
+	// large sheets to temporary files, which only Close removes, and the workbook stays open below.
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: MaxUnzipBytes, UnzipXMLSizeLimit: MaxUnzipBytes})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w (%v)", name, ErrNotSpreadsheet, err)
 	}
-	// The workbook stays open for the formula lookups of error messages; it is only memory.
+	// The workbook stays open for the formula lookups of error messages: it is only memory (no
+	// temporary files, see the options), dropped with the sheets.
 	var sheets []Sheet
 	for _, sh := range f.GetSheetList() {
 		s, err := readXLSXSheet(f, sh)
