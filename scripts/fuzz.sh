@@ -43,7 +43,9 @@ for pkg in "${pkgs[@]}"; do
 		# The last progress line has the count: "fuzz: elapsed: 10s, execs: 12345 (1234/sec), ...". It is
 		# a lower bound: the engine counts a worker's runs when it reports, and a slow target's last
 		# reports are lost when the time is up (FuzzSession ran 1,459 inputs in 5 s and said 31).
-		execs=$(grep -o 'execs: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+		# (none when a seed fails before fuzzing starts: the || true keeps set -e from ending the
+		# script silently there, before the failure is printed)
+		execs=$(grep -o 'execs: [0-9]*' "$log" | tail -1 | cut -d' ' -f2 || true)
 		total=$((total + 1))
 		printf '%-4s %-24s %-20s execs >= %-8s %3ss\n' "$status" "$pkg" "$name" "${execs:-?}" $((SECONDS - t0))
 		if [[ $status == FAIL ]]; then
