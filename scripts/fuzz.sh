@@ -32,10 +32,18 @@ for pkg in "${pkgs[@]}"; do
 	targets=$("$go" test -tags "$tags" -list '^Fuzz' "$pkg" | grep '^Fuzz' || true)
 	for name in $targets; do
 		t0=$SECONDS
+		corpus=$("$go" list -f '{{.Dir}}' "$pkg")/testdata/fuzz/$name
+		before=$(ls "$corpus" 2>/dev/null | wc -l)
 		# A new interesting input is minimised for up to a minute by default, during which nothing else
 		# runs (FuzzImport's 17 kB workbook seed stalled it for tens of seconds): a second is enough here.
 		if "$go" test -tags "$tags" -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" -fuzzminimizetime 1s "$pkg" >"$log" 2>&1; then
 			status=ok
+		elif [[ $(ls "$corpus" 2>/dev/null | wc -l) -eq $before ]] &&
+			[[ $(grep -c -- '--- FAIL' "$log") -eq 1 ]] && grep -q '^    context deadline exceeded$' "$log"; then
+			# Go's fuzz coordinator can fail a target at the end of -fuzztime with a bare "context
+			# deadline exceeded" when a worker is slow to stop (go.dev/issue/75804, fixed in Go 1.27; we
+			# are on 1.26). Nothing was found: no input written, no other failure. Say so; do not fail.
+			status=late
 		else
 			status=FAIL
 			failed+=("$pkg $name")
@@ -50,6 +58,8 @@ for pkg in "${pkgs[@]}"; do
 		printf '%-4s %-24s %-20s execs >= %-8s %3ss\n' "$status" "$pkg" "$name" "${execs:-?}" $((SECONDS - t0))
 		if [[ $status == FAIL ]]; then
 			sed 's/^/     /' "$log"
+		elif [[ $status == late ]]; then
+			echo "     (Go's end-of-fuzztime race, go.dev/issue/75804: nothing found, not a failure)"
 		fi
 	done
 done
