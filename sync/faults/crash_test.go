@@ -77,23 +77,6 @@ func (l *officeLog) read(t *testing.T, st *storage.Store) {
 	}
 }
 
-// hubEntries returns the hub's change-log entries after seq, with the record each names.
-func hubEntries(t *testing.T, st *storage.Store, after uint64) []storage.Change {
-	t.Helper()
-	var out []storage.Change
-	for {
-		chs, err := st.Changes(after, 1000)
-		if err != nil {
-			t.Fatalf("read the hub's change log: %v", err)
-		}
-		if len(chs) == 0 {
-			return out
-		}
-		out = append(out, chs...)
-		after = chs[len(chs)-1].Seq
-	}
-}
-
 type ackedTraining struct {
 	attendees int
 	topic     string
@@ -229,7 +212,7 @@ func TestCrashOfficeWrites(t *testing.T) {
 	}
 	perID := map[string]int{}   // the city's change-log entries per record
 	theirs := map[string]bool{} // the trainings in the city's log (a hub keeps no training index)
-	for _, ch := range hubEntries(t, hub, 0) {
+	for _, ch := range changesAfter(t, hub, 0) {
 		perID[ch.ID]++
 		if ch.Kind == ledger.KindTraining {
 			theirs[ch.ID] = true
@@ -331,7 +314,7 @@ func readHub(t *testing.T, city *cityServer, after uint64) ([]storage.Change, ma
 	defer city.start()
 	hub := crashOpen(t, city.dir)
 	defer hub.Close()
-	entries := hubEntries(t, hub, after)
+	entries := changesAfter(t, hub, after)
 	recs := map[string]ledger.Record{}
 	for _, ch := range entries {
 		if _, ok := recs[ch.ID]; ok {
@@ -790,7 +773,7 @@ func TestCrashCityPush(t *testing.T) {
 
 		// The city is down: read its store and each office's.
 		hub := crashOpen(t, cityDir)
-		entries := hubEntries(t, hub, hubSeq)
+		entries := changesAfter(t, hub, hubSeq)
 		for _, ch := range entries {
 			hubSeq = ch.Seq
 			if perID[ch.ID]++; ch.Kind == ledger.KindTraining && perID[ch.ID] > 1 {
@@ -872,7 +855,7 @@ func TestCrashCityPush(t *testing.T) {
 	city.stop()
 	hub := crashOpen(t, cityDir)
 	defer hub.Close()
-	for _, ch := range hubEntries(t, hub, hubSeq) {
+	for _, ch := range changesAfter(t, hub, hubSeq) {
 		perID[ch.ID]++
 	}
 	all := map[string]ledger.Record{}

@@ -193,7 +193,7 @@ func checkOnce(t *testing.T, h *synctest.Hub, base uint64, offices []*cutOffice)
 	count := map[string]int{}
 	changes := 0
 	for _, o := range offices {
-		chs := allChanges(t, o.rep.Store, 0)
+		chs := changesAfter(t, o.rep.Store, 0)
 		for _, c := range chs {
 			count[key(c)]++
 		}
@@ -203,7 +203,7 @@ func checkOnce(t *testing.T, h *synctest.Hub, base uint64, offices []*cutOffice)
 			t.Errorf("the hub holds %s up to %d (%v), want its last change %d", o.name, acked, err, last)
 		}
 	}
-	logged := allChanges(t, h.Store, base)
+	logged := changesAfter(t, h.Store, base)
 	for _, c := range logged {
 		count[key(c)]--
 	}
@@ -223,29 +223,6 @@ func checkOnce(t *testing.T, h *synctest.Hub, base uint64, offices []*cutOffice)
 		t.Errorf("%d changes of %d are not in the hub's change log exactly once", bad, changes)
 	}
 	t.Logf("%d office changes, %d hub change-log entries after the villages; each once", changes, len(logged))
-}
-
-// allChanges reads st's change log after seq.
-func allChanges(t *testing.T, st *storage.Store, after uint64) []storage.Change {
-	t.Helper()
-	var out []storage.Change
-	for {
-		chs, err := st.Changes(after, 1000)
-		if err != nil {
-			t.Fatalf("read the change log: %v", err)
-		}
-		if len(chs) == 0 {
-			return out
-		}
-		for _, c := range chs {
-			if c.Seq != after+1 {
-				t.Fatalf("change log: %d after %d", c.Seq, after)
-			}
-			after = c.Seq
-			c.Record = ledger.Record{} // only the entry is compared
-			out = append(out, c)
-		}
-	}
 }
 
 // trainingIDs lists the ids of the live trainings st holds.

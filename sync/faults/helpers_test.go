@@ -202,3 +202,26 @@ func once(c *client.Client) (client.Summary, error) {
 	defer cancel()
 	return c.Once(ctx)
 }
+
+// changesAfter reads st's whole change log after seq, each entry with the record it names, and fails
+// the test if the log has a gap.
+func changesAfter(t *testing.T, st *storage.Store, after uint64) []storage.Change {
+	t.Helper()
+	var out []storage.Change
+	for {
+		chs, err := st.Changes(after, 1000)
+		if err != nil {
+			t.Fatalf("read the change log: %v", err)
+		}
+		if len(chs) == 0 {
+			return out
+		}
+		for _, c := range chs {
+			if c.Seq != after+1 {
+				t.Fatalf("change log: %d after %d", c.Seq, after)
+			}
+			after = c.Seq
+		}
+		out = append(out, chs...)
+	}
+}
