@@ -45,6 +45,7 @@ commands:
   office revoke NAME_OR_ID                refuse the office's token from now on (live sessions are cut)
   import villages FILE.csv                the division list (columns of zibo_divisions.csv)
   serve [--listen 127.0.0.1:8750] [--tls-cert F --tls-key F] [--stale-days 7]
+        [--idle-timeout 1m] [--max-conns-per-address 128]
   status [--json]                         the status of a running server
   backup FILE                             a consistent backup (also while serving: stop first for restore)
   restore FILE                            replace the data with a backup; offices resend what it lacks
@@ -348,6 +349,8 @@ func adminHandler(h *hub.Hub, st *storage.Store, secret string) http.Handler {
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+		// A backup or a CPU profile may take longer than the server's write timeout allows a status page.
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
 		if strings.HasPrefix(r.URL.Path, "/admin/debug/pprof/") { // profiles, for whoever runs the server
 			r.URL.Path = strings.TrimPrefix(r.URL.Path, "/admin")
 			switch name := strings.TrimPrefix(r.URL.Path, "/debug/pprof/"); name {
@@ -416,11 +419,16 @@ func (c *city) serve(ctx context.Context, args []string) error {
 	key := fs.String("tls-key", "", "TLS private key (PEM)")
 	staleDays := fs.Int("stale-days", 7, "mark offices not heard from for this many days")
 	memLimit := fs.Int("memory-limit", 256, "soft memory limit in MiB for the Go heap (the GC works harder near it); $GOMEMLIMIT wins")
+	idle := fs.Duration("idle-timeout", time.Minute, "close an HTTP connection that sends no complete request for this long (a websocket session is the hub's: it pings)")
+	perAddr := fs.Int("max-conns-per-address", 128, "open connections one remote address may hold (loopback is not counted); 0: no limit")
 	if _, err := parse(fs, c, args, 0); err != nil {
 		return err
 	}
 	if (*cert == "") != (*key == "") {
 		return fmt.Errorf("--tls-cert and --tls-key go together: %w", errUsage)
+	}
+	if *idle <= 0 {
+		return fmt.Errorf("--idle-timeout %s: want a positive duration: %w", *idle, errUsage)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" && *memLimit > 0 {
 		debug.SetMemoryLimit(int64(*memLimit) << 20)
@@ -435,15 +443,17 @@ func (c *city) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", *listen)
+	tcp, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return err
 	}
+	ln := limitPerAddress(tcp, *perAddr, logger)
 	secret := randomHex(24)
 	mux := http.NewServeMux()
 	mux.Handle("/admin/", adminHandler(h, st, secret))
 	mux.Handle("/", h)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: logger}
+	srv := &http.Server{Handler: mux, ErrorLog: logger}
+	httpTimeouts(srv, *idle)
 	scheme := "http"
 	if *cert != "" {
 		scheme = "https"
@@ -488,6 +498,20 @@ func (c *city) serve(ctx context.Context, args []string) error {
 	}
 	logger.Printf("techaid-city: stopped")
 	return nil
+}
+
+// httpTimeouts bounds what an HTTP client may hold without using it: a connection that sends no complete
+// request within idle, or sits idle that long between requests, is closed, and a header is at most
+// 16 KiB. A websocket session is not bound by these: gorilla/websocket clears the server's deadlines
+// when it takes the connection over, and the hub then reads with its own (a hello within 10 s, a
+// frame or pong within 90 s; it pings every 10 s). An admin call that takes long (a backup) lifts
+// its own write deadline (adminHandler).
+func httpTimeouts(srv *http.Server, idle time.Duration) {
+	srv.ReadHeaderTimeout = min(10*time.Second, idle)
+	srv.ReadTimeout = idle  // headers and body of a request; our bodies are at most 64 KiB
+	srv.WriteTimeout = idle // a status page
+	srv.IdleTimeout = idle  // between two requests on a kept-alive connection
+	srv.MaxHeaderBytes = 16 << 10
 }
 
 func randomHex(n int) string {

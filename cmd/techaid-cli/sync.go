@@ -71,7 +71,11 @@ func cmdSync(ctx context.Context, c *cli, args []string) error {
 		for {
 			select {
 			case st := <-cl.States():
-				if line := st.Chinese(); line != last {
+				line := st.Chinese()
+				if st.Pulled > 0 && st.Phase == client.UpToDate {
+					line += fmt.Sprintf("（这次连接共接收 %d 条）", st.Pulled)
+				}
+				if line != last {
 					fmt.Fprintf(c.stdout, "%s %s\n", time.Now().In(time.Local).Format("15:04:05"), line)
 					last = line
 				}
