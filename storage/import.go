@@ -48,7 +48,9 @@ func (s *Store) Import(ctx context.Context, records []ledger.Entity, progress fu
 // ImportReference writes records copied from reference data, the NBS division list a new office starts
 // its villages from: only records the store does not hold, every field stamped ledger.ReferenceStamp,
 // so that any real edit, here or arriving by sync, replaces them without a conflict and they never
-// replace one. They are logged like any change, so a city that lacks them gets them.
+// replace one. They are not changes anyone made: they stay out of the change log, so they are not sent
+// to the city (which imports the same list itself) and are not counted as pending (Stats.Pending).
+// Their history says where they came from.
 func (s *Store) ImportReference(ctx context.Context, records []ledger.Entity, progress func(done int)) (ImportResult, error) {
 	return s.importRecords(ctx, records, progress, true)
 }

@@ -260,9 +260,9 @@ type Stats struct {
 	Advisors    int         `json:"advisors"`
 	Assignments int         `json:"assignments"`
 	Trainings   int         `json:"trainings"`
-	Changes     uint64      `json:"changes"`   // local changes made
+	Changes     uint64      `json:"changes"`   // changes people made on this replica (copies of reference data are none)
 	Acked       uint64      `json:"acked"`     // of those, acknowledged by the city
-	Pending     uint64      `json:"pending"`   // not yet acknowledged by the city
+	Pending     uint64      `json:"pending"`   // of those, not yet acknowledged by the city
 	Conflicts   int         `json:"conflicts"` // not yet reviewed
 }
 

@@ -542,6 +542,16 @@ func TestReferenceVillages(t *testing.T) {
 	if res, err := town.ImportReference(ctx, []ledger.Entity{listed}, nil); err != nil || res.Unchanged != 1 {
 		t.Errorf("the list again: %+v, %v; want it unchanged", res, err)
 	}
+	// Nobody changed anything: nothing waits for the city, and nothing is sent to it.
+	if st := town.Stats(nil); st.Changes != 0 || st.Pending != 0 {
+		t.Errorf("after writing the list: %d changes, %d pending; want none", st.Changes, st.Pending)
+	}
+	if cs, err := town.Changes(0, 10); err != nil || len(cs) != 0 {
+		t.Errorf("the list is in the change log: %+v, %v", cs, err)
+	}
+	if h, err := town.History(string(lucun1)); err != nil || len(h) != 1 || h[0].Stamp != ledger.ReferenceStamp {
+		t.Errorf("history of a listed village: %+v, %v; want its one entry from the list", h, err)
+	}
 
 	exchange(t, town, cityStore) // the office's first push
 	exchange(t, cityStore, town) // and its first pull
@@ -560,6 +570,12 @@ func TestReferenceVillages(t *testing.T) {
 	edited := held
 	edited.Households = 320
 	mustUpdate(t, town, held, edited)
+	if st := town.Stats(nil); st.Pending != 1 {
+		t.Errorf("after one edit: %d pending, want 1", st.Pending)
+	}
+	if cs, err := town.Changes(0, 10); err != nil || len(cs) != 1 || !slices.Equal(cs[0].Fields, []string{"households"}) {
+		t.Errorf("change log after one edit: %+v, %v; want the households alone", cs, err)
+	}
 	exchange(t, town, cityStore)
 	if v := mustGet[ledger.Village](t, cityStore, string(lucun1)); v.Households != 320 || v.Name != "鲁村一村" {
 		t.Errorf("the city holds %+v after the township's edit", v)

@@ -41,7 +41,7 @@ type batch struct {
 	changed []string
 	place   ledger.Code
 	// reference marks an import of reference data (ImportReference): new records only, stamped
-	// ledger.ReferenceStamp.
+	// ledger.ReferenceStamp, and not logged as changes.
 	reference bool
 }
 
@@ -290,13 +290,17 @@ func (b *batch) local(op string, k ledger.Kind, id string, values map[string]str
 	if err := b.putRecord(rec); err != nil {
 		return unchanged, err
 	}
-	b.cnt.Seq++
-	fields := make([]string, len(changed))
-	for i, c := range changed {
-		fields[i] = c.Name
-	}
-	if err := b.set(seqKey(prefixChange, b.cnt.Seq), encodeChange(Change{Kind: k, ID: id, Fields: fields, Place: changePlace(before, after)})); err != nil {
-		return unchanged, err
+	// A copy of reference data is nobody's change: it is not logged, so it is neither sent to the city
+	// (which has the same list) nor counted as waiting for it.
+	if !b.reference {
+		b.cnt.Seq++
+		fields := make([]string, len(changed))
+		for i, c := range changed {
+			fields[i] = c.Name
+		}
+		if err := b.set(seqKey(prefixChange, b.cnt.Seq), encodeChange(Change{Kind: k, ID: id, Fields: fields, Place: changePlace(before, after)})); err != nil {
+			return unchanged, err
+		}
 	}
 	if err := b.audit(id, Audit{Op: op, Stamp: version.Stamp, Author: b.id.Clerk, Office: b.id.Scope, Replica: b.id.Replica, Fields: changed}); err != nil {
 		return unchanged, err

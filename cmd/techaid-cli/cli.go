@@ -74,7 +74,9 @@ func init() {
 	commands = []command{
 		{"init", "init --scope CODE --clerk NAME", cmdInit},
 		{"clerk", "clerk NAME                         switch the clerk at this PC", cmdClerk},
-		{"import", "import villages FILE.csv            columns of zibo_divisions.csv; rows outside the scope are skipped\n" +
+		{"import", "import villages FILE.csv [--reference]   columns of zibo_divisions.csv; rows outside the scope are skipped;\n" +
+			"                                     --reference: copies of the list as the app's set-up writes them (only villages not\n" +
+			"                                     held, never sent, not pending)\n" +
 			"  import keyvillages|advisors FILE.xlsx|FILE.csv [--apply]   the bureau's lists: a line per row; --apply writes", cmdImport},
 		{"village", "village add CODE --name N ... | village edit CODE [--key] [--industries 苹果,桃] ...", cmdVillage},
 		{"advisor", "advisor add --name N --group 林果 ... | advisor edit ID ...", cmdAdvisor},
@@ -270,6 +272,7 @@ func cmdClerk(ctx context.Context, c *cli, args []string) error {
 func cmdImport(ctx context.Context, c *cli, args []string) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	quiet := fs.Bool("quiet", false, "no progress lines")
+	reference := fs.Bool("reference", false, "copies of the division list, as the app's set-up writes them")
 	if len(args) > 0 && (args[0] == "keyvillages" || args[0] == "advisors") {
 		return cmdImportSheet(ctx, c, args[0], args[1:])
 	}
@@ -301,7 +304,11 @@ func cmdImport(ctx context.Context, c *cli, args []string) error {
 		}
 		skipped := len(divisions) - len(villages)
 		start := time.Now()
-		res, err := s.Import(ctx, villages, func(done int) {
+		write := s.Import
+		if *reference {
+			write = s.ImportReference
+		}
+		res, err := write(ctx, villages, func(done int) {
 			if !*quiet {
 				fmt.Fprintf(c.stderr, "导入 imported %d/%d\n", done, len(villages))
 			}

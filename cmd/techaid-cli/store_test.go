@@ -398,3 +398,29 @@ func TestImportLists(t *testing.T) {
 		t.Fatalf("a picture: %+v", r)
 	}
 }
+
+// TestPendingAfterSetUp: an office set up as the desktop app sets one up (its villages copied from the
+// division list, import villages --reference) has nothing pending, in stats as in the app's status line;
+// a training recorded afterwards is the one change pending.
+func TestPendingAfterSetUp(t *testing.T) {
+	list := dataFile(t, "zibo_divisions.csv")
+	dir := newStore(t, "370323102") // 鲁村镇
+	ok(t, dir, "import", "villages", list, "--reference", "--quiet")
+	s := getStats(t, dir)
+	if s.Villages != 68 || s.Pending != 0 || s.Changes != 0 {
+		t.Errorf("stats after set-up: %d villages, %d changes, %d pending; want 68 villages and nothing pending",
+			s.Villages, s.Changes, s.Pending)
+	}
+	if out := ok(t, dir, "changes"); strings.TrimSpace(out) != "" {
+		t.Errorf("changes after set-up:\n%s", out)
+	}
+	// The list again, as an ordinary import: the same values, so nothing changes.
+	if got := parseSummary(t, ok(t, dir, "import", "villages", list, "--quiet")); got.Unchanged != 68 {
+		t.Errorf("the list imported over its copies: %+v, want 68 unchanged", got)
+	}
+	newID(t, dir, "training", "add", "--village", "370323102201", "--date", "2026-05-01", "--kind", "技术培训",
+		"--topic", "苹果春季修剪", "--attendees", "32")
+	if s := getStats(t, dir); s.Pending != 1 || s.Changes != 1 {
+		t.Errorf("stats after one training: %d changes, %d pending; want 1", s.Changes, s.Pending)
+	}
+}
