@@ -24,7 +24,7 @@ type advisorsTab struct {
 	u       *UI
 	content fyne.CanvasObject
 
-	search *widget.Entry
+	search *field
 	group  *widget.Select
 	list   *widget.List
 	count  *widget.Label
@@ -45,7 +45,7 @@ type advisorsTab struct {
 
 type advisorForm struct {
 	before                                                *ledger.Advisor
-	name, phone, employer, title, specialty, since, notes *widget.Entry
+	name, phone, employer, title, specialty, since, notes *field
 	gender, group, status                                 *widget.Select
 	expert                                                *widget.Check
 	message                                               *widget.Label
@@ -58,7 +58,7 @@ func (u *UI) canEditRoster() bool { return u.id.Scope.Level() == ledger.LevelCit
 
 func (u *UI) newAdvisorsTab() *advisorsTab {
 	t := &advisorsTab{u: u}
-	t.search = widget.NewEntry()
+	t.search = newField()
 	t.search.SetPlaceHolder(T("按姓名、电话或单位查找"))
 	allGroups := T("全部专业组")
 	groups := []string{allGroups}
@@ -163,8 +163,8 @@ func (u *UI) newAdvisorsTab() *advisorsTab {
 
 func (t *advisorsTab) newForm() *advisorForm {
 	f := &advisorForm{heading: heading("")}
-	for _, e := range []**widget.Entry{&f.name, &f.phone, &f.employer, &f.title, &f.specialty, &f.since, &f.notes} {
-		*e = widget.NewEntry()
+	for _, e := range []**field{&f.name, &f.phone, &f.employer, &f.title, &f.specialty, &f.since, &f.notes} {
+		*e = newField()
 		(*e).OnSubmitted = func(string) { t.saveForm() }
 	}
 	f.since.SetPlaceHolder("2026-03-01")
@@ -177,6 +177,13 @@ func (t *advisorsTab) newForm() *advisorForm {
 	f.save = widget.NewButtonWithIcon(T("保存（回车）"), theme.DocumentSaveIcon(), t.saveForm)
 	f.save.Importance = widget.HighImportance
 	return f
+}
+
+// fields are the form's fields by the record field they edit, for the problems validation names.
+func (f *advisorForm) fields() map[string]fyne.Focusable {
+	return map[string]fyne.Focusable{"name": f.name, "gender": f.gender, "phone": f.phone, "employer": f.employer,
+		"title": f.title, "specialty": f.specialty, "group": f.group, "status": f.status, "since": f.since,
+		"expert": f.expert, "notes": f.notes}
 }
 
 func (t *advisorsTab) open(a ledger.Advisor) {
@@ -205,7 +212,7 @@ func (t *advisorsTab) openNew() {
 	f := t.form
 	f.before = nil
 	f.heading.SetText(T("新增科技指导人员"))
-	for _, e := range []*widget.Entry{f.name, f.phone, f.employer, f.title, f.specialty, f.since, f.notes} {
+	for _, e := range []*field{f.name, f.phone, f.employer, f.title, f.specialty, f.since, f.notes} {
 		e.SetText("")
 	}
 	f.gender.ClearSelected()
@@ -217,7 +224,7 @@ func (t *advisorsTab) openNew() {
 	t.picked = ""
 	t.mu.Unlock()
 	t.showDetail(false)
-	t.u.win.Canvas().Focus(f.name)
+	focusSelected(t.u.win.Canvas(), f.name)
 }
 
 func (t *advisorsTab) showDetail(existing bool) {
@@ -308,8 +315,7 @@ func (t *advisorsTab) saveForm() {
 	if s := strings.TrimSpace(f.since.Text); s != "" {
 		d, err := parseDay(s, u.today())
 		if err != nil {
-			f.message.Importance = widget.DangerImportance
-			f.message.SetText(T("没有保存：") + T("选派日期") + "：" + err.Error())
+			u.refuse(f.message, T("选派日期")+"："+err.Error(), f.since)
 			return
 		}
 		a.Since = d
@@ -326,11 +332,11 @@ func (t *advisorsTab) saveForm() {
 	}, func(err error) {
 		f.save.Enable()
 		if err != nil {
-			f.message.Importance = widget.DangerImportance
-			f.message.SetText(T("没有保存：") + Sentence(err))
+			u.refuse(f.message, Sentence(err), problemAt(err, f.fields()))
 			return
 		}
 		t.open(a)
+		reselect(u.win.Canvas())
 		f.message.Importance = widget.SuccessImportance
 		f.message.SetText(T("已保存：%s", a.Name))
 	})

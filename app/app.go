@@ -61,6 +61,8 @@ type UI struct {
 func New(a fyne.App, w fyne.Window, st Ledger, opts Options) *UI {
 	u := &UI{app: a, win: w, st: st, opts: opts, places: newPlaces(opts.Divisions)}
 	u.syncState.Phase = SyncOff
+	// The clerk switching to another program and back is no reason to select what they were typing.
+	a.Lifecycle().SetOnExitedForeground(u.leftWindow)
 	if opts.Sync != nil {
 		go func() { // for the app's lifetime: the syncer outlives views and restores
 			for s := range opts.Sync.States() {
@@ -75,6 +77,9 @@ func New(a fyne.App, w fyne.Window, st Ledger, opts Options) *UI {
 	}
 	return u
 }
+
+// leftWindow runs when the app's window loses the keyboard to another program.
+func (u *UI) leftWindow() { keepFocusedText(u.win.Canvas()) }
 
 // Start shows the first-run set-up if the store has no office yet, else the main view.
 func (u *UI) Start() {
@@ -224,15 +229,37 @@ func heading(text string) *widget.Label {
 	return l
 }
 
-// newFormDialog is a form in a dialog with our own button texts (Fyne's follow the system locale).
-func newFormDialog(title string, items []*widget.FormItem, ok func(), w fyne.Window) dialog.Dialog {
+// showForm shows a form in a dialog with our own button texts (Fyne's follow the system locale). The
+// keyboard starts in its first field, text selected; Enter in a field saves as 保存 does, or, while a
+// field holds something it cannot take (its Validator says why, and 保存 is greyed), goes to that field.
+func (u *UI) showForm(title string, items []*widget.FormItem, ok func()) {
 	d := dialog.NewForm(title, T("保存"), T("取消"), items, func(confirmed bool) {
 		if confirmed {
 			ok()
 		}
-	}, w)
+	}, u.win)
 	d.Resize(fyne.NewSize(460, 0))
-	return d
+	var fields []*field
+	for _, it := range items {
+		if f, isField := it.Widget.(*field); isField {
+			fields = append(fields, f)
+		}
+	}
+	for _, f := range fields {
+		f.OnSubmitted = func(string) {
+			for _, g := range fields {
+				if g.Validator != nil && g.Validate() != nil {
+					focusSelected(u.win.Canvas(), g)
+					return
+				}
+			}
+			d.Submit()
+		}
+	}
+	d.Show()
+	if len(fields) > 0 {
+		focusSelected(u.win.Canvas(), fields[0])
+	}
 }
 
 // maxWidth lays its objects out at most this wide, from the left: forms of a few fields read badly

@@ -22,7 +22,7 @@ type assignmentsBox struct {
 	content *fyne.Container
 	rows    *fyne.Container
 	village *completer
-	from    *widget.Entry
+	from    *field
 	message *widget.Label
 	mu      sync.Mutex
 	advisor string
@@ -37,7 +37,7 @@ func (u *UI) newAssignmentsBox() *assignmentsBox {
 	if u.canEditRoster() {
 		b.village = newCompleter(false, b.hint, u.villageChoices)
 		b.village.SetPlaceHolder(T("输入村名"))
-		b.from = widget.NewEntry()
+		b.from = newField()
 		b.from.SetPlaceHolder(T("开始日期，默认今天"))
 		add := widget.NewButtonWithIcon(T("新增结对"), theme.ContentAddIcon(), b.add)
 		b.village.onEnter = b.add
@@ -102,27 +102,28 @@ func (b *assignmentsBox) add() {
 	case len(unknown) == 1:
 		c, ok := u.resolveVillage(unknown[0])
 		if !ok {
-			b.fail(T("本单位没有叫“%s”的村，或有重名，请从提示中选择", unknown[0]))
+			b.fail(T("本单位没有叫“%s”的村，或有重名，请从提示中选择", unknown[0]), b.village)
 			return
 		}
 		code = c
 	default:
-		b.fail(T("请输入要结对的村。"))
+		b.fail(T("请输入要结对的村。"), b.village)
 		return
 	}
 	from, err := parseDay(b.from.Text, u.today())
 	if err != nil {
-		b.fail(T("开始日期：") + err.Error())
+		b.fail(T("开始日期：")+err.Error(), b.from)
 		return
 	}
 	a := ledger.Assignment{Advisor: b.currentAdvisor(), Village: code, From: from}
 	u.saveWith(func(ctx context.Context) error { _, err := u.st.Create(ctx, a); return err }, func(err error) {
 		if err != nil {
-			b.fail(Sentence(err))
+			b.fail(Sentence(err), problemAt(err, map[string]fyne.Focusable{"village": b.village, "from": b.from}))
 			return
 		}
 		b.village.set(nil)
 		b.from.SetText("")
+		focusSelected(u.win.Canvas(), b.village) // the next village to pair
 		b.message.Importance = widget.SuccessImportance
 		b.message.SetText(T("已结对：%s", u.villageName(code)))
 	})
@@ -131,23 +132,22 @@ func (b *assignmentsBox) add() {
 // end asks why a pairing ends (动态调整) and ends it today.
 func (b *assignmentsBox) end(a ledger.Assignment) {
 	u := b.u
-	reason := widget.NewEntry()
+	reason := newField()
 	reason.SetPlaceHolder(T("例如：工作调动、专业不对口"))
-	d := newFormDialog(T("结束与%s的结对", u.villageName(a.Village)), []*widget.FormItem{
+	u.showForm(T("结束与%s的结对", u.villageName(a.Village)), []*widget.FormItem{
 		widget.NewFormItem(T("调整原因"), reason)}, func() {
 		ended := a
 		ended.To = u.today()
 		ended.Reason = strings.TrimSpace(reason.Text)
 		u.saveWith(func(ctx context.Context) error { return u.st.Update(ctx, a, ended) }, func(err error) {
 			if err != nil {
-				b.fail(Sentence(err))
+				b.fail(Sentence(err), nil)
 			}
 		})
-	}, u.win)
-	d.Show()
+	})
 }
 
-func (b *assignmentsBox) fail(msg string) {
-	b.message.Importance = widget.DangerImportance
-	b.message.SetText(T("没有保存：") + msg)
+// fail says why the pairing was not saved and puts the keyboard in the field to fix (nil: none).
+func (b *assignmentsBox) fail(msg string, at fyne.Focusable) {
+	b.u.refuse(b.message, msg, at)
 }

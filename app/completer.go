@@ -21,7 +21,7 @@ const listSep = "、"
 // was typed is not already a value. With multi it holds several values separated by 、. The suggestions
 // show in a hint label the form places beside it, so nothing pops up over the form or steals focus.
 type completer struct {
-	widget.Entry
+	field
 	suggest func(part string) []choice
 	hint    *widget.Label
 	multi   bool
@@ -203,11 +203,11 @@ func (c *completer) FocusLost() {
 		c.accept()
 	}
 	c.clearHint()
-	c.Entry.FocusLost()
+	c.field.FocusLost()
 }
 
-// FocusGained shows the suggestions for what is there.
+// FocusGained selects what is there (field) and shows its suggestions.
 func (c *completer) FocusGained() {
-	c.Entry.FocusGained()
+	c.field.FocusGained()
 	c.update()
 }

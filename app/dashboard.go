@@ -217,20 +217,16 @@ func (t *dashboardTab) editTargets() {
 	}{{"activities", &cur.Activities}, {"attendees", &cur.Attendees}, {"brochures", &cur.Brochures},
 		{"projects", &cur.Projects}, {"varieties", &cur.Varieties}, {"leaders", &cur.Leaders}, {"reports", &cur.Reports}}
 	var items []*widget.FormItem
-	entries := make([]*widget.Entry, len(fields))
+	entries := make([]*field, len(fields))
 	for i, f := range fields {
-		entries[i] = widget.NewEntry()
+		entries[i] = newField()
 		entries[i].SetText(strconv.Itoa(*f.to))
+		entries[i].Validator = func(s string) error { _, err := parseCount(s); return err }
 		items = append(items, widget.NewFormItem(fieldLabel(ledger.KindTarget, f.field), entries[i]))
 	}
-	d := newFormDialog(T("%d 年全市目标", year), items, func() {
+	u.showForm(T("%d 年全市目标", year), items, func() {
 		for i, f := range fields {
-			n, err := parseCount(entries[i].Text)
-			if err != nil {
-				u.showError(plainError(T("目标没有保存：") + fieldLabel(ledger.KindTarget, f.field) + "：" + err.Error()))
-				return
-			}
-			*f.to = n
+			*f.to, _ = parseCount(entries[i].Text) // the form takes only counts (Validator)
 		}
 		u.saveWith(func(ctx context.Context) error {
 			if exists {
@@ -244,8 +240,7 @@ func (t *dashboardTab) editTargets() {
 			}
 			t.view.refresh()
 		})
-	}, u.win)
-	d.Show()
+	})
 }
 
 // number writes a count with thousands separators, as the bureau's tables do: 12,345.

@@ -14,6 +14,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -367,12 +368,16 @@ func (h *harness) typeText(s string) {
 	}
 }
 
-// retype replaces the text of f: focus, select all, type.
+// retype replaces the text of f as a clerk does, without Ctrl+A: the keyboard comes to the field (from
+// elsewhere, if it is there already), which selects what it holds, and the typing replaces it.
 func (h *harness) retype(f fyne.Focusable, s string) {
 	h.t.Helper()
+	if h.focused() == f {
+		h.win.Canvas().Unfocus()
+	}
 	h.focus(f)
-	if sh, ok := f.(fyne.Shortcutable); ok {
-		sh.TypedShortcut(&fyne.ShortcutSelectAll{})
+	if e := entryOf(f); e != nil && e.SelectedText() != e.Text {
+		h.t.Fatalf("the keyboard came to a field reading %q with %q selected", e.Text, e.SelectedText())
 	}
 	h.typeText(s)
 }
@@ -389,6 +394,56 @@ func (h *harness) press(k fyne.KeyName) {
 
 // tab moves the keyboard on, as the driver does for Tab in a single-line field.
 func (h *harness) tab() { h.win.Canvas().FocusNext() }
+
+// backTab moves the keyboard back, as the driver does for Shift+Tab.
+func (h *harness) backTab() { h.win.Canvas().FocusPrevious() }
+
+// click presses and releases the left mouse button over o near its left edge, in the order the desktop
+// driver delivers a click: MouseDown (an entry takes the keyboard and places its caret there), MouseUp,
+// then Tapped.
+func (h *harness) click(o fyne.CanvasObject) {
+	h.t.Helper()
+	ev := &desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(6, o.Size().Height/2)},
+		Button: desktop.MouseButtonPrimary}
+	m, ok := o.(desktop.Mouseable)
+	if !ok {
+		h.t.Fatalf("%T takes no mouse presses", o)
+	}
+	m.MouseDown(ev)
+	m.MouseUp(ev)
+	if tp, ok := o.(fyne.Tappable); ok {
+		tp.Tapped(&ev.PointEvent)
+	}
+}
+
+// switchAway is the clerk switching to another program and back while f has the keyboard: the window's
+// focus manager tells f it lost focus, the app leaves the foreground, then f gains focus again.
+func (h *harness) switchAway() {
+	h.t.Helper()
+	f := h.focused()
+	if f == nil {
+		h.t.Fatal("switching away with nothing focused")
+	}
+	f.FocusLost()
+	h.u.leftWindow()
+	f.FocusGained()
+}
+
+// wantSelected fails unless f has the keyboard with its whole text, want, selected: typing replaces it.
+func (h *harness) wantSelected(what string, f fyne.Focusable, want string) {
+	h.t.Helper()
+	if h.focused() != f {
+		h.t.Errorf("%s: the keyboard is in %T, want the field", what, h.focused())
+		return
+	}
+	e := entryOf(f)
+	if e == nil {
+		h.t.Fatalf("%s: %T is not a text field", what, f)
+	}
+	if e.Text != want || e.SelectedText() != want {
+		h.t.Errorf("%s: the field reads %q with %q selected, want %q all selected", what, e.Text, e.SelectedText(), want)
+	}
+}
 
 // children are the objects an object shows: a container's, or a widget's renderer's.
 func children(o fyne.CanvasObject) []fyne.CanvasObject {

@@ -27,7 +27,7 @@ func SavedLanguage(st Ledger) string {
 // newSettingsTab is 设置: who is at the keyboard (one PC, several clerks), the city server and token,
 // backup and restore, and the language.
 func (u *UI) newSettingsTab() fyne.CanvasObject {
-	clerk := widget.NewEntry()
+	clerk := newField()
 	clerk.SetText(u.id.Clerk)
 	clerkMsg := widget.NewLabel("")
 	switchClerk := func() {
@@ -35,6 +35,7 @@ func (u *UI) newSettingsTab() fyne.CanvasObject {
 		if name == "" {
 			clerkMsg.Importance = widget.DangerImportance
 			clerkMsg.SetText(T("请填写录入人姓名。"))
+			focusSelected(u.win.Canvas(), clerk)
 			return
 		}
 		u.saveWith(func(context.Context) error { return u.st.SetClerk(name) }, func(err error) {
@@ -47,6 +48,7 @@ func (u *UI) newSettingsTab() fyne.CanvasObject {
 			u.status.who.SetText(T("%s · 录入人：%s", u.places.name(u.id.Scope), name))
 			clerkMsg.Importance = widget.SuccessImportance
 			clerkMsg.SetText(T("现在的录入人是 %s，之后的修改都署这个名字。", name))
+			reselect(u.win.Canvas())
 		})
 	}
 	clerk.OnSubmitted = func(string) { switchClerk() }
@@ -54,9 +56,9 @@ func (u *UI) newSettingsTab() fyne.CanvasObject {
 		container.NewBorder(nil, nil, widget.NewLabel(T("姓名")), widget.NewButtonWithIcon(T("切换录入人"), theme.AccountIcon(), switchClerk), clerk),
 		clerkMsg)
 
-	server := widget.NewEntry()
+	server := newField()
 	server.SetPlaceHolder("wss://kjj.zibo.gov.cn")
-	token := widget.NewPasswordEntry()
+	token := newPasswordField()
 	serverMsg := widget.NewLabel("")
 	serverMsg.Wrapping = fyne.TextWrapWord
 	var syncBox fyne.CanvasObject
@@ -69,11 +71,17 @@ func (u *UI) newSettingsTab() fyne.CanvasObject {
 			if (url == "") != (tok == "") {
 				serverMsg.Importance = widget.DangerImportance
 				serverMsg.SetText(T("市局服务器地址和令牌要一起填写；都清空则停止同步。"))
+				if url == "" {
+					focusSelected(u.win.Canvas(), server)
+				} else {
+					focusSelected(u.win.Canvas(), token)
+				}
 				return
 			}
 			if err := u.opts.Sync.Configure(url, tok); err != nil {
 				serverMsg.Importance = widget.DangerImportance
 				serverMsg.SetText(Sentence(err))
+				focusSelected(u.win.Canvas(), server)
 				return
 			}
 			serverMsg.Importance = widget.SuccessImportance

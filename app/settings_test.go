@@ -18,7 +18,7 @@ func TestSwitchClerk(t *testing.T) {
 	u := h.u
 	u.Show("设置")
 	settings := u.tabs.Selected().Content
-	clerk := find(settings, func(e *widget.Entry) bool { return e.Text == clerkName })
+	clerk := find(settings, func(e *field) bool { return e.Text == clerkName })
 	if clerk == nil {
 		t.Fatal("设置 shows no entry with the current clerk")
 	}

@@ -44,11 +44,11 @@ func (u *UI) setupScreen() fyne.CanvasObject {
 	})
 	county.PlaceHolder = T("请选择区县")
 	township.Disable() // until a county is chosen
-	clerk := widget.NewEntry()
+	clerk := newField()
 	clerk.SetPlaceHolder(T("例如：王芳"))
-	server := widget.NewEntry()
+	server := newField()
 	server.SetPlaceHolder(T("可以以后再填，例如 wss://kjj.zibo.gov.cn"))
-	token := widget.NewEntry()
+	token := newField()
 	token.SetPlaceHolder(T("市局发给本单位的令牌"))
 	problem := widget.NewLabel("")
 	problem.Importance = widget.DangerImportance
@@ -74,12 +74,17 @@ func (u *UI) setupScreen() fyne.CanvasObject {
 		name := strings.TrimSpace(clerk.Text)
 		if name == "" {
 			problem.SetText(T("请填写录入人姓名，记录的每一处修改都会署上这个名字。"))
-			u.win.Canvas().Focus(clerk)
+			focusSelected(u.win.Canvas(), clerk)
 			return
 		}
 		url, tok := strings.TrimSpace(server.Text), strings.TrimSpace(token.Text)
 		if (url == "") != (tok == "") {
 			problem.SetText(T("市局服务器地址和令牌要一起填写；暂时没有可以都空着。"))
+			if url == "" {
+				focusSelected(u.win.Canvas(), server)
+			} else {
+				focusSelected(u.win.Canvas(), token)
+			}
 			return
 		}
 		problem.SetText("")

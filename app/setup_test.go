@@ -3,6 +3,7 @@ package app
 import (
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -27,7 +28,7 @@ func TestFirstRun(t *testing.T) {
 		return s
 	}
 	county, township := sel("请选择区县"), sel("请选择乡镇（街道）")
-	clerk := find(setup, func(e *widget.Entry) bool { return e.PlaceHolder == "例如：王芳" })
+	clerk := find(setup, func(e *field) bool { return e.PlaceHolder == "例如：王芳" })
 	if clerk == nil {
 		t.Fatal("set-up has no clerk entry")
 	}
@@ -105,7 +106,28 @@ func TestFirstRun(t *testing.T) {
 	h.eventually("the status bar names office and clerk", func() bool {
 		return u.status.who.Text == "鲁村镇 · 录入人：王芳"
 	})
-	if h.focused() != u.trainings.date {
-		t.Errorf("focus on the main view is %T, want the date of the trainings form", h.focused())
+	h.wantSelected("the main view opens", u.trainings.date, "2026-11-01")
+
+	// The villages copied from the division list are nobody's work: nothing is waiting for the city.
+	if s := st.Stats(nil); s.Pending != 0 || s.Changes != 0 {
+		t.Errorf("after set-up: %d changes, %d pending; want none", s.Changes, s.Pending)
 	}
+	h.eventually("the status line says where the data is, and nothing pending", func() bool {
+		return u.status.sync.Text == "未设置市局服务器，数据保存在本机"
+	})
+	// The first record typed is.
+	h.typeText("10-18")
+	h.tab()
+	h.typeText("1")
+	h.press(fyne.KeyReturn)
+	h.tab()
+	h.typeText("鲁村一")
+	h.press(fyne.KeyReturn)
+	h.tab()
+	h.tab()
+	h.typeText("苹果春季修剪")
+	h.press(fyne.KeyReturn)
+	h.eventually("the first record is pending", func() bool {
+		return u.status.sync.Text == "未设置市局服务器，数据保存在本机 · 待上报 1 条"
+	})
 }

@@ -29,17 +29,17 @@ type trainingsTab struct {
 	content fyne.CanvasObject
 
 	title     *widget.Label
-	date      *widget.Entry
+	date      *field
 	kind      *completer
 	villages  *completer
 	advisors  *completer
-	topic     *widget.Entry
-	text      *widget.Entry
-	attendees *widget.Entry
-	poor      *widget.Entry
-	brochures *widget.Entry
-	varieties *widget.Entry
-	notes     *widget.Entry
+	topic     *field
+	text      *field
+	attendees *field
+	poor      *field
+	brochures *field
+	varieties *field
+	notes     *field
 	hint      *widget.Label
 	message   *widget.Label
 	save      *widget.Button
@@ -50,7 +50,7 @@ type trainingsTab struct {
 	editing *ledger.Training // the record in the form; nil for a new one
 	saving  bool
 
-	fromF, toF, villageF, advisorF *widget.Entry
+	fromF, toF, villageF, advisorF *field
 	kindF                          *widget.Select
 	count                          *widget.Label
 	table                          *widget.Table
@@ -103,7 +103,7 @@ func (u *UI) newTrainingsTab() *trainingsTab {
 	t.message.Wrapping = fyne.TextWrapWord
 	t.title = heading(T("新增培训与服务记录"))
 
-	t.date = widget.NewEntry()
+	t.date = newField()
 	t.date.SetPlaceHolder(T("今天；也可填 5-3 或 2026-05-03"))
 	t.date.SetText(string(u.today()))
 	t.kind = newCompleter(false, t.hint, kindChoices)
@@ -112,28 +112,28 @@ func (u *UI) newTrainingsTab() *trainingsTab {
 	t.villages.SetPlaceHolder(T("输入村名，几个村用、隔开"))
 	t.advisors = newCompleter(true, t.hint, u.advisorChoices)
 	t.advisors.SetPlaceHolder(T("输入姓名，几个人用、隔开"))
-	t.topic = widget.NewEntry()
+	t.topic = newField()
 	t.topic.SetPlaceHolder(T("例如：大棚蔬菜病虫害防治"))
-	t.text = widget.NewEntry()
+	t.text = newField()
 	t.text.SetPlaceHolder(T("服务内容（可简写）"))
-	t.attendees = widget.NewEntry()
+	t.attendees = newField()
 	t.attendees.SetPlaceHolder("0")
-	t.poor = widget.NewEntry()
+	t.poor = newField()
 	t.poor.SetPlaceHolder("0")
-	t.brochures = widget.NewEntry()
+	t.brochures = newField()
 	t.brochures.SetPlaceHolder("0")
-	t.varieties = widget.NewEntry()
+	t.varieties = newField()
 	t.varieties.SetPlaceHolder(T("品种或技术，用、隔开"))
-	t.notes = widget.NewEntry()
+	t.notes = newField()
 
 	for _, e := range t.entries() {
 		e.AlwaysShowValidationError = true // marked by submit, not by a validator (no green ticks)
 	}
-	for _, e := range []*widget.Entry{t.date, t.topic, t.text, t.attendees, t.poor, t.brochures, t.varieties, t.notes} {
+	for _, e := range []*field{t.date, t.topic, t.text, t.attendees, t.poor, t.brochures, t.varieties, t.notes} {
 		e.OnChanged = func(string) { e.SetValidationError(nil) }
 	}
 	submit := func(string) { t.submit() }
-	for _, e := range []*widget.Entry{t.date, t.topic, t.text, t.attendees, t.poor, t.brochures, t.varieties, t.notes} {
+	for _, e := range []*field{t.date, t.topic, t.text, t.attendees, t.poor, t.brochures, t.varieties, t.notes} {
 		e.OnSubmitted = submit
 	}
 	for _, c := range []*completer{t.kind, t.villages, t.advisors} {
@@ -216,11 +216,10 @@ func (t *trainingsTab) fillAdvisors(ids []string) {
 	t.advisors.set(cs)
 }
 
-// focusForm puts the cursor in the first field.
+// focusForm puts the cursor in the first field, its date selected so that the next sheet's date
+// replaces it.
 func (t *trainingsTab) focusForm() {
-	if c := t.u.win.Canvas(); c != nil {
-		c.Focus(t.date)
-	}
+	focusSelected(t.u.win.Canvas(), t.date)
 }
 
 // fieldProblem is a problem with one field of the form, found before or by validation.
@@ -273,7 +272,7 @@ func (t *trainingsTab) read() (ledger.Training, []fieldProblem) {
 	tr.Topic = strings.TrimSpace(t.topic.Text)
 	tr.Content = strings.TrimSpace(t.text.Text)
 	for _, n := range []struct {
-		e     *widget.Entry
+		e     *field
 		name  string
 		label string
 		to    *int
@@ -377,13 +376,13 @@ func (t *trainingsTab) showProblems(probs []fieldProblem) {
 	t.message.Importance = widget.DangerImportance
 	t.message.SetText(T("没有保存：") + strings.Join(lines, "；"))
 	if len(probs) > 0 && probs[0].field != nil {
-		t.u.win.Canvas().Focus(probs[0].field)
+		focusSelected(t.u.win.Canvas(), probs[0].field) // selected, so that typing replaces what is wrong
 	}
 }
 
 // entries are the form's text fields, for marking and clearing problems.
-func (t *trainingsTab) entries() []*widget.Entry {
-	return []*widget.Entry{t.date, &t.kind.Entry, &t.villages.Entry, &t.advisors.Entry, t.topic, t.text, t.attendees,
+func (t *trainingsTab) entries() []*field {
+	return []*field{t.date, &t.kind.field, &t.villages.field, &t.advisors.field, t.topic, t.text, t.attendees,
 		t.poor, t.brochures, t.varieties, t.notes}
 }
 
@@ -394,12 +393,12 @@ func (t *trainingsTab) clearMarks() {
 	}
 }
 
-func entryOf(f fyne.Focusable) *widget.Entry {
+func entryOf(f fyne.Focusable) *field {
 	switch e := f.(type) {
-	case *widget.Entry:
+	case *field:
 		return e
 	case *completer:
-		return &e.Entry
+		return &e.field
 	}
 	return nil
 }
@@ -460,7 +459,7 @@ func (t *trainingsTab) submit() {
 // clearDetails empties the fields that differ from one sign-in sheet to the next; date, kind, villages
 // and advisors stay, as the next sheet often shares them.
 func (t *trainingsTab) clearDetails() {
-	for _, e := range []*widget.Entry{t.topic, t.text, t.attendees, t.poor, t.brochures, t.varieties, t.notes} {
+	for _, e := range []*field{t.topic, t.text, t.attendees, t.poor, t.brochures, t.varieties, t.notes} {
 		e.SetText("")
 	}
 }
@@ -548,13 +547,13 @@ func (t *trainingsTab) confirmDelete() {
 // listPane is the filter line, the table of records and the count.
 func (t *trainingsTab) listPane() fyne.CanvasObject {
 	u := t.u
-	t.fromF = widget.NewEntry()
+	t.fromF = newField()
 	t.fromF.SetPlaceHolder(T("起始日期"))
-	t.toF = widget.NewEntry()
+	t.toF = newField()
 	t.toF.SetPlaceHolder(T("截止日期"))
-	t.villageF = widget.NewEntry()
+	t.villageF = newField()
 	t.villageF.SetPlaceHolder(T("村名"))
-	t.advisorF = widget.NewEntry()
+	t.advisorF = newField()
 	t.advisorF.SetPlaceHolder(T("指导人员"))
 	allKinds := T("全部服务形式")
 	kinds := []string{allKinds}
@@ -575,12 +574,12 @@ func (t *trainingsTab) listPane() fyne.CanvasObject {
 			t.list.refresh()
 		}
 	}
-	for _, e := range []*widget.Entry{t.fromF, t.toF, t.villageF, t.advisorF} {
+	for _, e := range []*field{t.fromF, t.toF, t.villageF, t.advisorF} {
 		e.OnChanged = changed
 	}
 	t.kindF.OnChanged = changed
 	clear := widget.NewButtonWithIcon(T("清除筛选"), theme.ContentClearIcon(), func() {
-		for _, e := range []*widget.Entry{t.fromF, t.toF, t.villageF, t.advisorF} {
+		for _, e := range []*field{t.fromF, t.toF, t.villageF, t.advisorF} {
 			e.SetText("")
 		}
 		t.kindF.SetSelected(allKinds)

@@ -23,7 +23,7 @@ type villagesTab struct {
 	u       *UI
 	content fyne.CanvasObject
 
-	search  *widget.Entry
+	search  *field
 	town    *widget.Select
 	keyOnly *widget.Check
 	list    *widget.List
@@ -48,8 +48,8 @@ type villageList struct {
 // villageForm edits one village.
 type villageForm struct {
 	before                                                        *ledger.Village // nil: a new village
-	code, name, keyYear, industries, households, population, poor *widget.Entry
-	farmland, secretary, phone, notes                             *widget.Entry
+	code, name, keyYear, industries, households, population, poor *field
+	farmland, secretary, phone, notes                             *field
 	key                                                           *widget.Check
 	message                                                       *widget.Label
 	save                                                          *widget.Button
@@ -58,7 +58,7 @@ type villageForm struct {
 
 func (u *UI) newVillagesTab() *villagesTab {
 	t := &villagesTab{u: u, query: storage.VillageQuery{Under: u.id.Scope, Limit: 500}}
-	t.search = widget.NewEntry()
+	t.search = newField()
 	t.search.SetPlaceHolder(T("按村名或代码查找"))
 	towns := u.places.townships(u.id.Scope)
 	allTowns := T("全部乡镇（街道）")
@@ -146,10 +146,10 @@ func (u *UI) newVillagesTab() *villagesTab {
 
 func (u *UI) newVillageForm(t *villagesTab) *villageForm {
 	f := &villageForm{title: heading("")}
-	entries := []**widget.Entry{&f.code, &f.name, &f.keyYear, &f.industries, &f.households, &f.population, &f.poor,
+	entries := []**field{&f.code, &f.name, &f.keyYear, &f.industries, &f.households, &f.population, &f.poor,
 		&f.farmland, &f.secretary, &f.phone, &f.notes}
 	for _, e := range entries {
-		*e = widget.NewEntry()
+		*e = newField()
 		(*e).OnSubmitted = func(string) { t.saveForm() }
 	}
 	f.industries.SetPlaceHolder(T("例如：蔬菜、林果"))
@@ -161,6 +161,14 @@ func (u *UI) newVillageForm(t *villagesTab) *villageForm {
 	f.save = widget.NewButtonWithIcon(T("保存（回车）"), theme.DocumentSaveIcon(), t.saveForm)
 	f.save.Importance = widget.HighImportance
 	return f
+}
+
+// fields are the form's fields by the record field they edit, for the problems validation names.
+func (f *villageForm) fields() map[string]fyne.Focusable {
+	return map[string]fyne.Focusable{"id": f.code, "name": f.name, "key": f.key, "key_year": f.keyYear,
+		"industries": f.industries, "households": f.households, "population": f.population,
+		"poor_households": f.poor, "farmland": f.farmland, "secretary": f.secretary,
+		"secretary_phone": f.phone, "notes": f.notes}
 }
 
 // open shows a village's detail: the edit form, its advisors and its latest trainings.
@@ -193,7 +201,7 @@ func (t *villagesTab) openNew() {
 	f.before = nil
 	f.title.SetText(T("新增村"))
 	f.code.Enable()
-	for _, e := range []*widget.Entry{f.code, f.name, f.keyYear, f.industries, f.households, f.population, f.poor,
+	for _, e := range []*field{f.code, f.name, f.keyYear, f.industries, f.households, f.population, f.poor,
 		f.farmland, f.secretary, f.phone, f.notes} {
 		e.SetText("")
 	}
@@ -203,7 +211,7 @@ func (t *villagesTab) openNew() {
 	t.picked = ""
 	t.mu.Unlock()
 	t.showDetail(false)
-	t.u.win.Canvas().Focus(f.code)
+	focusSelected(t.u.win.Canvas(), f.code)
 }
 
 func (t *villagesTab) showDetail(existing bool) {
@@ -281,10 +289,17 @@ func (t *villagesTab) saveForm() {
 		v = *f.before
 	}
 	var probs []string
+	var at fyne.Focusable // the first field with a problem
+	bad := func(w fyne.Focusable, text string) {
+		probs = append(probs, text)
+		if at == nil {
+			at = w
+		}
+	}
 	v.Code = ledger.Code(strings.TrimSpace(f.code.Text))
 	if f.before == nil {
 		if v.Code.Level() != ledger.LevelVillage {
-			probs = append(probs, T("村代码：请填写 12 位统计用区划代码"))
+			bad(f.code, T("村代码：请填写 12 位统计用区划代码"))
 		} else {
 			v.TownshipName = u.places.name(v.Code.Township())
 			v.CountyName = u.places.name(v.Code.County())
@@ -297,26 +312,25 @@ func (t *villagesTab) saveForm() {
 	v.SecretaryPhone = strings.TrimSpace(f.phone.Text)
 	v.Notes = strings.TrimSpace(f.notes.Text)
 	for _, n := range []struct {
-		e     *widget.Entry
+		e     *field
 		label string
 		to    *int
 	}{{f.keyYear, T("认定年份"), &v.KeyYear}, {f.households, T("户数"), &v.Households},
 		{f.population, T("人口"), &v.Population}, {f.poor, T("贫困户数"), &v.PoorHouseholds}} {
 		var err error
 		if *n.to, err = parseCount(n.e.Text); err != nil {
-			probs = append(probs, n.label+"："+err.Error())
+			bad(n.e, n.label+"："+err.Error())
 		}
 	}
 	if s := strings.TrimSpace(f.farmland.Text); s != "" {
 		x, err := strconv.ParseFloat(s, 64)
 		if err != nil || x < 0 {
-			probs = append(probs, T("耕地面积：请填写不小于 0 的数字"))
+			bad(f.farmland, T("耕地面积：请填写不小于 0 的数字"))
 		}
 		v.Farmland = x
 	}
 	if len(probs) > 0 {
-		f.message.Importance = widget.DangerImportance
-		f.message.SetText(T("没有保存：") + strings.Join(probs, "；"))
+		u.refuse(f.message, strings.Join(probs, "；"), at)
 		return
 	}
 	before := f.before
@@ -330,11 +344,11 @@ func (t *villagesTab) saveForm() {
 	}, func(err error) {
 		f.save.Enable()
 		if err != nil {
-			f.message.Importance = widget.DangerImportance
-			f.message.SetText(T("没有保存：") + Sentence(err))
+			u.refuse(f.message, Sentence(err), problemAt(err, f.fields()))
 			return
 		}
 		t.open(v)
+		reselect(u.win.Canvas())
 		f.message.Importance = widget.SuccessImportance
 		f.message.SetText(T("已保存：%s", v.Name))
 	})
