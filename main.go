@@ -90,6 +90,7 @@ func run(start time.Time, dir, screen string, report, empty bool) error {
 	defer syncer.stop()
 	var ui *app.UI
 	options := app.Options{Sync: syncer, Divisions: divs, Version: version, Screen: screen,
+		Notice: privacyNotice(st.Tightened()),
 		Restore: func(ctx context.Context, path string) (app.Ledger, error) {
 			syncer.stop()
 			if err := st.Close(); err != nil {
@@ -158,4 +159,18 @@ func useFyneLanguage(code string) {
 	if en, err := assets.Translations.ReadFile("translations/en.json"); err == nil {
 		_ = lang.AddTranslationsForLocale(en, fyne.Locale("en"))
 	}
+}
+
+// privacyNotice is what the clerk is told when the store's folder was open to other users of the PC.
+func privacyNotice(t *storage.Tightened) string {
+	if t == nil {
+		return ""
+	}
+	if app.Language() == app.LangEnglish {
+		if t.Failed != nil {
+			return "Other users of this PC may be able to read the data folder " + t.Dir + ", and this program could not change that. Ask the administrator to make it private to you, or keep the data in your own folder."
+		}
+		return "Other users of this PC could read the data folder " + t.Dir + " (it holds advisors' phone numbers). It is now private to you."
+	}
+	return t.Chinese()
 }

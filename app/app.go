@@ -32,6 +32,9 @@ type Options struct {
 	Ready func()
 	// Screen is the tab to open on, by its Chinese title ("村庄"); the trainings form if "".
 	Screen string
+	// Notice is a sentence for the clerk, shown once when the main view first opens: the data folder
+	// was readable by other users and has been made private, or could not be.
+	Notice string
 }
 
 // UI is the app's window content.
@@ -142,6 +145,14 @@ func (u *UI) showMain() {
 	if u.opts.Screen != "" {
 		u.Show(u.opts.Screen)
 		u.opts.Screen = ""
+	}
+	if u.opts.Notice != "" {
+		msg := widget.NewLabel(u.opts.Notice)
+		msg.Wrapping = fyne.TextWrapWord
+		d := dialog.NewCustom(T("请注意"), T("知道了"), msg, u.win)
+		d.Resize(fyne.NewSize(480, 220))
+		d.Show()
+		u.opts.Notice = ""
 	}
 	if u.opts.Ready != nil {
 		ready := u.opts.Ready

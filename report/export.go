@@ -69,12 +69,18 @@ func Build(st Store, s Spec) ([]Table, error) {
 
 // WriteFile writes tables to path: an .xlsx gets every table as a sheet; a .csv gets the first, and
 // each other goes to a file beside it named after its sheet (台账.csv, 台账-按村.csv). It returns the
-// files written. A file is written whole under a temporary name and then renamed, so a failed export
-// never leaves half a file where the last good one was.
+// files written, as absolute paths, so that the clerk is told where they went. A file is written whole
+// under a temporary name and then renamed, so a failed export never leaves half a file where the last
+// good one was. The files are private to the user who exported them (0600; on Windows the folder's
+// permissions decide): they hold names and phone numbers, and an office PC is shared.
 func WriteFile(path string, tables []Table) ([]string, error) {
 	ext := strings.ToLower(filepath.Ext(path))
 	if ext != ".xlsx" && ext != ".csv" {
 		return nil, fmt.Errorf("导出文件应以 .xlsx 或 .csv 结尾：%s (use .xlsx or .csv)", path)
+	}
+	path, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
 	}
 	write := func(path string, fn func(f *os.File) error) error {
 		f, err := os.CreateTemp(filepath.Dir(path), ".techaid-export-*")
@@ -89,10 +95,8 @@ func WriteFile(path string, tables []Table) ([]string, error) {
 		if err := f.Close(); err != nil {
 			return err
 		}
-		if err := os.Chmod(f.Name(), 0o644); err != nil { // CreateTemp made it private
-			return err
-		}
-		return os.Rename(f.Name(), path)
+		return os.Rename(f.Name(), path) // CreateTemp made it 0600
+
 	}
 	var files []string
 	if ext == ".xlsx" {

@@ -249,6 +249,7 @@ func Restore(dir, file string, opts Options) (kept string, err error) {
 
 // load fills a new store in dir from a backup stream and makes it a new replica.
 func load(dir string, r io.Reader, opts Options) error {
+	makePrivate(dir) // a new folder: only the umask is wanted
 	bopts, err := badgerOptions(dir, opts.Passphrase, opts.logger())
 	if err != nil {
 		return err

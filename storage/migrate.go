@@ -49,7 +49,7 @@ func checkFormatFile(dir string) error {
 
 func writeFormatFile(dir string, v int) error {
 	tmp := filepath.Join(dir, formatFile+".tmp")
-	if err := os.WriteFile(tmp, []byte(strconv.Itoa(v)+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(tmp, []byte(strconv.Itoa(v)+"\n"), 0o600); err != nil {
 		return err
 	}
 	return os.Rename(tmp, filepath.Join(dir, formatFile))

@@ -71,7 +71,9 @@ type Store struct {
 	seqCh chan struct{} // closed when cnt.Seq moves (see Committed)
 	// leanInit is Options.Lean, used by Init; id.Lean says whether this store is lean.
 	leanInit bool
-	close    func() error
+	// tightened is what Open changed to make the data folder private (perm.go); nil if nothing.
+	tightened *Tightened
+	close     func() error
 }
 
 // counters are the store-wide numbers every write may move; kept in meta keys, mirrored in memory.
@@ -93,9 +95,14 @@ const (
 )
 
 // Open opens (creating if needed) the store in dir and rebuilds the in-memory indexes from disk. The
-// value-log collector runs until Close.
+// value-log collector runs until Close. It first makes the folder private to this user (perm.go) and
+// logs what it changed; Tightened says it again for the clerk.
 func Open(dir string, opts Options) (*Store, error) {
 	logger := opts.logger()
+	tightened := makePrivate(dir)
+	if tightened != nil {
+		logger.Print(tightened.String())
+	}
 	if err := checkFormatFile(dir); err != nil {
 		return nil, err // before Badger writes a byte
 	}
@@ -114,7 +121,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, translateOpenError(dir, err)
 	}
-	s := &Store{db: db, dir: dir, passphrase: opts.Passphrase, leanInit: opts.Lean}
+	s := &Store{db: db, dir: dir, passphrase: opts.Passphrase, leanInit: opts.Lean, tightened: tightened}
 	if err := s.migrate(); err != nil {
 		db.Close()
 		return nil, err
@@ -140,6 +147,11 @@ func Open(dir string, opts Options) (*Store, error) {
 			defer s.mu.Unlock()
 			if e := s.db.Close(); e != nil {
 				err = fmt.Errorf("close store: %w", e)
+			}
+			// Files made while open are private by the umask Open set, unless the program loosened
+			// it since; the folder keeps them out of reach meanwhile, and this makes them private.
+			if t := makePrivate(dir); t != nil {
+				logger.Print(t.String())
 			}
 		})
 		return err

@@ -199,11 +199,19 @@ func (c *cli) open() (*storage.Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.notice(s)
 	if s.Identity().Replica == "" {
 		s.Close()
 		return nil, fmt.Errorf("%s: %w", c.dir, storage.ErrNotInitialized)
 	}
 	return s, nil
+}
+
+// notice tells the clerk, once, that the data folder was open to other users and what was done.
+func (c *cli) notice(s *storage.Store) {
+	if t := s.Tightened(); t != nil {
+		fmt.Fprintln(c.stderr, "techaid-cli: 注意："+t.Chinese())
+	}
 }
 
 // withStore opens the store, runs fn, and closes it, keeping fn's error first.
@@ -253,6 +261,7 @@ func cmdInit(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer s.Close()
+	c.notice(s)
 	if err := s.Init(code, *clerk); err != nil {
 		return err
 	}
