@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log"
-	"net/url"
 	"strings"
 	"sync"
 
@@ -20,10 +19,11 @@ type syncer struct {
 	version string
 	states  chan app.SyncState
 
-	mu     sync.Mutex
-	cfg    client.Remembered
-	cancel context.CancelFunc
-	done   chan struct{}
+	mu      sync.Mutex
+	cfg     client.Remembered
+	problem string // why sync cannot start although an address is set (a token this user cannot read)
+	cancel  context.CancelFunc
+	done    chan struct{}
 }
 
 func newSyncer(st *storage.Store, version string) *syncer {
@@ -36,11 +36,13 @@ func newSyncer(st *storage.Store, version string) *syncer {
 func (s *syncer) use(st *storage.Store) {
 	s.stop()
 	cfg, err := client.LoadRemembered(st)
+	problem := ""
 	if err != nil {
 		log.Printf("sync: read settings: %v", err)
+		problem = client.Chinese(err)
 	}
 	s.mu.Lock()
-	s.st, s.cfg = st, cfg
+	s.st, s.cfg, s.problem = st, cfg, problem
 	s.mu.Unlock()
 	s.start()
 }
@@ -53,40 +55,50 @@ func (s *syncer) Config() (string, string) {
 	return s.cfg.City, s.cfg.Token
 }
 
+func (s *syncer) Unencrypted(addr string) bool { return client.Plain(addr) }
+
 // Configure checks the address, remembers it and the token, and restarts sync.
-func (s *syncer) Configure(addr, token string) error {
+func (s *syncer) Configure(addr, token string, plain bool) (string, error) {
+	addr = strings.TrimSpace(addr)
 	if addr != "" {
-		u, err := url.Parse(client.URL(addr))
-		if err != nil || u.Host == "" || (u.Scheme != "ws" && u.Scheme != "wss") {
-			return errors.New("市局服务器地址不对，应当像 wss://kjj.zibo.gov.cn 或 http://192.168.1.10:8750 这样")
+		if client.CheckAddress(addr) != nil {
+			return "", errors.New("市局服务器地址不对，应当像 wss://kjj.zibo.gov.cn 或 kjj.zibo.gov.cn:8750 这样")
+		}
+		if client.Plain(addr) && !plain {
+			return "", errors.New("这个地址不加密，需要先确认才能使用；请改用 wss:// 开头的地址")
 		}
 	}
-	cfg := client.Remembered{City: strings.TrimSpace(addr), Token: strings.TrimSpace(token)}
+	cfg := client.Remembered{City: addr, Token: strings.TrimSpace(token), Plain: plain && client.Plain(addr)}
 	s.mu.Lock()
 	st := s.st
 	s.mu.Unlock()
-	if err := client.Remember(st, cfg); err != nil {
-		return err
+	warning, err := client.Remember(st, cfg)
+	if err != nil {
+		return "", err
 	}
 	s.stop()
 	s.mu.Lock()
-	s.cfg = cfg
+	s.cfg, s.problem = cfg, ""
 	s.mu.Unlock()
 	s.start()
-	return nil
+	return warning, nil
 }
 
 // start runs the client if an address and token are known; otherwise it reports that sync is off.
 func (s *syncer) start() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.cfg.City != "" && s.problem != "" {
+		s.publish(app.SyncState{Phase: app.SyncFailed, Problem: s.problem})
+		return
+	}
 	if s.cfg.City == "" || s.cfg.Token == "" {
 		s.publish(app.SyncState{Phase: app.SyncOff})
 		return
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel, s.done = cancel, make(chan struct{})
-	cl := client.New(client.Config{URL: s.cfg.City, Token: s.cfg.Token, Store: s.st, App: s.version})
+	cl := client.New(client.Config{URL: s.cfg.City, Token: s.cfg.Token, Plain: s.cfg.Plain, Store: s.st, App: s.version})
 	done := s.done
 	go func() {
 		defer close(done)

@@ -253,6 +253,8 @@ type harness struct {
 	u   *UI
 	// close stops the UI and closes its window, once.
 	close func()
+	// sync, if set before open, is the UI's Syncer.
+	sync Syncer
 }
 
 // newHarness builds the UI over st as main.go does and starts it.
@@ -279,7 +281,7 @@ func (h *harness) open(st *storage.Store) *UI {
 	h.st = st
 	h.win = h.app.NewWindow("科技帮扶台账")
 	h.win.Resize(fyne.NewSize(1280, 800))
-	h.u = New(h.app, h.win, st, Options{Divisions: divisions, Version: "test"})
+	h.u = New(h.app, h.win, st, Options{Divisions: divisions, Version: "test", Sync: h.sync})
 	u, w := h.u, h.win
 	t := h.t
 	h.close = sync.OnceFunc(func() {

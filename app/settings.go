@@ -78,18 +78,28 @@ func (u *UI) newSettingsTab() fyne.CanvasObject {
 				}
 				return
 			}
-			if err := u.opts.Sync.Configure(url, tok); err != nil {
-				serverMsg.Importance = widget.DangerImportance
-				serverMsg.SetText(Sentence(err))
-				focusSelected(u.win.Canvas(), server)
-				return
-			}
-			serverMsg.Importance = widget.SuccessImportance
-			if url == "" {
-				serverMsg.SetText(T("已停止同步，记录只保存在本机。"))
-			} else {
-				serverMsg.SetText(T("已保存，正在连接市局；状态见窗口底部。"))
-			}
+			u.confirmPlain(url, func(plain bool) {
+				warning, err := u.opts.Sync.Configure(url, tok, plain)
+				if err != nil {
+					serverMsg.Importance = widget.DangerImportance
+					serverMsg.SetText(Sentence(err))
+					focusSelected(u.win.Canvas(), server)
+					return
+				}
+				serverMsg.Importance = widget.SuccessImportance
+				switch {
+				case url == "":
+					serverMsg.SetText(T("已停止同步，记录只保存在本机。"))
+				case warning != "":
+					serverMsg.Importance = widget.WarningImportance
+					serverMsg.SetText(T("已保存，正在连接市局；状态见窗口底部。") + "\n" + warning)
+				case plain:
+					serverMsg.Importance = widget.WarningImportance
+					serverMsg.SetText(T("已保存，正在连接市局（不加密的地址）；状态见窗口底部。"))
+				default:
+					serverMsg.SetText(T("已保存，正在连接市局；状态见窗口底部。"))
+				}
+			})
 		})
 		syncBox = container.NewVBox(heading(T("市局服务器")),
 			container.New(layout.NewFormLayout(), widget.NewLabel(T("地址")), server, widget.NewLabel(T("令牌")), token),

@@ -87,27 +87,33 @@ func (u *UI) setupScreen() fyne.CanvasObject {
 			}
 			return
 		}
-		problem.SetText("")
-		start.Disable()
-		progress.Show()
-		divs := u.places.divisions(scope)
-		go func() {
-			err := u.setUp(scope, name, divs, func(done int) {
-				fyne.Do(func() { progress.SetValue(float64(done) / float64(max(1, len(divs)))) })
-			})
-			if err == nil && url != "" && u.opts.Sync != nil {
-				err = u.opts.Sync.Configure(url, tok)
-			}
-			fyne.Do(func() {
-				if err != nil {
-					start.Enable()
-					progress.Hide()
-					problem.SetText(Sentence(err))
-					return
+		u.confirmPlain(url, func(plain bool) {
+			problem.SetText("")
+			start.Disable()
+			progress.Show()
+			divs := u.places.divisions(scope)
+			go func() {
+				err := u.setUp(scope, name, divs, func(done int) {
+					fyne.Do(func() { progress.SetValue(float64(done) / float64(max(1, len(divs)))) })
+				})
+				warning := ""
+				if err == nil && url != "" && u.opts.Sync != nil {
+					warning, err = u.opts.Sync.Configure(url, tok, plain)
 				}
-				u.showMain()
-			})
-		}()
+				fyne.Do(func() {
+					if err != nil {
+						start.Enable()
+						progress.Hide()
+						problem.SetText(Sentence(err))
+						return
+					}
+					if warning != "" {
+						u.opts.Notice = warning
+					}
+					u.showMain()
+				})
+			}()
+		})
 	})
 	start.Importance = widget.HighImportance
 	form := widget.NewForm(

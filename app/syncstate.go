@@ -35,9 +35,14 @@ type Syncer interface {
 	States() <-chan SyncState
 	// Config is the remembered city server address and token ("" if none).
 	Config() (url, token string)
+	// Unencrypted reports whether url reaches another machine unencrypted (ws://, http://): the token
+	// and the records would cross the network in clear, so the clerk confirms it first.
+	Unencrypted(url string) bool
 	// Configure remembers a new address and token and restarts sync with them; an empty url stops it.
-	// It returns an error a clerk can read if the address is not usable.
-	Configure(url, token string) error
+	// plain says the clerk confirmed an unencrypted address; without it one is refused. It returns a
+	// sentence for the clerk if the token could not be kept encrypted, or an error a clerk can read if
+	// the address is not usable.
+	Configure(url, token string, plain bool) (warning string, err error)
 }
 
 // OffsetWarning reports a clock too far off the city's to trust.

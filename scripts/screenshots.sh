@@ -74,8 +74,9 @@ hub() { "$tmp/techaid-city" --data "$tmp/hub" "$@"; }
 
 # --- data: the city hub, a seeded city store pushed to it, a township store pulled from it ---------------
 step "hub: offices"
-CITY_TOKEN=$(hub office add --scope 3703 --name 市局 2>>"$tmp/hub.log")
-TOWN_TOKEN=$(hub office add --scope $TOWN --name 鲁村镇 2>>"$tmp/hub.log")
+# The tokens go to files (never a process argument: every user of a PC can read those).
+(umask 077; hub office add --scope 3703 --name 市局 2>>"$tmp/hub.log" >"$tmp/city.token")
+(umask 077; hub office add --scope $TOWN --name 鲁村镇 2>>"$tmp/hub.log" >"$tmp/town.token")
 "$tmp/techaid-city" --data "$tmp/hub" serve --listen 127.0.0.1:0 >>"$tmp/hub.log" 2>&1 & # not through hub(): $! is the server
 HUB=$!
 for _ in $(seq 100); do [ -s "$tmp/hub/serve.json" ] && break; sleep 0.1; done
@@ -86,11 +87,11 @@ step "city store: seed $TRAININGS trainings"
 cli "$tmp/city" init --scope 3703 --clerk 刘洋 >/dev/null
 cli "$tmp/city" seed --villages "$DIVISIONS" --advisors 300 --trainings "$TRAININGS"
 step "city store: push to the hub"
-cli "$tmp/city" sync --city "$URL" --token "$CITY_TOKEN" --once
+cli "$tmp/city" sync --city "$URL" --token-file "$tmp/city.token" --once
 
 step "township store: pull from the hub"
 cli "$tmp/town" init --scope $TOWN --clerk 王芳 >/dev/null
-cli "$tmp/town" sync --city "$URL" --token "$TOWN_TOKEN" --once
+cli "$tmp/town" sync --city "$URL" --token-file "$tmp/town.token" --once
 cli "$tmp/town" stats
 
 step "a conflict: the same field edited in both offices before either synced"

@@ -39,6 +39,8 @@ func buildAndRun(m *testing.M) int {
 	}
 	defer os.RemoveAll(tmp)
 	cityBin, cliBin = filepath.Join(tmp, "techaid-city"), filepath.Join(tmp, "techaid-cli")
+	// The token key of every run's user (techaid-cli seals the token with it): here, not in $HOME.
+	os.Setenv("XDG_CONFIG_HOME", filepath.Join(tmp, "config"))
 	// CGO_ENABLED=0: the build failing would mean the server (or a dependency) needs cgo.
 	for bin, pkg := range map[string]string{cityBin: ".", cliBin: "../techaid-cli"} {
 		build := exec.Command("go", "build", "-o", bin, pkg)
@@ -485,7 +487,7 @@ func TestServe(t *testing.T) {
 	succeeded(t, officeRun(t, office, "training", "add", "--village", "370323102201", "--date", "2026-11-20",
 		"--kind", "技术培训", "--topic", "苹果树冬季修剪", "--attendees", "32"))
 	ws := "ws://" + strings.TrimPrefix(srv.sf.URL, "http://")
-	out = succeeded(t, officeRun(t, office, "sync", "--city", ws, "--token", tok, "--once"))
+	out = succeeded(t, officeRun(t, office, "sync", "--city", ws, "--token-file", tokenFile(t, tok), "--once"))
 	contains(t, "first sync", out, "已同步", "鲁村镇")
 	type stats struct {
 		Pending   uint64 `json:"pending"`
@@ -514,7 +516,7 @@ func TestServe(t *testing.T) {
 	// trying; SIGTERM ends it too, with status 0.
 	east := filepath.Join(t.TempDir(), "dongli")
 	succeeded(t, officeRun(t, east, "init", "--scope", "370323103", "--clerk", "李强"))
-	live := start(t, cliBin, east, "sync", "--city", ws, "--token", dlTok)
+	live := start(t, cliBin, east, "sync", "--city", ws, "--token-file", tokenFile(t, dlTok))
 	waitFor(t, "东里镇 connected", func() bool { return officeStatus(t, srv.status(t), "东里镇").Connected == 1 })
 	waitFor(t, "东里镇 up to date", func() bool { return strings.Contains(live.output(t), "已送达市局") })
 	if code := srv.stop(t); code != 0 {

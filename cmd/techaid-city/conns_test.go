@@ -64,7 +64,7 @@ func TestIdleConnections(t *testing.T) {
 
 	cityPC := filepath.Join(t.TempDir(), "city-pc")
 	succeeded(t, officeRun(t, cityPC, "init", "--scope", "3703", "--clerk", "刘洋"))
-	live := start(t, cliBin, cityPC, "sync", "--city", ws, "--token", cityTok)
+	live := start(t, cliBin, cityPC, "sync", "--city", ws, "--token-file", tokenFile(t, cityTok))
 	waitFor(t, "the city replica up to date", func() bool { return strings.Contains(live.output(t), "已送达市局") })
 	before := openFDs(t, srv.cmd.Process.Pid)
 
@@ -112,7 +112,7 @@ func TestIdleConnections(t *testing.T) {
 	succeeded(t, officeRun(t, lucun, "import", "villages", divisions))
 	id := strings.TrimSpace(succeeded(t, officeRun(t, lucun, "training", "add", "--village", "370323102201",
 		"--date", "2026-11-20", "--kind", "技术培训", "--topic", "苹果树冬季修剪", "--attendees", "32")))
-	succeeded(t, officeRun(t, lucun, "sync", "--city", ws, "--token", luTok, "--once"))
+	succeeded(t, officeRun(t, lucun, "sync", "--city", ws, "--token-file", tokenFile(t, luTok), "--once"))
 	waitFor(t, "the training at the live city replica", func() bool {
 		return strings.Contains(live.output(t), "接收") || strings.Contains(live.output(t), "离线")
 	})
@@ -128,6 +128,16 @@ func TestIdleConnections(t *testing.T) {
 	}
 	contains(t, "the city replica holds the training pushed while it was live",
 		succeeded(t, officeRun(t, cityPC, "show", id)), "苹果树冬季修剪")
+}
+
+// tokenFile writes an office's token to a file for --token-file: a token is never a process argument.
+func tokenFile(t *testing.T, token string) string {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "office.token")
+	if err := os.WriteFile(f, []byte(token+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
 
 func decodeServeFile(raw []byte, sf *serveFile) bool {

@@ -94,7 +94,7 @@ func init() {
 		{"stats", "stats [--json]", cmdStats},
 		{"progress", "progress [--year Y] [--under CODE] [--json]", cmdProgress},
 		{"changes", "changes [--after SEQ] [--limit N]   the change log, as sync pushes it (JSON lines)", cmdChanges},
-		{"sync", "sync [--city URL --token T] [--once]  sync with the city hub (address and token are remembered)", cmdSync},
+		{"sync", "sync [--city HOST[:PORT] [--insecure]] [--token-file FILE] [--once]   sync with the city hub (wss:// unless ws:// is given; address and token remembered; the token also from $TECHAID_TOKEN or a prompt)", cmdSync},
 		{"backup", "backup FILE", cmdBackup},
 		{"restore", "restore FILE                       replaces the data directory; the old one is kept beside it", cmdRestore},
 		{"seed", "seed --villages FILE [--advisors 300] [--trainings 100000] [--year 2026]   demo and benchmark data", cmdSeed},

@@ -31,6 +31,8 @@ func buildAndRun(m *testing.M) int {
 	}
 	defer os.RemoveAll(tmp)
 	binary = filepath.Join(tmp, "techaid-cli")
+	// The token key of every run's user (sync/client seals the token with it): here, not in $HOME.
+	os.Setenv("XDG_CONFIG_HOME", filepath.Join(tmp, "config"))
 	// CGO_ENABLED=0: the build failing would mean the CLI (or a dependency) needs cgo.
 	build := exec.Command("go", "build", "-o", binary, ".")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")

@@ -19,33 +19,64 @@ var version = "dev"
 
 func cmdSync(ctx context.Context, c *cli, args []string) error {
 	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
-	city := fs.String("city", "", "the city hub, e.g. ws://127.0.0.1:8750 (remembered)")
-	token := fs.String("token", "", "this office's token, from the city (remembered)")
+	city := fs.String("city", "", "the city hub, e.g. kjj.zibo.gov.cn:8750 (wss:// unless a scheme is given; remembered)")
+	tokenFile := fs.String("token-file", "", "read this office's token from FILE (- for standard input); else $TECHAID_TOKEN, the remembered one, or a prompt")
+	insecure := fs.Bool("insecure", false, "accept a plain ws:// or http:// address to another machine: the token and the records cross the network unencrypted (remembered with the address)")
+	legacy := fs.String("token", "", "refused: a command line is visible to every user of the PC")
 	once := fs.Bool("once", false, "push everything, pull until caught up, then exit")
 	if _, err := parse(fs, c, args, 0); err != nil {
 		return err
 	}
+	if *legacy != "" {
+		return errTokenFlag
+	}
+	given, err := c.givenToken(*tokenFile)
+	if err != nil {
+		return err
+	}
+	if *city != "" {
+		if err := client.CheckAddress(*city); err != nil {
+			return fmt.Errorf("--city %q: %w (want wss://HOST[:PORT], HOST[:PORT] or https://…)", *city, errBadAddress)
+		}
+	}
 	return c.withStore(func(s *storage.Store) error {
 		cfg, err := client.LoadRemembered(s)
-		if err != nil {
+		if errors.Is(err, client.ErrTokenUnreadable) && given == "" {
+			fmt.Fprintf(c.stderr, "techaid-cli: %s (%v)\n", client.Chinese(err), err)
+		} else if err != nil && !errors.Is(err, client.ErrTokenUnreadable) {
 			return err
 		}
-		changed := false
+		before := cfg
 		if *city != "" && *city != cfg.City {
-			cfg.City, changed = *city, true
+			cfg.City, cfg.Plain = *city, false // an acceptance belongs to its address
 		}
-		if *token != "" && *token != cfg.Token {
-			cfg.Token, changed = *token, true
+		if *insecure {
+			cfg.Plain = true
 		}
-		if cfg.City == "" || cfg.Token == "" {
-			return fmt.Errorf("%w: the first sync needs --city URL and --token TOKEN", errUsage)
+		if given != "" {
+			cfg.Token = given
 		}
-		if changed {
-			if err := client.Remember(s, cfg); err != nil {
+		if cfg.Token == "" && cfg.City != "" {
+			if cfg.Token, err = c.promptToken(); err != nil {
 				return err
 			}
 		}
-		cl := client.New(client.Config{URL: cfg.City, Token: cfg.Token, Store: s, App: version,
+		if cfg.City == "" || cfg.Token == "" {
+			return fmt.Errorf("同步需要市局服务器地址和本单位的令牌：第一次同步请给出 --city 地址，令牌用 --token-file 文件 或环境变量 TECHAID_TOKEN，或在提示时输入 (the first sync needs --city and a token: --token-file FILE, $TECHAID_TOKEN, or typed at the prompt): %w", errNoHub)
+		}
+		if client.Plain(cfg.City) && !cfg.Plain {
+			return fmt.Errorf("市局服务器地址 %s 不加密，令牌和记录会以明文经过网络；请改用 wss:// 地址，确需使用时加 --insecure (%w)", cfg.City, client.ErrPlain)
+		}
+		if cfg != before {
+			warning, err := client.Remember(s, cfg)
+			if err != nil {
+				return err
+			}
+			if warning != "" {
+				fmt.Fprintln(c.stderr, "techaid-cli: 注意："+warning)
+			}
+		}
+		cl := client.New(client.Config{URL: cfg.City, Token: cfg.Token, Plain: cfg.Plain, Store: s, App: version,
 			Logger: log.New(c.stderr, "", log.LstdFlags)})
 		if *once {
 			sum, err := cl.Once(ctx)
@@ -88,6 +119,11 @@ func cmdSync(ctx context.Context, c *cli, args []string) error {
 		}
 	})
 }
+
+var (
+	errBadAddress = errors.New("not a hub address")
+	errNoHub      = errors.New("no hub address or token")
+)
 
 // syncError renders a sync failure as the clerk's sentence with the detail.
 type syncError struct{ err error }

@@ -24,8 +24,11 @@ import (
 
 // Config configures a Client.
 type Config struct {
-	URL   string         // the hub, e.g. ws://127.0.0.1:8750 or wss://city.example (the /sync path is added)
-	Token string         // the office's token
+	URL   string // the hub, e.g. wss://city.example or ws://127.0.0.1:8750 (wss:// if no scheme; /sync is added)
+	Token string // the office's token
+	// Plain lets the client send the token and the records unencrypted (ws://) to another machine;
+	// without it such an address is refused with ErrPlain (see Plain).
+	Plain bool
 	Store *storage.Store // the office's store
 	App   string         // this build's version, shown on the hub's status page
 	// Window is how many pushes may await their ack; 4 if zero. Batch is how many changes go in one
@@ -97,11 +100,24 @@ func (s State) Chinese() string {
 	return b.String()
 }
 
+// permanent reports an error that retrying cannot cure: the hub refused the token or the version, or
+// the address would carry the token unencrypted to another machine.
+func permanent(err error) bool {
+	var pe protocol.Error
+	return errors.As(err, &pe) && pe.Code.Permanent() || errors.Is(err, ErrPlain)
+}
+
 // Chinese is a sentence for a sync error.
 func Chinese(err error) string {
 	var pe protocol.Error
 	if errors.As(err, &pe) {
 		return pe.Code.Chinese()
+	}
+	if errors.Is(err, ErrPlain) {
+		return "市局服务器地址不加密（ws://），令牌会以明文经过网络，已拒绝连接；请改用 wss:// 地址，或确认使用不加密的地址"
+	}
+	if errors.Is(err, ErrTokenUnreadable) {
+		return "本机保存的令牌无法读取（数据可能是从另一台电脑或另一个用户复制来的），请重新填写令牌"
 	}
 	if errors.Is(err, context.Canceled) {
 		return "已停止"
@@ -196,8 +212,7 @@ func (c *Client) Run(ctx context.Context) error {
 			c.update(func(s *State) { s.Phase, s.Err = Offline, nil })
 			return ctx.Err()
 		}
-		var pe protocol.Error
-		if errors.As(err, &pe) && pe.Code.Permanent() {
+		if permanent(err) {
 			c.update(func(s *State) { s.Phase, s.Err = Failed, err })
 			return err
 		}
@@ -225,29 +240,11 @@ func (c *Client) Once(ctx context.Context) (Summary, error) {
 	}
 	if err != nil {
 		c.update(func(s *State) { s.Phase, s.Err = Offline, err })
-		var pe protocol.Error
-		if errors.As(err, &pe) && pe.Code.Permanent() {
+		if permanent(err) {
 			c.update(func(s *State) { s.Phase = Failed })
 		}
 	} else {
 		c.update(func(s *State) { s.Phase = Offline })
 	}
 	return sum, err
-}
-
-// URL is the websocket address for a hub address given as ws://, wss://, http:// or https://.
-func URL(hub string) string {
-	u := strings.TrimRight(hub, "/")
-	switch {
-	case strings.HasPrefix(u, "http://"):
-		u = "ws://" + strings.TrimPrefix(u, "http://")
-	case strings.HasPrefix(u, "https://"):
-		u = "wss://" + strings.TrimPrefix(u, "https://")
-	case !strings.HasPrefix(u, "ws://") && !strings.HasPrefix(u, "wss://"):
-		u = "ws://" + u
-	}
-	if !strings.HasSuffix(u, protocol.Path) {
-		u += protocol.Path
-	}
-	return u
 }

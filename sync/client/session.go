@@ -31,6 +31,9 @@ type inbound struct {
 func (c *Client) session(parent context.Context, once bool) (Summary, error) {
 	var sum Summary
 	start := time.Now()
+	if Plain(c.cfg.URL) && !c.cfg.Plain {
+		return sum, fmt.Errorf("%s: %w", URL(c.cfg.URL), ErrPlain)
+	}
 	c.update(func(s *State) { s.Phase, s.Done, s.Total, s.Pulled = Connecting, 0, 0, 0 })
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()

@@ -66,9 +66,10 @@ func crashBinaries(t *testing.T) {
 }
 
 // crashEnv is the environment of every process: the test's, without its TECHAID_* variables (a
-// passphrase or data directory of the caller's must not leak in).
+// passphrase or data directory of the caller's must not leak in), and with the user's configuration
+// folder (where techaid-cli keeps the key that seals an office's token) beside the binaries.
 func crashEnv() []string {
-	var env []string
+	env := []string{"XDG_CONFIG_HOME=" + filepath.Join(crashBinDir, "config")}
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "TECHAID_") {
 			env = append(env, kv)
@@ -204,6 +205,16 @@ func (p *crashProc) wait() crashRun {
 	}
 	r.killed = p.killed && r.code == -1 // else it ended on its own before the signal landed
 	return r
+}
+
+// tokenFile writes an office's token to a file for --token-file: a token is never a process argument.
+func tokenFile(t *testing.T, token string) string {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "office.token")
+	if err := os.WriteFile(f, []byte(token+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
 
 // crashExec runs bin with args and SIGKILLs it after killAfter unless it ended before (killAfter < 0:

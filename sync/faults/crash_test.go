@@ -101,7 +101,7 @@ func TestCrashOfficeWrites(t *testing.T) {
 	city := startCity(t, cityDir)
 	office, replica := newOfficeDir(t, scope, "王芳")
 	syncOnce := func(killAfter time.Duration) crashRun {
-		return crashExec(t, killAfter, crashCLI, "--data", office, "sync", "--once", "--city", city.URL, "--token", tokens[scope])
+		return crashExec(t, killAfter, crashCLI, "--data", office, "sync", "--once", "--city", city.URL, "--token-file", tokenFile(t, tokens[scope]))
 	}
 	if r := syncOnce(-1); r.code != 0 { // the office's villages come from the city
 		t.Fatalf("first sync: %s", r)
@@ -404,7 +404,7 @@ func TestCrashOfficePull(t *testing.T) {
 	cli(t, feeder, "seed", "--villages", crashDivisions(t), "--advisors", "40", "--trainings", fmt.Sprint(size), "--rand", fmt.Sprint(rng.Uint64()))
 	feederSync := func() {
 		t.Helper()
-		r := crashExec(t, -1, crashCLI, "--data", feeder, "sync", "--once", "--city", city.URL, "--token", tokens[synctest.City])
+		r := crashExec(t, -1, crashCLI, "--data", feeder, "sync", "--once", "--city", city.URL, "--token-file", tokenFile(t, tokens[synctest.City]))
 		if r.code != 0 {
 			t.Fatalf("the city office's sync: %s", r)
 		}
@@ -414,7 +414,7 @@ func TestCrashOfficePull(t *testing.T) {
 	proxy := startKillProxy(t, strings.TrimPrefix(city.URL, "ws://"), false, 768<<10)
 	life, perRecord := 500*time.Millisecond, int64(400) // a run's life, the bytes of a record pulled; measured by whole runs
 	pull := func(dir string, records int, kill bool) (crashRun, bool) {
-		r, timed := aimedKill(t, rng, proxy, life, int64(records)*perRecord, kill, "--data", dir, "sync", "--once", "--city", proxy.URL(), "--token", tokens[county])
+		r, timed := aimedKill(t, rng, proxy, life, int64(records)*perRecord, kill, "--data", dir, "sync", "--once", "--city", proxy.URL(), "--token-file", tokenFile(t, tokens[county]))
 		if !r.killed && r.code == 0 && records > 0 {
 			life, perRecord = r.elapsed, max(proxy.counted()/int64(records), 1)
 		}
@@ -715,7 +715,7 @@ func TestCrashCityPush(t *testing.T) {
 	proxy := startKillProxy(t, strings.TrimPrefix(city.URL, "ws://"), true, 1<<20)
 	for _, o := range offices {
 		o.dir, o.replica = newOfficeDir(t, o.scope, "王芳")
-		if r := crashExec(t, -1, crashCLI, "--data", o.dir, "sync", "--once", "--city", city.URL, "--token", tokens[o.scope]); r.code != 0 {
+		if r := crashExec(t, -1, crashCLI, "--data", o.dir, "sync", "--once", "--city", city.URL, "--token-file", tokenFile(t, tokens[o.scope])); r.code != 0 {
 			t.Fatalf("%s's first sync: %s", o.name, r)
 		}
 	}
@@ -724,7 +724,7 @@ func TestCrashCityPush(t *testing.T) {
 	syncAll := func() []crashRun {
 		procs := make([]*crashProc, len(offices))
 		for i, o := range offices {
-			procs[i] = crashStart(t, crashCLI, "--data", o.dir, "sync", "--once", "--city", proxy.URL(), "--token", tokens[o.scope])
+			procs[i] = crashStart(t, crashCLI, "--data", o.dir, "sync", "--once", "--city", proxy.URL(), "--token-file", tokenFile(t, tokens[o.scope]))
 		}
 		runs := make([]crashRun, len(offices))
 		for i, p := range procs {
@@ -848,7 +848,7 @@ func TestCrashCityPush(t *testing.T) {
 	// The offices resync, uncut: the township, the county (which receives the township's), the
 	// township again (which receives the county's in its villages).
 	for _, o := range []*pushOffice{offices[0], offices[1], offices[0]} {
-		if r := crashExec(t, -1, crashCLI, "--data", o.dir, "sync", "--once", "--city", city.URL, "--token", tokens[o.scope]); r.code != 0 {
+		if r := crashExec(t, -1, crashCLI, "--data", o.dir, "sync", "--once", "--city", city.URL, "--token-file", tokenFile(t, tokens[o.scope])); r.code != 0 {
 			t.Fatalf("%s's last sync: %s", o.name, r)
 		}
 	}
