@@ -127,7 +127,7 @@ func run(start time.Time, dir, screen string, report, empty bool) error {
 // refuse shows why the data cannot be opened, in Chinese, and quits when the clerk has read it.
 func refuse(a fyne.App, w fyne.Window, err error) {
 	log.Printf("open store: %v", err)
-	msg := widget.NewLabel(storage.Chinese(err))
+	msg := widget.NewLabel(ledger.Chinese(err))
 	msg.Wrapping = fyne.TextWrapWord
 	w.SetContent(container.NewPadded(container.NewBorder(nil, container.NewHBox(
 		layoutSpacer(), widget.NewButton("退出", a.Quit)), nil, nil, msg)))

@@ -11,10 +11,9 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-	"github.com/hashicorp/go-memdb"
 
 	"techaid/ledger"
-	"techaid/storage"
+	"techaid/query"
 )
 
 // advisorsTab is 科技指导人员: the roster by professional group; an advisor's detail with the villages
@@ -32,7 +31,7 @@ type advisorsTab struct {
 	view   *view[[]ledger.Advisor]
 
 	mu     sync.Mutex
-	query  storage.AdvisorQuery
+	query  query.Advisors
 	ours   bool // only advisors paired with a village of this office
 	picked string
 	mine   *widget.Check
@@ -138,7 +137,7 @@ func (u *UI) newAdvisorsTab() *advisorsTab {
 	split := container.NewHSplit(left, t.detail)
 	split.Offset = 0.32
 	t.content = split
-	t.view = live(u, func(ws memdb.WatchSet) []ledger.Advisor {
+	t.view = live(u, func(ws query.WatchSet) []ledger.Advisor {
 		t.mu.Lock()
 		q, ours := t.query, t.ours
 		t.mu.Unlock()
@@ -270,7 +269,7 @@ func (t *advisorsTab) showDetail(existing bool) {
 
 // relatedText lists the villages an advisor serves, their service days this year and their latest
 // trainings.
-func (t *advisorsTab) relatedText(ws memdb.WatchSet) string {
+func (t *advisorsTab) relatedText(ws query.WatchSet) string {
 	u := t.u
 	t.mu.Lock()
 	id := t.picked
@@ -283,7 +282,7 @@ func (t *advisorsTab) relatedText(ws memdb.WatchSet) string {
 	if err == nil {
 		b.WriteString(T("今年服务天数：%d 天", days))
 	}
-	page, err := u.st.Trainings(storage.TrainingQuery{Advisor: id, Limit: 15}, ws)
+	page, err := u.st.Trainings(query.Trainings{Advisor: id, Limit: 15}, ws)
 	if err != nil {
 		return b.String()
 	}

@@ -9,7 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"techaid/ledger"
-	"techaid/storage"
+	"techaid/query"
 )
 
 // TestAdvisorCreateCity: the city office adds an advisor through the roster form; the list shows it
@@ -33,7 +33,7 @@ func TestAdvisorCreateCity(t *testing.T) {
 	h.press(fyne.KeyReturn)
 	h.eventually("the form says 已保存", func() bool { return f.message.Text == "已保存：赵文华" })
 
-	as := st.Advisors(storage.AdvisorQuery{Search: "赵文华"}, nil)
+	as := st.Advisors(query.Advisors{Search: "赵文华"}, nil)
 	if len(as) != 1 {
 		t.Fatalf("store holds %d advisors named 赵文华", len(as))
 	}

@@ -18,7 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"techaid/ledger"
-	"techaid/storage"
+	"techaid/query"
 )
 
 // Options are what main.go hands the UI besides the store.
@@ -49,7 +49,7 @@ type UI struct {
 
 	syncState SyncState      // the latest from Sync, kept across rebuilds of the view
 	running   sync.WaitGroup // the view's reads and writes, which Stop waits for
-	id        storage.Identity
+	id        query.Identity
 	tabs      *container.AppTabs
 	villages  *villagesTab
 	advisors  *advisorsTab
@@ -214,23 +214,21 @@ type plainError string
 
 func (e plainError) Error() string { return string(e) }
 
-// Sentence turns an error into what a clerk reads: what happened and what to do next.
+// Sentence turns an error into what a clerk reads: what happened and what to do next. The errors of the
+// ledger and the store say it themselves (ledger.ChineseError); in English, the error's own text.
 func Sentence(err error) string {
 	var pe plainError
 	if errors.As(err, &pe) {
 		return string(pe)
 	}
-	var ve *ledger.ValidationError
-	if errors.As(err, &ve) {
-		if english() {
+	if english() {
+		var ve *ledger.ValidationError
+		if errors.As(err, &ve) {
 			return ve.Error()
 		}
-		return ve.Chinese()
-	}
-	if english() {
 		return err.Error()
 	}
-	return storage.Chinese(err)
+	return ledger.Chinese(err)
 }
 
 // heading is a bold label.

@@ -9,9 +9,9 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-	"github.com/hashicorp/go-memdb"
 
 	"techaid/ledger"
+	"techaid/query"
 )
 
 // assignmentsBox is an advisor's pairings with villages (结对帮扶) in the advisor's detail: the city
@@ -56,7 +56,7 @@ func (b *assignmentsBox) show(advisor string) {
 	b.mu.Unlock()
 	b.message.SetText("")
 	if b.view == nil {
-		b.view = live(b.u, func(ws memdb.WatchSet) []ledger.Assignment {
+		b.view = live(b.u, func(ws query.WatchSet) []ledger.Assignment {
 			if b.currentAdvisor() == "" {
 				return nil
 			}

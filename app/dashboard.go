@@ -13,10 +13,9 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-	"github.com/hashicorp/go-memdb"
 
 	"techaid/ledger"
-	"techaid/storage"
+	"techaid/query"
 )
 
 // dashboardTab is 目标进度: this year's progress against the targets within the office's scope, with a
@@ -36,7 +35,7 @@ type dashboardTab struct {
 }
 
 type dashboardData struct {
-	p       storage.Progress
+	p       query.Progress
 	targets ledger.Target
 	custom  bool // the city set this year's targets; otherwise the programme's defaults
 }
@@ -100,7 +99,7 @@ func (u *UI) newDashboardTab() *dashboardTab {
 	return t
 }
 
-func (t *dashboardTab) query(ws memdb.WatchSet) dashboardData {
+func (t *dashboardTab) query(ws query.WatchSet) dashboardData {
 	u := t.u
 	t.mu.Lock()
 	year := t.forYear
@@ -135,7 +134,7 @@ func (t *dashboardTab) show(d dashboardData) {
 		{T("发放技术资料"), p.Total.Brochures, goal(d.targets.Brochures), T("份")},
 		{T("支持项目"), p.Total.VisitsByKind.Of(ledger.TrainingProject), goal(d.targets.Projects), T("个")},
 		{T("引进新品种新技术"), p.Total.Varieties, goal(d.targets.Varieties), T("项")},
-		{T("重点村需求调研达标（每村 %d 次）", storage.SurveysPerKeyVillage), p.KeyVillagesSurveyed, p.KeyVillages, T("个村")},
+		{T("重点村需求调研达标（每村 %d 次）", query.SurveysPerKeyVillage), p.KeyVillagesSurveyed, p.KeyVillages, T("个村")},
 		{T("重点村有科技指导人员"), p.KeyVillagesCovered, p.KeyVillages, T("个村")},
 		{T("重点村已到村服务"), p.KeyVillagesVisited, p.KeyVillages, T("个村")},
 	}

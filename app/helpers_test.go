@@ -20,6 +20,7 @@ import (
 
 	"techaid/assets"
 	"techaid/ledger"
+	"techaid/query"
 	"techaid/storage"
 )
 
@@ -545,7 +546,7 @@ func (h *harness) pick(s *widget.Select, option string) {
 // trainings lists the store's trainings under 鲁村镇, newest first.
 func trainings(t *testing.T, st *storage.Store) []ledger.Training {
 	t.Helper()
-	page, err := st.Trainings(storage.TrainingQuery{Limit: 1000}, nil)
+	page, err := st.Trainings(query.Trainings{Limit: 1000}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

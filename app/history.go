@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"techaid/ledger"
-	"techaid/storage"
+	"techaid/query"
 )
 
 // showHistory lists who changed what of a record, and when, in plain words.
@@ -40,11 +40,11 @@ func (u *UI) showHistory(k ledger.Kind, id, title string) {
 	})
 }
 
-var opNames = map[string]string{storage.OpCreate: "新建", storage.OpUpdate: "修改", storage.OpDelete: "删除",
-	storage.OpImport: "导入", storage.OpSync: "同步收到", storage.OpRestore: "恢复冲突中被覆盖的值"}
+var opNames = map[string]string{query.OpCreate: "新建", query.OpUpdate: "修改", query.OpDelete: "删除",
+	query.OpImport: "导入", query.OpSync: "同步收到", query.OpRestore: "恢复冲突中被覆盖的值"}
 
 // describeAudit is one history entry: "2026-05-03 14:22 王芳（鲁村镇）修改：培训人次 30 → 35".
-func (u *UI) describeAudit(k ledger.Kind, a storage.Audit) string {
+func (u *UI) describeAudit(k ledger.Kind, a query.Audit) string {
 	op := opNames[a.Op]
 	if op == "" {
 		op = a.Op
@@ -67,7 +67,7 @@ func (u *UI) describeAudit(k ledger.Kind, a storage.Audit) string {
 		order[fi.Name] = i
 	}
 	sorted := slices.Clone(a.Fields)
-	slices.SortStableFunc(sorted, func(x, y storage.AuditField) int { return order[x.Name] - order[y.Name] })
+	slices.SortStableFunc(sorted, func(x, y query.AuditField) int { return order[x.Name] - order[y.Name] })
 	var fields []string
 	for _, f := range sorted { // in the form's order
 		if f.Name == "deleted" {

@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"techaid/ledger"
-	"techaid/storage"
+	"techaid/query"
 )
 
 // Names for codes and ids, as lists and history show them.
@@ -59,7 +59,7 @@ func (u *UI) villageChoices(part string) []choice {
 		}
 	}
 	if len(vs) < limit {
-		more, _ := u.st.Villages(storage.VillageQuery{Under: scope, Search: part, Limit: limit * 2}, nil)
+		more, _ := u.st.Villages(query.Villages{Under: scope, Search: part, Limit: limit * 2}, nil)
 		for _, v := range more {
 			if !seen[v.Code] && len(vs) < limit {
 				vs = append(vs, v)
@@ -111,7 +111,7 @@ func (u *UI) advisorChoices(part string) []choice {
 		seen[a.ID] = true
 	}
 	if len(as) < pool {
-		for _, a := range u.st.Advisors(storage.AdvisorQuery{Search: part}, nil) {
+		for _, a := range u.st.Advisors(query.Advisors{Search: part}, nil) {
 			if !seen[a.ID] && len(as) < pool {
 				as = append(as, a)
 				seen[a.ID] = true
@@ -173,7 +173,7 @@ func (u *UI) resolveVillage(part string) (ledger.Code, bool) {
 	if i := strings.Index(part, "（"); i > 0 && strings.HasSuffix(part, "）") {
 		name, town = part[:i], strings.TrimSuffix(part[i+len("（"):], "）")
 	}
-	vs, _ := u.st.Villages(storage.VillageQuery{Under: u.id.Scope, Search: name}, nil)
+	vs, _ := u.st.Villages(query.Villages{Under: u.id.Scope, Search: name}, nil)
 	var found []ledger.Code
 	for _, v := range vs {
 		if v.Name == name && (town == "" || v.TownshipName == town) {

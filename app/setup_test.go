@@ -7,7 +7,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"techaid/storage"
+	"techaid/query"
 )
 
 // TestFirstRun: an empty store opens on the set-up screen; picking 沂源县 and 鲁村镇 and naming the clerk
@@ -83,7 +83,7 @@ func TestFirstRun(t *testing.T) {
 	if got := st.Stats(nil).Villages; got != want {
 		t.Errorf("store holds %d villages after set-up, want %d", got, want)
 	}
-	vs, _ := st.Villages(storage.VillageQuery{Under: lucun}, nil)
+	vs, _ := st.Villages(query.Villages{Under: lucun}, nil)
 	names := map[string]bool{}
 	for _, v := range vs {
 		names[v.Name] = true

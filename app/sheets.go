@@ -14,8 +14,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"techaid/ledger"
+	"techaid/query"
 	"techaid/report"
-	"techaid/storage"
 )
 
 // sheetsTab is 报表与导入: the bureau's tables out of the ledger, as an Excel workbook or as CSV, and
@@ -266,7 +266,7 @@ func (t *sheetsTab) apply(plan report.Plan) {
 	wait := dialog.NewCustomWithoutButtons(T("正在导入…"), bar, u.win)
 	wait.Resize(fyne.NewSize(420, 120))
 	wait.Show()
-	var res storage.ImportResult
+	var res query.ImportResult
 	u.saveWith(func(ctx context.Context) error {
 		var err error
 		res, err = plan.Apply(ctx, u.st, func(done, total int) {

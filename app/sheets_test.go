@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"techaid/ledger"
+	"techaid/query"
 	"techaid/report"
 	"techaid/storage"
 )
@@ -39,7 +40,7 @@ func TestSheets(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%s: %v (%s)", path, err, tab.exportMsg.Text)
 	}
-	if n := len(sheets[0].Rows); n != 1+len(st.Advisors(storage.AdvisorQuery{}, nil)) {
+	if n := len(sheets[0].Rows); n != 1+len(st.Advisors(query.Advisors{}, nil)) {
 		t.Fatalf("the roster export has %d rows", n)
 	}
 
@@ -89,6 +90,6 @@ func TestSheets(t *testing.T) {
 }
 
 func keyOnly(st *storage.Store) []ledger.Village {
-	vs, _ := st.Villages(storage.VillageQuery{KeyOnly: true}, nil)
+	vs, _ := st.Villages(query.Villages{KeyOnly: true}, nil)
 	return vs
 }

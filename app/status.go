@@ -9,9 +9,8 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-	"github.com/hashicorp/go-memdb"
 
-	"techaid/storage"
+	"techaid/query"
 )
 
 // statusBar is the line at the bottom of the window, always visible: who is at the keyboard, and how
@@ -29,7 +28,7 @@ type statusBar struct {
 	progBox   *fyne.Container // hidden with the bars, so that it leaves no gap
 
 	u     *UI
-	stats storage.Stats
+	stats query.Stats
 }
 
 var (
@@ -55,7 +54,7 @@ func (u *UI) newStatusBar() *statusBar {
 	b.content = container.NewVBox(widget.NewSeparator(), container.NewHBox(
 		b.who, layoutSpacer(), b.conflicts, b.clock, b.progBox,
 		container.NewCenter(dot), b.sync))
-	live(u, func(ws memdb.WatchSet) storage.Stats { return u.st.Stats(ws) }, func(s storage.Stats) {
+	live(u, func(ws query.WatchSet) query.Stats { return u.st.Stats(ws) }, func(s query.Stats) {
 		b.stats = s
 		b.who.SetText(T("%s · 录入人：%s", u.places.name(s.Scope), s.Clerk))
 		b.show()

@@ -8,10 +8,9 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-	"github.com/hashicorp/go-memdb"
 
 	"techaid/ledger"
-	"techaid/storage"
+	"techaid/query"
 )
 
 // syncTab is 同步与冲突: how sync stands, in full, and the conflicts to review. A conflict is a field two
@@ -22,12 +21,12 @@ type syncTab struct {
 	content   fyne.CanvasObject
 	summary   *widget.Label
 	list      *fyne.Container
-	conflicts []storage.Conflict
+	conflicts []query.Conflict
 }
 
 type syncData struct {
-	stats     storage.Stats
-	conflicts []storage.Conflict
+	stats     query.Stats
+	conflicts []query.Conflict
 	problem   string
 }
 
@@ -38,7 +37,7 @@ func (u *UI) newSyncTab() *syncTab {
 	explain.Wrapping = fyne.TextWrapWord
 	top := container.NewVBox(heading(T("同步情况")), t.summary, widget.NewSeparator(), heading(T("待核对的冲突")), explain)
 	t.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(t.list))
-	live(u, func(ws memdb.WatchSet) syncData {
+	live(u, func(ws query.WatchSet) syncData {
 		d := syncData{stats: u.st.Stats(ws)}
 		var err error
 		if d.conflicts, err = u.st.Conflicts(true); err != nil {
@@ -84,7 +83,7 @@ func (t *syncTab) show(d syncData) {
 }
 
 // card shows one conflict in plain words, with its two buttons.
-func (t *syncTab) card(c storage.Conflict) fyne.CanvasObject {
+func (t *syncTab) card(c query.Conflict) fyne.CanvasObject {
 	u := t.u
 	what := T("%s“%s”的「%s」", T(ledger.KindName(c.Kind)), u.recordName(c.Kind, c.ID), fieldLabel(c.Kind, c.Field))
 	who := func(f ledger.Field) string {
@@ -109,7 +108,7 @@ func authorOf(u *UI, v ledger.Version) string {
 	return who
 }
 
-func (t *syncTab) resolve(c storage.Conflict, restore bool) {
+func (t *syncTab) resolve(c query.Conflict, restore bool) {
 	t.u.saveWith(func(ctx context.Context) error { return t.u.st.ResolveConflict(ctx, c.Seq, restore) }, func(err error) {
 		if err != nil {
 			t.u.showError(err)

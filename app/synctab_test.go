@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"techaid/ledger"
+	"techaid/query"
 	"techaid/storage"
 )
 
@@ -102,7 +103,7 @@ func TestConflictRestore(t *testing.T) {
 	}
 	h.eventually("the status bar drops the conflict", func() bool { return !u.status.conflicts.Visible() })
 	audits, _ := st.History(string(code))
-	if last := audits[len(audits)-1]; last.Op != storage.OpRestore {
+	if last := audits[len(audits)-1]; last.Op != query.OpRestore {
 		t.Errorf("last history entry %+v, want a restore", last)
 	}
 }

@@ -15,10 +15,9 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-	"github.com/hashicorp/go-memdb"
 
 	"techaid/ledger"
-	"techaid/storage"
+	"techaid/query"
 )
 
 // trainingsTab is 培训与服务记录: the entry form on top, built to copy a paper sign-in sheet in well under
@@ -634,12 +633,12 @@ func (t *trainingsTab) listPane() fyne.CanvasObject {
 }
 
 // query reads the list as the filter says (off the UI thread).
-func (t *trainingsTab) query(ws memdb.WatchSet) trainingList {
+func (t *trainingsTab) query(ws query.WatchSet) trainingList {
 	u := t.u
 	t.mu.Lock()
 	f := t.filter
 	t.mu.Unlock()
-	q := storage.TrainingQuery{Under: u.id.Scope, Kind: f.kind, Limit: f.limit}
+	q := query.Trainings{Under: u.id.Scope, Kind: f.kind, Limit: f.limit}
 	if u.id.Scope.Level() == ledger.LevelCity {
 		q.Under = ""
 	}
@@ -657,7 +656,7 @@ func (t *trainingsTab) query(ws memdb.WatchSet) trainingList {
 	if v := strings.TrimSpace(f.village); v != "" {
 		c, ok := u.resolveVillage(v)
 		if !ok {
-			if _, n := u.st.Villages(storage.VillageQuery{Under: u.id.Scope, Search: v}, nil); n > 1 {
+			if _, n := u.st.Villages(query.Villages{Under: u.id.Scope, Search: v}, nil); n > 1 {
 				return trainingList{problem: T("有 %d 个村的名字含“%s”，请多写几个字", n, v)}
 			}
 			return trainingList{problem: T("本单位没有名字含“%s”的村", v)}
@@ -667,7 +666,7 @@ func (t *trainingsTab) query(ws memdb.WatchSet) trainingList {
 	if a := strings.TrimSpace(f.advisor); a != "" {
 		id, ok := u.resolveAdvisor(a)
 		if !ok {
-			if n := len(u.st.Advisors(storage.AdvisorQuery{Search: a}, nil)); n > 1 {
+			if n := len(u.st.Advisors(query.Advisors{Search: a}, nil)); n > 1 {
 				return trainingList{problem: T("有 %d 位科技指导人员的名字含“%s”，请多写几个字", n, a)}
 			}
 			return trainingList{problem: T("名册里没有“%s”", a)}

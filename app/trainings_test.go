@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"techaid/ledger"
+	"techaid/query"
 	"techaid/storage"
 )
 
@@ -177,7 +178,7 @@ func TestTrainingByKeyboard(t *testing.T) {
 	h.retype(t2.topic, "秋季施肥")
 	h.press(fyne.KeyReturn)
 	h.eventually("a record saved from the remembered values", func() bool { return st.Stats(nil).Trainings == 3 })
-	page, _ := st.Trainings(storage.TrainingQuery{Village: wantVillage, Advisor: wantAdvisor, Kind: ledger.TrainingCourse, From: "2026-11-01"}, nil)
+	page, _ := st.Trainings(query.Trainings{Village: wantVillage, Advisor: wantAdvisor, Kind: ledger.TrainingCourse, From: "2026-11-01"}, nil)
 	if len(page.Trainings) != 1 || page.Trainings[0].Topic != "秋季施肥" {
 		t.Errorf("record from remembered values: %+v", page.Trainings)
 	}
@@ -328,7 +329,7 @@ func TestTrainingEditDelete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(audits); n != 2 || audits[1].Op != storage.OpUpdate || audits[1].Author != clerkName ||
+	if n := len(audits); n != 2 || audits[1].Op != query.OpUpdate || audits[1].Author != clerkName ||
 		len(audits[1].Fields) != 1 || audits[1].Fields[0].Name != "attendees" || audits[1].Fields[0].Old != "30" || audits[1].Fields[0].New != "45" {
 		t.Errorf("history after the edit: %+v", audits)
 	}

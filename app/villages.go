@@ -11,10 +11,9 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-	"github.com/hashicorp/go-memdb"
 
 	"techaid/ledger"
-	"techaid/storage"
+	"techaid/query"
 )
 
 // villagesTab is 村庄: the office's villages, searchable by name or code and filtered by township and the
@@ -32,7 +31,7 @@ type villagesTab struct {
 	view    *view[villageList]
 
 	mu     sync.Mutex
-	query  storage.VillageQuery
+	query  query.Villages
 	picked ledger.Code
 
 	form    *villageForm
@@ -57,7 +56,7 @@ type villageForm struct {
 }
 
 func (u *UI) newVillagesTab() *villagesTab {
-	t := &villagesTab{u: u, query: storage.VillageQuery{Under: u.id.Scope, Limit: 500}}
+	t := &villagesTab{u: u, query: query.Villages{Under: u.id.Scope, Limit: 500}}
 	t.search = newField()
 	t.search.SetPlaceHolder(T("按村名或代码查找"))
 	towns := u.places.townships(u.id.Scope)
@@ -126,7 +125,7 @@ func (u *UI) newVillagesTab() *villagesTab {
 	split := container.NewHSplit(left, t.detail)
 	split.Offset = 0.32
 	t.content = split
-	t.view = live(u, func(ws memdb.WatchSet) villageList {
+	t.view = live(u, func(ws query.WatchSet) villageList {
 		t.mu.Lock()
 		q := t.query
 		t.mu.Unlock()
@@ -242,7 +241,7 @@ func (t *villagesTab) showDetail(existing bool) {
 }
 
 // relatedText lists the picked village's advisors and its latest trainings.
-func (t *villagesTab) relatedText(ws memdb.WatchSet) string {
+func (t *villagesTab) relatedText(ws query.WatchSet) string {
 	u := t.u
 	t.mu.Lock()
 	code := t.picked
@@ -264,11 +263,11 @@ func (t *villagesTab) relatedText(ws memdb.WatchSet) string {
 		}
 		b.WriteString(u.advisorName(a.Advisor))
 	}
-	page, err := u.st.Trainings(storage.TrainingQuery{Village: code, Limit: 10}, ws)
+	page, err := u.st.Trainings(query.Trainings{Village: code, Limit: 10}, ws)
 	if err != nil {
 		return b.String()
 	}
-	n, _ := u.st.CountTrainings(storage.TrainingQuery{Village: code, From: u.yearStart()})
+	n, _ := u.st.CountTrainings(query.Trainings{Village: code, From: u.yearStart()})
 	b.WriteString("\n\n" + T("今年培训与服务 %d 次；最近的记录：", n))
 	u.writeRecent(&b, page.Trainings, func(tr ledger.Training) string { return u.advisorNames(tr.Advisors) })
 	return b.String()

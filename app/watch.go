@@ -6,24 +6,25 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
-	"github.com/hashicorp/go-memdb"
+
+	"techaid/query"
 )
 
 // settle is how long a view waits after a change before it reads again, so that a sync applying
 // batches back to back redraws a list a few times a second, not a thousand times.
 const settle = 150 * time.Millisecond
 
-// view is a read that stays current: it runs query off the UI thread, shows the result on it, and runs
+// view is a read that stays current: it runs read off the UI thread, shows the result on it, and runs
 // again whenever the store says the result may have changed or the view asks (a filter changed).
 type view[T any] struct {
-	query func(ws memdb.WatchSet) T
-	show  func(T)
-	poke  chan struct{}
+	read func(ws query.WatchSet) T
+	show func(T)
+	poke chan struct{}
 }
 
 // live starts a view of the UI; it stops with the UI's view (UI.Stop waits for it).
-func live[T any](u *UI, query func(ws memdb.WatchSet) T, show func(T)) *view[T] {
-	v := &view[T]{query: query, show: show, poke: make(chan struct{}, 1)}
+func live[T any](u *UI, read func(ws query.WatchSet) T, show func(T)) *view[T] {
+	v := &view[T]{read: read, show: show, poke: make(chan struct{}, 1)}
 	ctx := u.ctx
 	u.spawn(func() { v.run(ctx) })
 	return v
@@ -39,14 +40,14 @@ func (v *view[T]) refresh() {
 
 func (v *view[T]) run(ctx context.Context) {
 	for {
-		ws := memdb.NewWatchSet()
-		result := v.query(ws)
+		ws := query.NewWatchSet()
+		result := v.read(ws)
 		if ctx.Err() != nil {
 			return
 		}
 		fyne.Do(func() { v.show(result) })
 		wctx, cancel := context.WithCancel(ctx)
-		changed := ws.WatchCh(wctx)
+		changed := ws.Changed(wctx)
 		select {
 		case <-ctx.Done():
 			cancel()
@@ -76,9 +77,9 @@ func newRelated() *related {
 }
 
 // follow starts the view on its first use and reads again on later ones (another record opened).
-func (r *related) follow(u *UI, query func(ws memdb.WatchSet) string) {
+func (r *related) follow(u *UI, read func(ws query.WatchSet) string) {
 	if r.view == nil {
-		r.view = live(u, query, r.label.SetText)
+		r.view = live(u, read, r.label.SetText)
 		return
 	}
 	r.view.refresh()

@@ -14,7 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"techaid/ledger"
-	"techaid/storage"
+	"techaid/query"
 )
 
 // AdvisorAction is what importing a roster row does.
@@ -101,7 +101,7 @@ func PlanAdvisors(st Store, sheets []Sheet) (AdvisorPlan, error) {
 	}
 	byID := map[string]ledger.Advisor{}
 	byName := map[string][]ledger.Advisor{}
-	for _, a := range st.Advisors(storage.AdvisorQuery{}, nil) {
+	for _, a := range st.Advisors(query.Advisors{}, nil) {
 		byID[a.ID] = a
 		byName[normName(a.Name)] = append(byName[normName(a.Name)], a)
 	}
@@ -306,7 +306,7 @@ func yesNo(b bool) string {
 
 // Apply writes the plan: new advisors in one import, each update as one edit of the fields it changes.
 // Rows with problems are not written. Each advisor is written whole or not at all.
-func (p AdvisorPlan) Apply(ctx context.Context, st Store, progress func(done, total int)) (storage.ImportResult, error) {
+func (p AdvisorPlan) Apply(ctx context.Context, st Store, progress func(done, total int)) (query.ImportResult, error) {
 	var news []ledger.Entity
 	var updates []AdvisorRow
 	for _, r := range p.Rows {
@@ -330,7 +330,7 @@ func (p AdvisorPlan) Apply(ctx context.Context, st Store, progress func(done, to
 		if err := st.Update(ctx, r.Before, r.After); err != nil {
 			var ve *ledger.ValidationError
 			if errors.As(err, &ve) {
-				res.Rejected = append(res.Rejected, storage.RowError{Row: r.Line, ID: r.Before.ID, Err: err})
+				res.Rejected = append(res.Rejected, query.RowError{Row: r.Line, ID: r.Before.ID, Err: err})
 				continue
 			}
 			return res, fmt.Errorf("第 %d 行 %s: %w", r.Line, r.Name, err)

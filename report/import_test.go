@@ -12,6 +12,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"techaid/ledger"
+	"techaid/query"
 	"techaid/storage"
 )
 
@@ -173,7 +174,7 @@ func TestKeyVillageList(t *testing.T) {
 	if v, _ := st.Village("370323102202"); v.Name != "鲁村二村村民委员会" || !v.Key {
 		t.Fatalf("鲁村二村 after applying: %+v", v)
 	}
-	keys, n := st.Villages(storage.VillageQuery{KeyOnly: true}, nil)
+	keys, n := st.Villages(query.Villages{KeyOnly: true}, nil)
 	if n != 5 {
 		t.Fatalf("%d key villages after applying, want 5: %v", n, keys)
 	}
@@ -254,7 +255,7 @@ func TestAdvisorRoster(t *testing.T) {
 			t.Errorf("row %d %s: %s %q, want %s %q", r.Line, r.Name, r.Action, got, w.a, w.text)
 		}
 	}
-	if n := len(st.Advisors(storage.AdvisorQuery{}, nil)); n != 1 {
+	if n := len(st.Advisors(query.Advisors{}, nil)); n != 1 {
 		t.Fatalf("the preview wrote: %d advisors", n)
 	}
 	res, err := plan.Apply(ctx, st, nil)
@@ -268,7 +269,7 @@ func TestAdvisorRoster(t *testing.T) {
 	if got.Phone != "13800000009" || got.Title != "高级农艺师" || got.Expert || got.Employer != old.Employer {
 		t.Fatalf("孙立新 after the import: %+v", got)
 	}
-	all := st.Advisors(storage.AdvisorQuery{Search: "赵刚"}, nil)
+	all := st.Advisors(query.Advisors{Search: "赵刚"}, nil)
 	if len(all) != 1 || all[0].Phone != "13512345678" || all[0].Group != "蔬菜" || all[0].Status != ledger.StatusActive {
 		t.Fatalf("赵刚: %+v", all)
 	}
@@ -280,7 +281,7 @@ func TestRoundTrip(t *testing.T) {
 	src := seeded(t)
 	ctx := context.Background()
 	// Give the villages years, so that they make the trip too.
-	keys, _ := src.Villages(storage.VillageQuery{KeyOnly: true}, nil)
+	keys, _ := src.Villages(query.Villages{KeyOnly: true}, nil)
 	if len(keys) == 0 {
 		t.Fatal("the seeded store has no key villages")
 	}
@@ -327,7 +328,7 @@ func TestRoundTrip(t *testing.T) {
 					}
 				}
 			}
-			got, _ := dst.Villages(storage.VillageQuery{KeyOnly: true}, nil)
+			got, _ := dst.Villages(query.Villages{KeyOnly: true}, nil)
 			if len(got) != len(keys) {
 				t.Fatalf("%d key villages back, want %d", len(got), len(keys))
 			}
@@ -336,7 +337,7 @@ func TestRoundTrip(t *testing.T) {
 					t.Fatalf("key village %d: %+v, want %s (%d)", i, got[i], keys[i].Code, keysYear(src, keys[i].Code))
 				}
 			}
-			want, back := src.Advisors(storage.AdvisorQuery{}, nil), dst.Advisors(storage.AdvisorQuery{}, nil)
+			want, back := src.Advisors(query.Advisors{}, nil), dst.Advisors(query.Advisors{}, nil)
 			if len(want) != len(back) {
 				t.Fatalf("%d advisors back, want %d", len(back), len(want))
 			}

@@ -12,7 +12,7 @@ import (
 	"golang.org/x/text/width"
 
 	"techaid/ledger"
-	"techaid/storage"
+	"techaid/query"
 )
 
 // Match is how a row of an imported list was matched to a village.
@@ -78,7 +78,7 @@ func PlanKeyVillages(st Store, sheets []Sheet) (KeyVillagePlan, error) {
 	if scope.Level() == ledger.LevelCity {
 		scope = ""
 	}
-	all, _ := st.Villages(storage.VillageQuery{Under: scope}, nil)
+	all, _ := st.Villages(query.Villages{Under: scope}, nil)
 	ix := newVillageIndex(all, scope)
 	plan := KeyVillagePlan{Sheet: s.Name}
 	listed := map[ledger.Code]int{} // village → the line that named it first
@@ -165,7 +165,7 @@ func (r KeyVillageRow) Verdict() string {
 
 // Apply marks the matched villages as key villages (with their year, if the list gives one), in one
 // import: each village whole or not at all. Rows not matched are left alone.
-func (p KeyVillagePlan) Apply(ctx context.Context, st Store, progress func(done, total int)) (storage.ImportResult, error) {
+func (p KeyVillagePlan) Apply(ctx context.Context, st Store, progress func(done, total int)) (query.ImportResult, error) {
 	var recs []ledger.Entity
 	for _, r := range p.Rows {
 		if r.Match != MatchNone && r.Change {

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"techaid/ledger"
-	"techaid/storage"
+	"techaid/query"
 )
 
 // TestLibreOffice: every export, written as .xlsx, opens in LibreOffice (headless), and each sheet it
@@ -29,8 +29,8 @@ func TestLibreOffice(t *testing.T) {
 		t.Skip("soffice not installed (apt install libreoffice-calc-nogui)")
 	}
 	st := seeded(t)
-	villages, _ := st.Villages(storage.VillageQuery{}, nil)
-	for i, a := range st.Advisors(storage.AdvisorQuery{}, nil)[:8] {
+	villages, _ := st.Villages(query.Villages{}, nil)
+	for i, a := range st.Advisors(query.Advisors{}, nil)[:8] {
 		if _, err := st.Create(context.Background(), ledger.Assignment{Advisor: a.ID, Village: villages[i*3].Code, From: "2026-01-01"}); err != nil {
 			t.Fatal(err)
 		}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"techaid/ledger"
-	"techaid/storage"
+	"techaid/query"
 )
 
 // Sheet names of the monthly scheduling report (月度调度).
@@ -45,7 +45,7 @@ func Monthly(st Store, year, month int, under ledger.Code, minDays int) ([]Table
 
 	summary := Table{Name: SheetMonthly, Columns: []string{"区县", "乡镇", "本月开展活动（次）", "本月培训人次", "本月到村服务（村次）",
 		"本年累计活动（次）", "省定重点村", "本季度未到村的重点村", fmt.Sprintf("本月服务不足 %d 天的科技指导人员", minDays),
-		fmt.Sprintf("需求调研未达 %d 次的重点村", storage.SurveysPerKeyVillage)}}
+		fmt.Sprintf("需求调研未达 %d 次的重点村", query.SurveysPerKeyVillage)}}
 	unvisited := Table{Name: SheetUnvisited, Columns: []string{"区县", "乡镇", "村", "村代码", "结对科技指导人员", "本年最近一次服务"}}
 	fewDays := Table{Name: SheetFewDays, Columns: []string{"科技指导人员", "专业组", "派出单位", "电话", "结对乡镇", "本月服务天数", "本年服务天数"}}
 	surveys := Table{Name: SheetSurveysDue, Columns: []string{"区县", "乡镇", "村", "村代码", "本年已调研（次）", "还需（次）"}}
@@ -71,7 +71,7 @@ func Monthly(st Store, year, month int, under ledger.Code, minDays int) ([]Table
 			return nil, err
 		}
 		att = n
-		keys, _ := st.Villages(storage.VillageQuery{Under: pl.code, KeyOnly: true}, nil)
+		keys, _ := st.Villages(query.Villages{Under: pl.code, KeyOnly: true}, nil)
 		paired := map[string]bool{}
 		for _, v := range keys {
 			t := p.Villages[v.Code]
@@ -82,14 +82,14 @@ func Monthly(st Store, year, month int, under ledger.Code, minDays int) ([]Table
 			if sum := sumFrom(t.VisitsByMonth, q0, month); sum == 0 {
 				notVisited++
 				last := ""
-				if page, err := st.Trainings(storage.TrainingQuery{Village: v.Code, From: yearStart, To: monthEnd, Limit: 1}, nil); err == nil && len(page.Trainings) > 0 {
+				if page, err := st.Trainings(query.Trainings{Village: v.Code, From: yearStart, To: monthEnd, Limit: 1}, nil); err == nil && len(page.Trainings) > 0 {
 					last = string(page.Trainings[0].Date)
 				}
 				unvisited.Rows = append(unvisited.Rows, []any{v.CountyName, v.TownshipName, v.Name, string(v.Code), strings.Join(advisors, "、"), or(last, "本年未服务")})
 			}
-			if s := t.VisitsByKind.Of(ledger.TrainingSurvey); s < storage.SurveysPerKeyVillage {
+			if s := t.VisitsByKind.Of(ledger.TrainingSurvey); s < query.SurveysPerKeyVillage {
 				due++
-				surveys.Rows = append(surveys.Rows, []any{v.CountyName, v.TownshipName, v.Name, string(v.Code), s, storage.SurveysPerKeyVillage - s})
+				surveys.Rows = append(surveys.Rows, []any{v.CountyName, v.TownshipName, v.Name, string(v.Code), s, query.SurveysPerKeyVillage - s})
 			}
 		}
 		// Advisors paired with any village of the township, key or not.
@@ -143,7 +143,7 @@ func Monthly(st Store, year, month int, under ledger.Code, minDays int) ([]Table
 
 // monthAttendees sums the attendees of the trainings whose primary village lies in under, in [from, to].
 func monthAttendees(st Store, under ledger.Code, from, to ledger.Date) (int, error) {
-	q := storage.TrainingQuery{Under: under, From: from, To: to, Oldest: true, Limit: 1000}
+	q := query.Trainings{Under: under, From: from, To: to, Oldest: true, Limit: 1000}
 	n := 0
 	for {
 		page, err := st.Trainings(q, nil)

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"techaid/storage"
+	"techaid/query"
 )
 
 // Imports are the lists an office can import, by the name techaid-cli and the app use.
@@ -17,7 +17,7 @@ type Plan interface {
 	Lines() []PlanLine
 	Summary() string
 	Writes() int
-	Apply(ctx context.Context, st Store, progress func(done, total int)) (storage.ImportResult, error)
+	Apply(ctx context.Context, st Store, progress func(done, total int)) (query.ImportResult, error)
 }
 
 // PlanLine is one line of a preview: its text and how it should catch the eye.

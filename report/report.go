@@ -11,32 +11,29 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hashicorp/go-memdb"
-
 	"techaid/ledger"
-	"techaid/storage"
+	"techaid/query"
 )
 
-// Store is what the reports read and the imports write. *storage.Store provides it, and so does the
-// desktop app's view of it.
+// Store is what the reports read and the imports write, in the plain terms of package query: so report
+// carries no storage engine into the app. *storage.Store provides it (report_test.go checks), and so does
+// the desktop app's view of it.
 type Store interface {
-	Identity() storage.Identity
+	Identity() query.Identity
 	Clock() *ledger.Clock
-	Villages(q storage.VillageQuery, ws memdb.WatchSet) ([]ledger.Village, int)
+	Villages(q query.Villages, ws query.WatchSet) ([]ledger.Village, int)
 	Village(code ledger.Code) (ledger.Village, error)
-	Advisors(q storage.AdvisorQuery, ws memdb.WatchSet) []ledger.Advisor
+	Advisors(q query.Advisors, ws query.WatchSet) []ledger.Advisor
 	Advisor(id string) (ledger.Advisor, error)
-	Assignments(village ledger.Code, advisor string, on ledger.Date, ws memdb.WatchSet) []ledger.Assignment
-	Trainings(q storage.TrainingQuery, ws memdb.WatchSet) (storage.TrainingPage, error)
-	CountTrainings(q storage.TrainingQuery) (int, error)
+	Assignments(village ledger.Code, advisor string, on ledger.Date, ws query.WatchSet) []ledger.Assignment
+	Trainings(q query.Trainings, ws query.WatchSet) (query.TrainingPage, error)
+	CountTrainings(q query.Trainings) (int, error)
 	ServiceDays(advisor string, from, to ledger.Date) (int, error)
-	Progress(year int, under ledger.Code, on ledger.Date, ws memdb.WatchSet) storage.Progress
+	Progress(year int, under ledger.Code, on ledger.Date, ws query.WatchSet) query.Progress
 	Record(id string) (ledger.Record, error)
-	Import(ctx context.Context, records []ledger.Entity, progress func(done int)) (storage.ImportResult, error)
+	Import(ctx context.Context, records []ledger.Entity, progress func(done int)) (query.ImportResult, error)
 	Update(ctx context.Context, before, after ledger.Entity) error
 }
-
-var _ Store = (*storage.Store)(nil)
 
 // Table is one sheet: a name, its column headings and its rows (each cell a string or an int).
 type Table struct {
@@ -67,7 +64,7 @@ func Ledger(st Store, year int, under ledger.Code, progress func(done, total int
 	if under.Level() == ledger.LevelCity {
 		under = ""
 	}
-	q := storage.TrainingQuery{Under: under, From: ledger.Date(fmt.Sprintf("%04d-01-01", year)),
+	q := query.Trainings{Under: under, From: ledger.Date(fmt.Sprintf("%04d-01-01", year)),
 		To: ledger.Date(fmt.Sprintf("%04d-12-31", year)), Oldest: true, Limit: 1000}
 	main := Table{Name: SheetLedger, Columns: LedgerColumns}
 	type advisorSum struct {

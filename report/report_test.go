@@ -13,8 +13,12 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"techaid/ledger"
+	"techaid/query"
 	"techaid/storage"
 )
+
+// The store is what the reports read.
+var _ Store = (*storage.Store)(nil)
 
 // seeded is a city store with the 40 sample villages of 高青县 and 沂源县, 20 advisors and 300
 // trainings of 2026, the last of them deleted.
@@ -73,7 +77,7 @@ func TestLedger(t *testing.T) {
 		t.Fatalf("tables %v", tables)
 	}
 	main := tables[0]
-	n, err := st.CountTrainings(storage.TrainingQuery{From: "2026-01-01", To: "2026-12-31"})
+	n, err := st.CountTrainings(query.Trainings{From: "2026-01-01", To: "2026-12-31"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,7 @@ import (
 	"strings"
 
 	"techaid/ledger"
-	"techaid/storage"
+	"techaid/query"
 )
 
 // Sheet names of the lists an office can export and import back.
@@ -21,7 +21,7 @@ func KeyVillages(st Store, under ledger.Code) Table {
 		under = ""
 	}
 	t := Table{Name: SheetKeyVillages, Columns: []string{"序号", "区县", "乡镇", "村", "村代码", "认定年份", "结对科技指导人员"}}
-	vs, _ := st.Villages(storage.VillageQuery{Under: under, KeyOnly: true}, nil)
+	vs, _ := st.Villages(query.Villages{Under: under, KeyOnly: true}, nil)
 	today := ledger.DateOf(st.Clock().Today())
 	for i, v := range vs {
 		var names []string
@@ -41,7 +41,7 @@ func KeyVillages(st Store, under ledger.Code) Table {
 // roster edited in Excel and imported back updates the same advisors).
 func Roster(st Store) Table {
 	t := Table{Name: SheetRoster, Columns: []string{"编号", "姓名", "性别", "电话", "派出单位", "职称", "专业特长", "专业组", "专家服务团成员", "状态", "备注"}}
-	for _, a := range st.Advisors(storage.AdvisorQuery{}, nil) {
+	for _, a := range st.Advisors(query.Advisors{}, nil) {
 		t.Rows = append(t.Rows, []any{a.ID, a.Name, a.Gender, a.Phone, a.Employer, a.Title, a.Specialty, a.Group, yesNo(a.Expert), a.Status, a.Notes})
 	}
 	return t

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"techaid/ledger"
+	"techaid/query"
 	"techaid/storage"
 )
 
@@ -63,8 +64,8 @@ func TestTargets(t *testing.T) {
 func TestMonthly(t *testing.T) {
 	st := seeded(t)
 	const month, minDays = 5, 3
-	villages, _ := st.Villages(storage.VillageQuery{}, nil)
-	for i, a := range st.Advisors(storage.AdvisorQuery{}, nil)[:8] {
+	villages, _ := st.Villages(query.Villages{}, nil)
+	for i, a := range st.Advisors(query.Advisors{}, nil)[:8] {
 		if _, err := st.Create(context.Background(), ledger.Assignment{Advisor: a.ID, Village: villages[i*3].Code, From: "2026-01-01"}); err != nil {
 			t.Fatal(err)
 		}
@@ -86,7 +87,7 @@ func TestMonthly(t *testing.T) {
 		}
 		rows++
 		township := findTownship(t, st, r[0].(string), r[1].(string))
-		n, err := st.CountTrainings(storage.TrainingQuery{Under: township, From: from, To: to})
+		n, err := st.CountTrainings(query.Trainings{Under: township, From: from, To: to})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -97,10 +98,10 @@ func TestMonthly(t *testing.T) {
 		if r[2] != n || r[3] != att {
 			t.Errorf("%s: %v trainings and %v attendees in May, the store has %d and %d", r[1], r[2], r[3], n, att)
 		}
-		keys, _ := st.Villages(storage.VillageQuery{Under: township, KeyOnly: true}, nil)
+		keys, _ := st.Villages(query.Villages{Under: township, KeyOnly: true}, nil)
 		notVisited := 0
 		for _, v := range keys {
-			page, err := st.Trainings(storage.TrainingQuery{Village: v.Code, From: "2026-04-01", To: to, Limit: 1}, nil)
+			page, err := st.Trainings(query.Trainings{Village: v.Code, From: "2026-04-01", To: to, Limit: 1}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -117,7 +118,7 @@ func TestMonthly(t *testing.T) {
 	if rows == 0 || len(unvisited.Rows) == 0 {
 		t.Fatalf("%d townships, %d key villages unvisited: the sample should have both", rows, len(unvisited.Rows))
 	}
-	advisors := st.Advisors(storage.AdvisorQuery{}, nil)
+	advisors := st.Advisors(query.Advisors{}, nil)
 	short := map[string]bool{}
 	for _, r := range few.Rows {
 		short[r[0].(string)] = true
@@ -146,7 +147,7 @@ func TestMonthly(t *testing.T) {
 
 func findTownship(t *testing.T, st *storage.Store, county, township string) ledger.Code {
 	t.Helper()
-	vs, _ := st.Villages(storage.VillageQuery{}, nil)
+	vs, _ := st.Villages(query.Villages{}, nil)
 	for _, v := range vs {
 		if v.CountyName == county && v.TownshipName == township {
 			return v.Code.Township()

@@ -5,7 +5,7 @@ import (
 	"strconv"
 
 	"techaid/ledger"
-	"techaid/storage"
+	"techaid/query"
 )
 
 // Percent is a cell holding a ratio (0.5 is 50%): a number in a workbook, formatted as a percentage.
@@ -35,7 +35,7 @@ type place struct {
 // placesUnder lists the counties and townships of the villages the store holds within under, each
 // county before its townships.
 func placesUnder(st Store, under ledger.Code) []place {
-	vs, _ := st.Villages(storage.VillageQuery{Under: under}, nil)
+	vs, _ := st.Villages(query.Villages{Under: under}, nil)
 	seen := map[ledger.Code]bool{}
 	var out []place
 	for _, v := range vs { // in code order: a county's townships follow it
@@ -64,31 +64,31 @@ func Targets(st Store, year int, under ledger.Code, on ledger.Date) (Table, erro
 	target, _ := YearTarget(st, year)
 	metrics := []struct {
 		name string
-		goal func(p storage.Progress, share float64) int
-		done func(p storage.Progress) int
+		goal func(p query.Progress, share float64) int
+		done func(p query.Progress) int
 	}{
-		{"开展活动（次）", func(_ storage.Progress, s float64) int { return ledger.ShareOf(target.Activities, s) },
-			func(p storage.Progress) int { return p.Total.Trainings }},
-		{"培训农民（人次）", func(_ storage.Progress, s float64) int { return ledger.ShareOf(target.Attendees, s) },
-			func(p storage.Progress) int { return p.Total.Attendees }},
-		{"发放技术资料（份）", func(_ storage.Progress, s float64) int { return ledger.ShareOf(target.Brochures, s) },
-			func(p storage.Progress) int { return p.Total.Brochures }},
-		{"支持项目（个）", func(_ storage.Progress, s float64) int { return ledger.ShareOf(target.Projects, s) },
-			func(p storage.Progress) int { return p.Total.VisitsByKind.Of(ledger.TrainingProject) }},
-		{"引进新品种新技术（项）", func(_ storage.Progress, s float64) int { return ledger.ShareOf(target.Varieties, s) },
-			func(p storage.Progress) int { return p.Total.Varieties }},
-		{fmt.Sprintf("需求调研达标的重点村（每村 %d 次）", storage.SurveysPerKeyVillage), func(p storage.Progress, _ float64) int { return p.KeyVillages },
-			func(p storage.Progress) int { return p.KeyVillagesSurveyed }},
-		{"有科技指导人员的重点村", func(p storage.Progress, _ float64) int { return p.KeyVillages },
-			func(p storage.Progress) int { return p.KeyVillagesCovered }},
-		{"已到村服务的重点村", func(p storage.Progress, _ float64) int { return p.KeyVillages },
-			func(p storage.Progress) int { return p.KeyVillagesVisited }},
+		{"开展活动（次）", func(_ query.Progress, s float64) int { return ledger.ShareOf(target.Activities, s) },
+			func(p query.Progress) int { return p.Total.Trainings }},
+		{"培训农民（人次）", func(_ query.Progress, s float64) int { return ledger.ShareOf(target.Attendees, s) },
+			func(p query.Progress) int { return p.Total.Attendees }},
+		{"发放技术资料（份）", func(_ query.Progress, s float64) int { return ledger.ShareOf(target.Brochures, s) },
+			func(p query.Progress) int { return p.Total.Brochures }},
+		{"支持项目（个）", func(_ query.Progress, s float64) int { return ledger.ShareOf(target.Projects, s) },
+			func(p query.Progress) int { return p.Total.VisitsByKind.Of(ledger.TrainingProject) }},
+		{"引进新品种新技术（项）", func(_ query.Progress, s float64) int { return ledger.ShareOf(target.Varieties, s) },
+			func(p query.Progress) int { return p.Total.Varieties }},
+		{fmt.Sprintf("需求调研达标的重点村（每村 %d 次）", query.SurveysPerKeyVillage), func(p query.Progress, _ float64) int { return p.KeyVillages },
+			func(p query.Progress) int { return p.KeyVillagesSurveyed }},
+		{"有科技指导人员的重点村", func(p query.Progress, _ float64) int { return p.KeyVillages },
+			func(p query.Progress) int { return p.KeyVillagesCovered }},
+		{"已到村服务的重点村", func(p query.Progress, _ float64) int { return p.KeyVillages },
+			func(p query.Progress) int { return p.KeyVillagesVisited }},
 	}
 	t := Table{Name: SheetTargets, Columns: []string{"单位", "区县", "乡镇", "省定重点村"}}
 	for _, m := range metrics {
 		t.Columns = append(t.Columns, m.name+"·目标", m.name+"·完成", m.name+"·完成率")
 	}
-	row := func(level, county, township string, p storage.Progress) {
+	row := func(level, county, township string, p query.Progress) {
 		share := float64(p.KeyVillages) / ledger.ProgrammeKeyVillages
 		if p.Under == "" {
 			share = 1

@@ -21,6 +21,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"techaid/ledger"
+	"techaid/query"
 )
 
 // A backup is one file: a header line naming what it is, then Badger's backup stream of every key.
@@ -266,7 +267,7 @@ func load(dir string, r io.Reader, opts Options) error {
 		return fmt.Errorf("restore: the backup is damaged: %w", err)
 	}
 	err = db.Update(func(txn *badger.Txn) error {
-		var id Identity
+		var id query.Identity
 		var cnt counters
 		if err := getJSON(txn, metaIdentity, &id); err != nil {
 			return err

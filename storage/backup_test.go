@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"techaid/ledger"
+	"techaid/query"
 )
 
 // dirDigest hashes every file under dir (names and contents), to tell whether a directory was touched.
@@ -98,7 +99,7 @@ func storeWithEverything(t *testing.T) *Store {
 
 // restoredLike checks that restored holds what orig held when the backup was taken: every record,
 // history, change-log entry, conflict and index, under a new replica id with nothing acknowledged.
-func restoredLike(t *testing.T, restored *Store, orig Identity, want map[string]any, wantKeys map[string]string, wantStats Stats) {
+func restoredLike(t *testing.T, restored *Store, orig query.Identity, want map[string]any, wantKeys map[string]string, wantStats query.Stats) {
 	t.Helper()
 	id := restored.Identity()
 	if id.Replica == "" || id.Replica == orig.Replica || id.Scope != orig.Scope || id.Clerk != orig.Clerk {
@@ -130,7 +131,7 @@ func TestBackupRestore(t *testing.T) {
 	s := storeWithEverything(t)
 	dir, orig := s.Dir(), s.Identity()
 	want, wantKeys, wantStats := snapshot(t, s), rawKeys(t, s), s.Stats(nil)
-	histories := map[string][]Audit{}
+	histories := map[string][]query.Audit{}
 	for id := range allRecords(t, s) {
 		histories[id] = mustHistory(t, s, id)
 	}

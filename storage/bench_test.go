@@ -14,6 +14,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"techaid/ledger"
+	"techaid/query"
 )
 
 // The benchmarks behind the README's performance section. The fixture is the programme at full size:
@@ -279,7 +280,7 @@ func BenchmarkQueries(b *testing.B) {
 		{"village+3months", func() int {
 			v := fx.villages[rng.IntN(len(fx.villages))].Code
 			m := 1 + rng.IntN(10)
-			p, err := s.Trainings(TrainingQuery{Village: v, From: ledger.Date(fmt.Sprintf("%d-%02d-01", fixtureYear, m)),
+			p, err := s.Trainings(query.Trainings{Village: v, From: ledger.Date(fmt.Sprintf("%d-%02d-01", fixtureYear, m)),
 				To: ledger.Date(fmt.Sprintf("%d-%02d-31", fixtureYear, m+2))}, nil)
 			if err != nil {
 				b.Fatal(err)
@@ -288,7 +289,7 @@ func BenchmarkQueries(b *testing.B) {
 		}},
 		{"advisor+year", func() int {
 			a := fx.advisors[rng.IntN(len(fx.advisors))].ID
-			p, err := s.Trainings(TrainingQuery{Advisor: a, From: "2026-01-01", To: "2026-12-31"}, nil)
+			p, err := s.Trainings(query.Trainings{Advisor: a, From: "2026-01-01", To: "2026-12-31"}, nil)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -296,28 +297,28 @@ func BenchmarkQueries(b *testing.B) {
 		}},
 		{"township-page", func() int {
 			v := fx.villages[rng.IntN(len(fx.villages))].Code
-			p, err := s.Trainings(TrainingQuery{Under: v.Township()}, nil)
+			p, err := s.Trainings(query.Trainings{Under: v.Township()}, nil)
 			if err != nil {
 				b.Fatal(err)
 			}
 			return len(p.Trainings)
 		}},
 		{"count-kind-city", func() int { // the city's needs surveys: format 2 counts index keys only
-			n, err := s.CountTrainings(TrainingQuery{Kind: ledger.TrainingKinds[rng.IntN(len(ledger.TrainingKinds))]})
+			n, err := s.CountTrainings(query.Trainings{Kind: ledger.TrainingKinds[rng.IntN(len(ledger.TrainingKinds))]})
 			if err != nil {
 				b.Fatal(err)
 			}
 			return n
 		}},
 		{"count-kind-values", func() int { // the same count when the values must be read (format 1's way)
-			n, err := s.CountTrainings(TrainingQuery{Kind: ledger.TrainingKinds[rng.IntN(len(ledger.TrainingKinds))], Under: "3703"})
+			n, err := s.CountTrainings(query.Trainings{Kind: ledger.TrainingKinds[rng.IntN(len(ledger.TrainingKinds))], Under: "3703"})
 			if err != nil {
 				b.Fatal(err)
 			}
 			return n
 		}},
 		{"kind-page-city", func() int {
-			p, err := s.Trainings(TrainingQuery{Kind: ledger.TrainingSurvey}, nil)
+			p, err := s.Trainings(query.Trainings{Kind: ledger.TrainingSurvey}, nil)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"techaid/ledger"
+	"techaid/query"
 )
 
 // The on-disk encodings are ours: compact, versioned by their first byte, and several times faster to
@@ -178,34 +179,7 @@ func decodeChange(seq uint64, b []byte) (Change, error) {
 	return c, r.err
 }
 
-// Audit operations.
-const (
-	OpCreate  = "create"  // a new record, entered here
-	OpUpdate  = "update"  // fields edited here
-	OpDelete  = "delete"  // deleted here
-	OpImport  = "import"  // written by an import here
-	OpSync    = "sync"    // fields that arrived from another replica
-	OpRestore = "restore" // a clerk restored the losing value of a conflict
-)
-
-// Audit is one entry of a record's history: who changed which fields when, and from what to what.
-type Audit struct {
-	Stamp   ledger.Stamp // when, on this replica's clock
-	Op      string
-	Author  string // the clerk who wrote it (for sync: the remote author of the newest field)
-	Office  ledger.Code
-	Replica string
-	Fields  []AuditField
-}
-
-// AuditField is one changed field in an Audit.
-type AuditField struct {
-	Name string
-	Old  string
-	New  string
-}
-
-func encodeAudit(a Audit) []byte {
+func encodeAudit(a query.Audit) []byte {
 	w := &writer{b: make([]byte, 0, 128)}
 	w.uint(codecV1)
 	w.stamp(a.Stamp)
@@ -222,24 +196,24 @@ func encodeAudit(a Audit) []byte {
 	return w.b
 }
 
-func decodeAudit(b []byte) (Audit, error) {
+func decodeAudit(b []byte) (query.Audit, error) {
 	r := &reader{b: b}
 	if r.uint() != codecV1 {
-		return Audit{}, errCorrupt
+		return query.Audit{}, errCorrupt
 	}
-	a := Audit{Stamp: r.stamp(), Op: r.str(), Author: r.str(), Office: ledger.Code(r.str()), Replica: r.str()}
+	a := query.Audit{Stamp: r.stamp(), Op: r.str(), Author: r.str(), Office: ledger.Code(r.str()), Replica: r.str()}
 	n := r.uint()
 	if n > uint64(len(b)) {
-		return Audit{}, errCorrupt
+		return query.Audit{}, errCorrupt
 	}
-	a.Fields = make([]AuditField, n)
+	a.Fields = make([]query.AuditField, n)
 	for i := range a.Fields {
-		a.Fields[i] = AuditField{Name: r.str(), Old: r.str(), New: r.str()}
+		a.Fields[i] = query.AuditField{Name: r.str(), Old: r.str(), New: r.str()}
 	}
 	return a, r.err
 }
 
-func encodeTally(t *Tally) []byte {
+func encodeTally(t *query.Tally) []byte {
 	w := &writer{b: make([]byte, 0, 64)}
 	w.uint(codecV1)
 	for _, n := range []int{t.Trainings, t.Attendees, t.PoorAttendees, t.Brochures, t.Varieties, t.Visits} {
@@ -257,7 +231,7 @@ func encodeTally(t *Tally) []byte {
 	return w.b
 }
 
-func decodeTally(b []byte, t *Tally) error {
+func decodeTally(b []byte, t *query.Tally) error {
 	r := &reader{b: b}
 	if r.uint() != codecV1 {
 		return errCorrupt
@@ -275,7 +249,7 @@ func decodeTally(b []byte, t *Tally) error {
 	}
 	for range n {
 		k := r.str()
-		t.VisitsByKind[kindIndex(k)] += int(r.uint())
+		t.VisitsByKind.Add(k, int(r.uint()))
 	}
 	return r.err
 }

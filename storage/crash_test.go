@@ -17,6 +17,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"techaid/ledger"
+	"techaid/query"
 )
 
 // The crash test runs this test binary again as a child that writes as fast as it can and reports each
@@ -40,7 +41,7 @@ func TestCrashChild(t *testing.T) {
 	}
 	defer s.Close()
 	codes := sampleCodes(t)
-	advisors := s.Advisors(AdvisorQuery{}, nil)
+	advisors := s.Advisors(query.Advisors{}, nil)
 	fmt.Println("ready")
 	ctx := context.Background()
 	deadline := time.Now().Add(20 * time.Second) // the parent kills long before; never outlive it

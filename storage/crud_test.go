@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"techaid/ledger"
+	"techaid/query"
 )
 
 // nonEmpty lists the fields of e that hold a value: what a create writes.
@@ -27,7 +28,7 @@ func nonEmpty(e ledger.Entity) []string {
 	return out
 }
 
-func auditNames(a Audit) []string {
+func auditNames(a query.Audit) []string {
 	var out []string
 	for _, f := range a.Fields {
 		out = append(out, f.Name)
@@ -72,7 +73,7 @@ func TestLifecycle(t *testing.T) {
 		get  func(id string) (ledger.Entity, error)
 		// listed reports whether the record appears in its list query.
 		listed func(id string) bool
-		count  func(Stats) int
+		count  func(query.Stats) int
 	}
 	tests := []kindCase{
 		{
@@ -91,10 +92,10 @@ func TestLifecycle(t *testing.T) {
 				return s.Village(ledger.Code(id))
 			},
 			listed: func(id string) bool {
-				vs, _ := s.Villages(VillageQuery{Under: lucun}, nil)
+				vs, _ := s.Villages(query.Villages{Under: lucun}, nil)
 				return slices.ContainsFunc(vs, func(v ledger.Village) bool { return string(v.Code) == id })
 			},
-			count: func(st Stats) int { return st.Villages },
+			count: func(st query.Stats) int { return st.Villages },
 		},
 		{
 			name:   "advisor",
@@ -112,9 +113,9 @@ func TestLifecycle(t *testing.T) {
 				return s.Advisor(id)
 			},
 			listed: func(id string) bool {
-				return slices.ContainsFunc(s.Advisors(AdvisorQuery{}, nil), func(a ledger.Advisor) bool { return a.ID == id })
+				return slices.ContainsFunc(s.Advisors(query.Advisors{}, nil), func(a ledger.Advisor) bool { return a.ID == id })
 			},
-			count: func(st Stats) int { return st.Advisors },
+			count: func(st query.Stats) int { return st.Advisors },
 		},
 		{
 			name:   "training",
@@ -127,13 +128,13 @@ func TestLifecycle(t *testing.T) {
 			set: map[string]string{"notes": "雨天改在村委会", "brochures": "80"},
 			get: func(id string) (ledger.Entity, error) { return Get[ledger.Training](s, id) },
 			listed: func(id string) bool {
-				p, err := s.Trainings(TrainingQuery{Village: wangcun}, nil)
+				p, err := s.Trainings(query.Trainings{Village: wangcun}, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
 				return slices.ContainsFunc(p.Trainings, func(tr ledger.Training) bool { return tr.ID == id })
 			},
-			count: func(st Stats) int { return st.Trainings },
+			count: func(st query.Stats) int { return st.Trainings },
 		},
 		{
 			name:   "assignment",
@@ -159,7 +160,7 @@ func TestLifecycle(t *testing.T) {
 			listed: func(id string) bool {
 				return slices.ContainsFunc(s.Assignments("", aid, "", nil), func(a ledger.Assignment) bool { return a.ID == id })
 			},
-			count: func(st Stats) int { return st.Assignments },
+			count: func(st query.Stats) int { return st.Assignments },
 		},
 	}
 	for _, tt := range tests {
@@ -205,7 +206,7 @@ func TestLifecycle(t *testing.T) {
 					t.Errorf("field %s version %+v, want 张三, %s, %s, a stamp and no prev", name, f.Version, city, id.Replica)
 				}
 			}
-			if h := mustHistory(t, s, rid); len(h) != 1 || h[0].Op != OpCreate || h[0].Author != clerkName ||
+			if h := mustHistory(t, s, rid); len(h) != 1 || h[0].Op != query.OpCreate || h[0].Author != clerkName ||
 				!slices.Equal(auditNames(h[0]), nonEmpty(cur)) {
 				t.Errorf("history after create: %+v", h)
 			}
@@ -231,8 +232,8 @@ func TestLifecycle(t *testing.T) {
 				t.Errorf("updated field %s = %+v", field, f)
 			}
 			h := mustHistory(t, s, rid)
-			if last := h[len(h)-1]; len(h) != 2 || last.Op != OpUpdate || len(last.Fields) != 1 || last.Fields[0] !=
-				(AuditField{Name: field, Old: ledger.Values(cur)[field], New: ledger.Values(next)[field]}) {
+			if last := h[len(h)-1]; len(h) != 2 || last.Op != query.OpUpdate || len(last.Fields) != 1 || last.Fields[0] !=
+				(query.AuditField{Name: field, Old: ledger.Values(cur)[field], New: ledger.Values(next)[field]}) {
 				t.Errorf("history after update: %+v", h)
 			}
 			if c := lastChange(); !slices.Equal(c.Fields, []string{field}) || len(c.Record.Fields) != 1 {
@@ -289,7 +290,7 @@ func TestLifecycle(t *testing.T) {
 				t.Errorf("count after delete = %d, want %d", tt.count(st), tt.count(st0))
 			}
 			h = mustHistory(t, s, rid)
-			if last := h[len(h)-1]; last.Op != OpDelete || len(last.Fields) != 1 || last.Fields[0].New != "true" {
+			if last := h[len(h)-1]; last.Op != query.OpDelete || len(last.Fields) != 1 || last.Fields[0].New != "true" {
 				t.Errorf("history after delete ends with %+v", last)
 			}
 			n := s.Stats(nil).Changes
@@ -306,14 +307,14 @@ func TestLifecycle(t *testing.T) {
 				t.Errorf("count after undelete = %d, want %d", tt.count(st), tt.count(st0)+1)
 			}
 			h = mustHistory(t, s, rid)
-			if last := h[len(h)-1]; len(last.Fields) != 1 || last.Fields[0] != (AuditField{Name: "deleted", Old: "true", New: ""}) {
+			if last := h[len(h)-1]; len(last.Fields) != 1 || last.Fields[0] != (query.AuditField{Name: "deleted", Old: "true", New: ""}) {
 				t.Errorf("history after undelete ends with %+v", last)
 			}
 			ops := []string{}
 			for _, a := range h {
 				ops = append(ops, a.Op)
 			}
-			if want := []string{OpCreate, OpUpdate, OpUpdate, OpDelete, OpUpdate}; !slices.Equal(ops, want) {
+			if want := []string{query.OpCreate, query.OpUpdate, query.OpUpdate, query.OpDelete, query.OpUpdate}; !slices.Equal(ops, want) {
 				t.Errorf("history ops %v, want %v", ops, want)
 			}
 			for i := 1; i < len(h); i++ {
@@ -429,7 +430,7 @@ func TestImportResult(t *testing.T) {
 	if got, _ := s.Village(v.Code); got.Households != 300 {
 		t.Errorf("import with an empty households blanked it: %d", got.Households)
 	}
-	if h := mustHistory(t, s, string(v.Code)); h[0].Op != OpImport {
+	if h := mustHistory(t, s, string(v.Code)); h[0].Op != query.OpImport {
 		t.Errorf("first history entry of an imported village: %+v", h[0])
 	}
 }
@@ -464,7 +465,7 @@ func TestImportLarge(t *testing.T) {
 			if res.Created != len(in) || len(res.Rejected) != 0 {
 				t.Errorf("Import: %+v", res)
 			}
-			if n, _ := s.CountTrainings(TrainingQuery{}); n != len(in) {
+			if n, _ := s.CountTrainings(query.Trainings{}); n != len(in) {
 				t.Errorf("CountTrainings = %d, want %d", n, len(in))
 			}
 			checkConsistent(t, s)
@@ -512,31 +513,31 @@ func TestVillageQueries(t *testing.T) {
 	}
 	tests := []struct {
 		name  string
-		q     VillageQuery
+		q     query.Villages
 		want  []ledger.Village // before Offset and Limit
 		page  [2]int           // the slice of want expected, [0,0] for all
 		total int
 	}{
-		{"all", VillageQuery{}, live, [2]int{}, 39},
-		{"city", VillageQuery{Under: city}, live, [2]int{}, 39},
-		{"county 高青县", VillageQuery{Under: gaoqing}, filter(under(gaoqing)), [2]int{}, 19},
-		{"county 沂源县", VillageQuery{Under: yiyuan}, filter(under(yiyuan)), [2]int{}, 20},
-		{"township 鲁村镇", VillageQuery{Under: lucun}, filter(under(lucun)), [2]int{}, 2},
-		{"key villages", VillageQuery{KeyOnly: true}, filter(func(v ledger.Village) bool { return v.Key }), [2]int{}, len(key)},
-		{"key villages of 沂源县", VillageQuery{Under: yiyuan, KeyOnly: true},
+		{"all", query.Villages{}, live, [2]int{}, 39},
+		{"city", query.Villages{Under: city}, live, [2]int{}, 39},
+		{"county 高青县", query.Villages{Under: gaoqing}, filter(under(gaoqing)), [2]int{}, 19},
+		{"county 沂源县", query.Villages{Under: yiyuan}, filter(under(yiyuan)), [2]int{}, 20},
+		{"township 鲁村镇", query.Villages{Under: lucun}, filter(under(lucun)), [2]int{}, 2},
+		{"key villages", query.Villages{KeyOnly: true}, filter(func(v ledger.Village) bool { return v.Key }), [2]int{}, len(key)},
+		{"key villages of 沂源县", query.Villages{Under: yiyuan, KeyOnly: true},
 			filter(func(v ledger.Village) bool { return v.Key && yiyuan.Contains(v.Code) }), [2]int{}, -1},
-		{"key villages of 鲁村镇", VillageQuery{Under: lucun, KeyOnly: true},
+		{"key villages of 鲁村镇", query.Villages{Under: lucun, KeyOnly: true},
 			filter(func(v ledger.Village) bool { return v.Key && lucun.Contains(v.Code) }), [2]int{}, -1},
-		{"name part", VillageQuery{Search: "大"}, filter(func(v ledger.Village) bool { return strings.Contains(v.Name, "大") }), [2]int{}, -1},
-		{"name part with spaces", VillageQuery{Search: " 石臼 "}, filter(func(v ledger.Village) bool { return strings.Contains(v.Name, "石臼") }), [2]int{}, 2},
-		{"code start", VillageQuery{Search: "370323102"}, filter(under(lucun)), [2]int{}, 2},
-		{"name part in a county", VillageQuery{Under: gaoqing, Search: "村委会"},
+		{"name part", query.Villages{Search: "大"}, filter(func(v ledger.Village) bool { return strings.Contains(v.Name, "大") }), [2]int{}, -1},
+		{"name part with spaces", query.Villages{Search: " 石臼 "}, filter(func(v ledger.Village) bool { return strings.Contains(v.Name, "石臼") }), [2]int{}, 2},
+		{"code start", query.Villages{Search: "370323102"}, filter(under(lucun)), [2]int{}, 2},
+		{"name part in a county", query.Villages{Under: gaoqing, Search: "村委会"},
 			filter(func(v ledger.Village) bool { return gaoqing.Contains(v.Code) && strings.Contains(v.Name, "村委会") }), [2]int{}, -1},
-		{"no match", VillageQuery{Search: "不存在"}, nil, [2]int{}, 0},
-		{"second page", VillageQuery{Offset: 5, Limit: 7}, live, [2]int{5, 12}, 39},
-		{"last page", VillageQuery{Offset: 35, Limit: 7}, live, [2]int{35, 39}, 39},
-		{"past the end", VillageQuery{Offset: 50, Limit: 7}, live, [2]int{39, 39}, 39},
-		{"page of a county", VillageQuery{Under: yiyuan, Offset: 18, Limit: 5}, filter(under(yiyuan)), [2]int{18, 20}, 20},
+		{"no match", query.Villages{Search: "不存在"}, nil, [2]int{}, 0},
+		{"second page", query.Villages{Offset: 5, Limit: 7}, live, [2]int{5, 12}, 39},
+		{"last page", query.Villages{Offset: 35, Limit: 7}, live, [2]int{35, 39}, 39},
+		{"past the end", query.Villages{Offset: 50, Limit: 7}, live, [2]int{39, 39}, 39},
+		{"page of a county", query.Villages{Under: yiyuan, Offset: 18, Limit: 5}, filter(under(yiyuan)), [2]int{18, 20}, 20},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -642,19 +643,19 @@ func TestAdvisorQueries(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		q    AdvisorQuery
+		q    query.Advisors
 		want []string
 	}{
-		{"all, by name", AdvisorQuery{}, filter(func(ledger.Advisor) bool { return true })},
-		{"group", AdvisorQuery{Group: "林果"}, []string{"王建国", "王芳"}},
-		{"empty group", AdvisorQuery{Group: "经济作物"}, nil},
-		{"status", AdvisorQuery{Status: ledger.StatusActive}, filter(func(a ledger.Advisor) bool { return a.Status == ledger.StatusActive })},
-		{"group and status", AdvisorQuery{Group: "林果", Status: ledger.StatusAdjusting}, []string{"王芳"}},
-		{"experts", AdvisorQuery{ExpertOnly: true}, filter(func(a ledger.Advisor) bool { return a.Expert })},
-		{"name part", AdvisorQuery{Search: "王"}, filter(func(a ledger.Advisor) bool { return strings.Contains(a.Name, "王") })},
-		{"phone part", AdvisorQuery{Search: "3221234"}, []string{"王芳"}},
-		{"employer part", AdvisorQuery{Search: "高青县"}, filter(func(a ledger.Advisor) bool { return strings.Contains(a.Employer, "高青县") })},
-		{"search and group", AdvisorQuery{Search: "王", Group: "水产"}, []string{"王强"}},
+		{"all, by name", query.Advisors{}, filter(func(ledger.Advisor) bool { return true })},
+		{"group", query.Advisors{Group: "林果"}, []string{"王建国", "王芳"}},
+		{"empty group", query.Advisors{Group: "经济作物"}, nil},
+		{"status", query.Advisors{Status: ledger.StatusActive}, filter(func(a ledger.Advisor) bool { return a.Status == ledger.StatusActive })},
+		{"group and status", query.Advisors{Group: "林果", Status: ledger.StatusAdjusting}, []string{"王芳"}},
+		{"experts", query.Advisors{ExpertOnly: true}, filter(func(a ledger.Advisor) bool { return a.Expert })},
+		{"name part", query.Advisors{Search: "王"}, filter(func(a ledger.Advisor) bool { return strings.Contains(a.Name, "王") })},
+		{"phone part", query.Advisors{Search: "3221234"}, []string{"王芳"}},
+		{"employer part", query.Advisors{Search: "高青县"}, filter(func(a ledger.Advisor) bool { return strings.Contains(a.Employer, "高青县") })},
+		{"search and group", query.Advisors{Search: "王", Group: "水产"}, []string{"王强"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -767,7 +768,7 @@ func newTrainingFixture(t *testing.T, n int) *trainingFixture {
 	if _, err := s.Import(ctx, in, nil); err != nil {
 		t.Fatal(err)
 	}
-	page, err := s.Trainings(TrainingQuery{Limit: n + 1}, nil)
+	page, err := s.Trainings(query.Trainings{Limit: n + 1}, nil)
 	if err != nil || len(page.Trainings) != n {
 		t.Fatalf("listing all %d trainings: %d, %v", n, len(page.Trainings), err)
 	}
@@ -800,40 +801,40 @@ func TestTrainingQueries(t *testing.T) {
 	a0, a1 := f.advisors[0], f.advisors[1]
 	tests := []struct {
 		name  string
-		q     TrainingQuery
+		q     query.Trainings
 		match func(ledger.Training) bool
 	}{
-		{"all", TrainingQuery{}, func(ledger.Training) bool { return true }},
-		{"village (primary or not)", TrainingQuery{Village: wangcun}, func(tr ledger.Training) bool { return slices.Contains(tr.Villages, wangcun) }},
-		{"advisor", TrainingQuery{Advisor: a1}, func(tr ledger.Training) bool { return slices.Contains(tr.Advisors, a1) }},
-		{"under a county", TrainingQuery{Under: gaoqing}, func(tr ledger.Training) bool { return gaoqing.Contains(tr.Village()) }},
-		{"under a township, a date range", TrainingQuery{Under: lucun, From: "2025-11-01", To: "2026-01-31"},
+		{"all", query.Trainings{}, func(ledger.Training) bool { return true }},
+		{"village (primary or not)", query.Trainings{Village: wangcun}, func(tr ledger.Training) bool { return slices.Contains(tr.Villages, wangcun) }},
+		{"advisor", query.Trainings{Advisor: a1}, func(tr ledger.Training) bool { return slices.Contains(tr.Advisors, a1) }},
+		{"under a county", query.Trainings{Under: gaoqing}, func(tr ledger.Training) bool { return gaoqing.Contains(tr.Village()) }},
+		{"under a township, a date range", query.Trainings{Under: lucun, From: "2025-11-01", To: "2026-01-31"},
 			func(tr ledger.Training) bool {
 				return lucun.Contains(tr.Village()) && tr.Date >= "2025-11-01" && tr.Date <= "2026-01-31"
 			}},
-		{"date range", TrainingQuery{From: "2025-12-01", To: "2025-12-31"}, func(tr ledger.Training) bool { return tr.Date >= "2025-12-01" && tr.Date <= "2025-12-31" }},
-		{"from only", TrainingQuery{From: "2026-02-01"}, func(tr ledger.Training) bool { return tr.Date >= "2026-02-01" }},
-		{"to only", TrainingQuery{To: "2025-10-15"}, func(tr ledger.Training) bool { return tr.Date <= "2025-10-15" }},
-		{"kind", TrainingQuery{Kind: ledger.TrainingSurvey}, func(tr ledger.Training) bool { return tr.Kind == ledger.TrainingSurvey }},
-		{"kind under a county in a range", TrainingQuery{Kind: ledger.TrainingOnSite, Under: yiyuan, From: "2025-11-01", To: "2026-02-28"},
+		{"date range", query.Trainings{From: "2025-12-01", To: "2025-12-31"}, func(tr ledger.Training) bool { return tr.Date >= "2025-12-01" && tr.Date <= "2025-12-31" }},
+		{"from only", query.Trainings{From: "2026-02-01"}, func(tr ledger.Training) bool { return tr.Date >= "2026-02-01" }},
+		{"to only", query.Trainings{To: "2025-10-15"}, func(tr ledger.Training) bool { return tr.Date <= "2025-10-15" }},
+		{"kind", query.Trainings{Kind: ledger.TrainingSurvey}, func(tr ledger.Training) bool { return tr.Kind == ledger.TrainingSurvey }},
+		{"kind under a county in a range", query.Trainings{Kind: ledger.TrainingOnSite, Under: yiyuan, From: "2025-11-01", To: "2026-02-28"},
 			func(tr ledger.Training) bool {
 				return tr.Kind == ledger.TrainingOnSite && yiyuan.Contains(tr.Village()) && tr.Date >= "2025-11-01" && tr.Date <= "2026-02-28"
 			}},
-		{"village and a range", TrainingQuery{Village: lucun1, From: "2025-10-01", To: "2025-12-31"},
+		{"village and a range", query.Trainings{Village: lucun1, From: "2025-10-01", To: "2025-12-31"},
 			func(tr ledger.Training) bool {
 				return slices.Contains(tr.Villages, lucun1) && tr.Date <= "2025-12-31"
 			}},
-		{"advisor under a county", TrainingQuery{Advisor: a0, Under: yiyuan}, func(tr ledger.Training) bool {
+		{"advisor under a county", query.Trainings{Advisor: a0, Under: yiyuan}, func(tr ledger.Training) bool {
 			return slices.Contains(tr.Advisors, a0) && yiyuan.Contains(tr.Village())
 		}},
-		{"village and advisor", TrainingQuery{Village: lucun1, Advisor: a1}, func(tr ledger.Training) bool {
+		{"village and advisor", query.Trainings{Village: lucun1, Advisor: a1}, func(tr ledger.Training) bool {
 			return slices.Contains(tr.Villages, lucun1) && slices.Contains(tr.Advisors, a1)
 		}},
-		{"village and kind", TrainingQuery{Village: wangcun, Kind: ledger.TrainingCourse}, func(tr ledger.Training) bool {
+		{"village and kind", query.Trainings{Village: wangcun, Kind: ledger.TrainingCourse}, func(tr ledger.Training) bool {
 			return slices.Contains(tr.Villages, wangcun) && tr.Kind == ledger.TrainingCourse
 		}},
-		{"empty range", TrainingQuery{From: "2024-01-01", To: "2024-12-31"}, func(ledger.Training) bool { return false }},
-		{"unknown village", TrainingQuery{Village: "370323102299"}, func(ledger.Training) bool { return false }},
+		{"empty range", query.Trainings{From: "2024-01-01", To: "2024-12-31"}, func(ledger.Training) bool { return false }},
+		{"unknown village", query.Trainings{Village: "370323102299"}, func(ledger.Training) bool { return false }},
 	}
 	for _, tt := range tests {
 		for _, oldest := range []bool{false, true} {
@@ -894,11 +895,11 @@ func TestTrainingQueries(t *testing.T) {
 		}
 	}
 
-	if _, err := s.Trainings(TrainingQuery{After: "zz"}, nil); err == nil {
+	if _, err := s.Trainings(query.Trainings{After: "zz"}, nil); err == nil {
 		t.Error("a malformed cursor was accepted")
 	}
-	p, _ := s.Trainings(TrainingQuery{Village: lucun1, Limit: 2}, nil)
-	if _, err := s.Trainings(TrainingQuery{Advisor: a0, After: p.Next}, nil); err == nil {
+	p, _ := s.Trainings(query.Trainings{Village: lucun1, Limit: 2}, nil)
+	if _, err := s.Trainings(query.Trainings{Advisor: a0, After: p.Next}, nil); err == nil {
 		t.Error("a cursor of another query was accepted")
 	}
 }
@@ -911,7 +912,7 @@ func TestTrainingPagesExact(t *testing.T) {
 	for i := range 12 {
 		ids = append(ids, mustCreate(t, s, training(ledger.DateOf(baseWall.AddDate(0, 0, -i)), []ledger.Code{lucun1}, nil)))
 	}
-	for _, q := range []TrainingQuery{{Limit: 4}, {Limit: 4, Oldest: true}, {Village: lucun1, Limit: 4}, {Under: lucun, Limit: 6}} {
+	for _, q := range []query.Trainings{{Limit: 4}, {Limit: 4, Oldest: true}, {Village: lucun1, Limit: 4}, {Under: lucun, Limit: 6}} {
 		pages := allPages(t, s, q)
 		if want := 12 / q.Limit; len(pages) != want {
 			t.Errorf("%+v: %d pages, want %d (the last full page must have no Next)", q, len(pages), want)
@@ -921,7 +922,7 @@ func TestTrainingPagesExact(t *testing.T) {
 	if err := s.Delete(ctx, ids[11]); err != nil {
 		t.Fatal(err)
 	}
-	p, err := s.Trainings(TrainingQuery{Limit: 11}, nil)
+	p, err := s.Trainings(query.Trainings{Limit: 11}, nil)
 	if err != nil || len(p.Trainings) != 11 || p.Next != "" {
 		t.Errorf("11 live trainings in a page of 11: %d, next %q, %v", len(p.Trainings), p.Next, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"techaid/ledger"
+	"techaid/query"
 )
 
 // A village or an advisor that live trainings or assignments name cannot be deleted; once they are
@@ -32,8 +33,8 @@ func TestDeleteInUse(t *testing.T) {
 		if ue.Trainings != tc.trainings || ue.Assignments != tc.assignment {
 			t.Errorf("Delete(%s): %d trainings, %d assignments; want %d, %d", tc.id, ue.Trainings, ue.Assignments, tc.trainings, tc.assignment)
 		}
-		if !strings.Contains(Chinese(err), "不能删除") {
-			t.Errorf("Chinese(%v) = %q", err, Chinese(err))
+		if !strings.Contains(ledger.Chinese(err), "不能删除") {
+			t.Errorf("ledger.Chinese(%v) = %q", err, ledger.Chinese(err))
 		}
 		if after := s.Stats(nil); after != before {
 			t.Errorf("a refused delete changed the store: %+v -> %+v", before, after)
@@ -55,7 +56,7 @@ func TestReadsAfterClose(t *testing.T) {
 	if _, err := s.Record(string(sampleCodes(t)[0])); !errors.Is(err, ErrClosed) {
 		t.Errorf("Record after Close: %v, want ErrClosed", err)
 	}
-	if _, err := s.Trainings(TrainingQuery{}, nil); !errors.Is(err, ErrClosed) {
+	if _, err := s.Trainings(query.Trainings{}, nil); !errors.Is(err, ErrClosed) {
 		t.Errorf("Trainings after Close: %v, want ErrClosed", err)
 	}
 	if _, err := s.Create(t.Context(), ledger.Village{Code: "370323102299", Name: "新村"}); !errors.Is(err, ErrClosed) {

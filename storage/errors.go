@@ -1,25 +1,32 @@
 package storage
 
 import (
-	"errors"
 	"fmt"
 
 	"techaid/ledger"
 )
 
 // Sentinel errors of the store. Badger's own errors never leave this package: they are translated to
-// these or wrapped with context.
+// these or wrapped with context. Each says in Chinese what a clerk should do (ledger.Chinese finds it).
 var (
-	ErrNotFound       = errors.New("record not found")
-	ErrNotInitialized = errors.New("store not initialised: run init with the office scope and clerk first")
-	ErrInitialized    = errors.New("store already initialised for another office")
-	ErrLocked         = errors.New("the data directory is in use by another techaid program")
-	ErrPassphrase     = errors.New("wrong passphrase for this encrypted store")
-	ErrNewerFormat    = errors.New("the store was written by a newer techaid; upgrade this program")
-	ErrScope          = errors.New("outside this office's scope")
-	ErrClosed         = errors.New("store is closed")
-	ErrInUse          = errors.New("still named by live records")
+	ErrNotFound       = clerkError("record not found", "找不到这条记录，它可能已被删除。")
+	ErrNotInitialized = clerkError("store not initialised: run init with the office scope and clerk first", "尚未设置本单位和录入人，请先完成初始设置。")
+	ErrInitialized    = clerkError("store already initialised for another office", "数据目录已属于另一个单位，不能改为本单位。请换一个数据目录。")
+	ErrLocked         = clerkError("the data directory is in use by another techaid program", "数据正被另一个台账程序使用。请先关闭另一个窗口，再重新打开。")
+	ErrPassphrase     = clerkError("wrong passphrase for this encrypted store", "数据加密口令不正确，请重新输入。")
+	ErrNewerFormat    = clerkError("the store was written by a newer techaid; upgrade this program", "这些数据由更新版本的台账程序写入，请先升级本程序。")
+	ErrScope          = clerkError("outside this office's scope", "不在本单位的管辖范围内，不能修改。")
+	ErrClosed         = clerkError("store is closed", "数据已关闭，请重新打开程序。")
+	ErrInUse          = clerkError("still named by live records", "还有记录涉及它，不能删除。请先修改或删除这些记录。")
 )
+
+// sentinel is an error of the store in English (Error) and in the clerk's words (Chinese).
+type sentinel struct{ en, zh string }
+
+func clerkError(en, zh string) error { return &sentinel{en, zh} }
+
+func (e *sentinel) Error() string   { return e.en }
+func (e *sentinel) Chinese() string { return e.zh }
 
 // InUseError says why a village or an advisor cannot be deleted.
 type InUseError struct {
@@ -68,36 +75,3 @@ func (e *ScopeError) Chinese() string {
 
 // Is makes errors.Is(err, ErrScope) true.
 func (e *ScopeError) Is(target error) bool { return target == ErrScope }
-
-// Chinese turns an error from this package or ledger into a sentence a clerk understands, saying what to
-// do next. Unknown errors get a generic sentence with the English detail after it.
-func Chinese(err error) string {
-	var ve *ledger.ValidationError
-	var se *ScopeError
-	var ue *InUseError
-	switch {
-	case err == nil:
-		return ""
-	case errors.As(err, &ve):
-		return ve.Chinese()
-	case errors.As(err, &se):
-		return se.Chinese()
-	case errors.As(err, &ue):
-		return ue.Chinese()
-	case errors.Is(err, ErrNotFound):
-		return "找不到这条记录，它可能已被删除。"
-	case errors.Is(err, ErrNotInitialized):
-		return "尚未设置本单位和录入人，请先完成初始设置。"
-	case errors.Is(err, ErrInitialized):
-		return "数据目录已属于另一个单位，不能改为本单位。请换一个数据目录。"
-	case errors.Is(err, ErrLocked):
-		return "数据正被另一个台账程序使用。请先关闭另一个窗口，再重新打开。"
-	case errors.Is(err, ErrPassphrase):
-		return "数据加密口令不正确，请重新输入。"
-	case errors.Is(err, ErrNewerFormat):
-		return "这些数据由更新版本的台账程序写入，请先升级本程序。"
-	case errors.Is(err, ErrClosed):
-		return "数据已关闭，请重新打开程序。"
-	}
-	return "操作没有完成：" + err.Error()
-}

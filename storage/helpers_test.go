@@ -22,6 +22,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"techaid/ledger"
+	"techaid/query"
 )
 
 // The Zibo sample: 40 real villages of 高青县 (370322) and 沂源县 (370323).
@@ -177,7 +178,7 @@ func mustUpdate(t testing.TB, s *Store, before, after ledger.Entity) {
 	}
 }
 
-func mustHistory(t testing.TB, s *Store, id string) []Audit {
+func mustHistory(t testing.TB, s *Store, id string) []query.Audit {
 	t.Helper()
 	h, err := s.History(id)
 	if err != nil {
@@ -195,7 +196,7 @@ func allChanges(t testing.TB, s *Store) []Change {
 	return c
 }
 
-func mustConflicts(t testing.TB, s *Store, open bool) []Conflict {
+func mustConflicts(t testing.TB, s *Store, open bool) []query.Conflict {
 	t.Helper()
 	c, err := s.Conflicts(open)
 	if err != nil {
@@ -283,9 +284,9 @@ func rawKeys(t testing.TB, s *Store, prefixes ...byte) map[string]string {
 // expectedTallies recomputes the per-village yearly tallies from scratch from every live training on
 // disk, following the documented rule (sums for the primary village, a visit for every listed one).
 // It is written independently of tally.go on purpose.
-func expectedTallies(t testing.TB, recs map[string]ledger.Record) map[string]Tally {
+func expectedTallies(t testing.TB, recs map[string]ledger.Record) map[string]query.Tally {
 	t.Helper()
-	out := map[string]Tally{}
+	out := map[string]query.Tally{}
 	for _, rec := range recs {
 		if rec.Kind != ledger.KindTraining || rec.Deleted() {
 			continue
@@ -302,7 +303,7 @@ func expectedTallies(t testing.TB, recs map[string]ledger.Record) map[string]Tal
 		for i, v := range tr.Villages {
 			id := fmt.Sprintf("%04d/%s", d.Year(), v)
 			ty := out[id]
-			ty.ID, ty.Year, ty.Village = id, d.Year(), v
+			ty.Year, ty.Village = d.Year(), v
 			if i == 0 {
 				ty.Trainings++
 				ty.Attendees += tr.Attendees
@@ -325,38 +326,37 @@ func expectedTallies(t testing.TB, recs map[string]ledger.Record) map[string]Tal
 }
 
 // persistedTallies reads the tally keys ('g') as they are on disk.
-func persistedTallies(t testing.TB, s *Store) map[string]Tally {
+func persistedTallies(t testing.TB, s *Store) map[string]query.Tally {
 	t.Helper()
-	out := map[string]Tally{}
+	out := map[string]query.Tally{}
 	for k, v := range rawKeys(t, s, prefixTally) {
 		year := int(binary.BigEndian.Uint32([]byte(k[1:5])))
-		ty := Tally{Year: year, Village: ledger.Code(k[5:])}
-		ty.ID = fmt.Sprintf("%04d/%s", year, ty.Village)
+		ty := query.Tally{Year: year, Village: ledger.Code(k[5:])}
 		if err := decodeTally([]byte(v), &ty); err != nil {
 			t.Fatalf("tally %q: %v", k, err)
 		}
-		out[ty.ID] = ty
+		out[tallyID(year, ty.Village)] = ty
 	}
 	return out
 }
 
 // memTallies reads the tallies memdb holds.
-func memTallies(t testing.TB, s *Store) map[string]Tally {
+func memTallies(t testing.TB, s *Store) map[string]query.Tally {
 	t.Helper()
-	out := map[string]Tally{}
+	out := map[string]query.Tally{}
 	it, err := s.mem.Txn(false).Get(tableTallies, indexID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for obj := it.Next(); obj != nil; obj = it.Next() {
-		ty := *obj.(*Tally)
-		out[ty.ID] = ty
+		ty := *obj.(*tally)
+		out[ty.ID] = ty.Tally
 	}
 	return out
 }
 
-func normTallies(m map[string]Tally) map[string]Tally {
-	out := make(map[string]Tally, len(m))
+func normTallies(m map[string]query.Tally) map[string]query.Tally {
+	out := make(map[string]query.Tally, len(m))
 	for k, v := range m {
 		out[k] = v
 	}
@@ -477,7 +477,7 @@ func keyDiff(a, b map[string]string) []string {
 	return out
 }
 
-func tallyDiff(got, want map[string]Tally) string {
+func tallyDiff(got, want map[string]query.Tally) string {
 	var b strings.Builder
 	n := 0
 	for _, id := range slices.Sorted(func(yield func(string) bool) {
@@ -540,7 +540,7 @@ func snapshot(t testing.TB, s *Store) map[string]any {
 	t.Helper()
 	out := map[string]any{}
 	put := func(name string, v any) { out[name] = v }
-	for _, q := range []VillageQuery{
+	for _, q := range []query.Villages{
 		{}, {Under: city}, {Under: gaoqing}, {Under: yiyuan}, {Under: lucun}, {Under: tianzhen}, {KeyOnly: true},
 		{Under: yiyuan, KeyOnly: true}, {Search: "村委会"}, {Search: "370322"}, {Search: "大"}, {Offset: 5, Limit: 7},
 		{Under: gaoqing, Offset: 3, Limit: 4},
@@ -551,7 +551,7 @@ func snapshot(t testing.TB, s *Store) map[string]any {
 	put("VillagesByName 大", s.VillagesByName("大", 10))
 	put("VillagesByName 东", s.VillagesByName("东", 2))
 	advisorIDs := map[string]bool{}
-	for _, q := range []AdvisorQuery{{}, {Status: ledger.StatusAdjusting}, {ExpertOnly: true}, {Search: "王"}} {
+	for _, q := range []query.Advisors{{}, {Status: ledger.StatusAdjusting}, {ExpertOnly: true}, {Search: "王"}} {
 		as := s.Advisors(q, nil)
 		put(fmt.Sprintf("Advisors %+v", q), as)
 		for _, a := range as {
@@ -559,7 +559,7 @@ func snapshot(t testing.TB, s *Store) map[string]any {
 		}
 	}
 	for _, g := range ledger.Groups {
-		put("Advisors group "+g, s.Advisors(AdvisorQuery{Group: g}, nil))
+		put("Advisors group "+g, s.Advisors(query.Advisors{Group: g}, nil))
 	}
 	put("AdvisorsByName 王", s.AdvisorsByName("王", 5))
 	put("Assignments all", s.Assignments("", "", "", nil))
@@ -571,7 +571,7 @@ func snapshot(t testing.TB, s *Store) map[string]any {
 	for id := range advisorIDs {
 		put("Assignments advisor "+id, s.Assignments("", id, "", nil))
 	}
-	queries := map[string]TrainingQuery{
+	queries := map[string]query.Trainings{
 		"all newest":       {Limit: 37},
 		"all oldest":       {Limit: 37, Oldest: true},
 		"yiyuan 2026":      {Under: yiyuan, From: "2026-01-01", To: "2026-12-31", Limit: 11},
@@ -581,10 +581,10 @@ func snapshot(t testing.TB, s *Store) map[string]any {
 		"all 2025 by kind": {From: "2025-01-01", To: "2025-12-31", Kind: ledger.TrainingCourse, Limit: 17},
 	}
 	for _, c := range codes {
-		queries["village "+string(c)] = TrainingQuery{Village: c, Limit: 1000}
+		queries["village "+string(c)] = query.Trainings{Village: c, Limit: 1000}
 	}
 	for id := range advisorIDs {
-		queries["advisor "+id] = TrainingQuery{Advisor: id, Limit: 1000}
+		queries["advisor "+id] = query.Trainings{Advisor: id, Limit: 1000}
 		for _, r := range [][2]ledger.Date{{"2025-01-01", "2025-12-31"}, {"2026-01-01", "2026-12-31"}} {
 			n, err := s.ServiceDays(id, r[0], r[1])
 			if err != nil {
@@ -613,9 +613,9 @@ func snapshot(t testing.TB, s *Store) map[string]any {
 }
 
 // allPages follows the Next cursors of a training query to the end, and returns every page.
-func allPages(t testing.TB, s *Store, q TrainingQuery) []TrainingPage {
+func allPages(t testing.TB, s *Store, q query.Trainings) []query.TrainingPage {
 	t.Helper()
-	var pages []TrainingPage
+	var pages []query.TrainingPage
 	for {
 		p, err := s.Trainings(q, nil)
 		if err != nil {

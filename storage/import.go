@@ -7,22 +7,8 @@ import (
 	"sync"
 
 	"techaid/ledger"
+	"techaid/query"
 )
-
-// ImportResult reports a bulk write.
-type ImportResult struct {
-	Created   int
-	Updated   int
-	Unchanged int
-	Rejected  []RowError
-}
-
-// RowError is one rejected row of an import: its position in the input (from 1) and why.
-type RowError struct {
-	Row int
-	ID  string
-	Err error
-}
 
 // Limits of one import transaction: well inside Badger's (15% of a memtable, 2.4 MiB here), with room
 // for the largest record validation allows.
@@ -41,7 +27,7 @@ const (
 // holding whole records (record, change log, audit, index keys, tallies, counters), so a crash leaves
 // whole records. One goroutine prepares a transaction's writes while another commits the previous one
 // (Badger lets a new transaction begin only when the last has been written), so both cores work.
-func (s *Store) Import(ctx context.Context, records []ledger.Entity, progress func(done int)) (ImportResult, error) {
+func (s *Store) Import(ctx context.Context, records []ledger.Entity, progress func(done int)) (query.ImportResult, error) {
 	return s.importRecords(ctx, records, progress, false)
 }
 
@@ -51,16 +37,16 @@ func (s *Store) Import(ctx context.Context, records []ledger.Entity, progress fu
 // replace one. They are not changes anyone made: they stay out of the change log, so they are not sent
 // to the city (which imports the same list itself) and are not counted as pending (Stats.Pending).
 // Their history says where they came from.
-func (s *Store) ImportReference(ctx context.Context, records []ledger.Entity, progress func(done int)) (ImportResult, error) {
+func (s *Store) ImportReference(ctx context.Context, records []ledger.Entity, progress func(done int)) (query.ImportResult, error) {
 	return s.importRecords(ctx, records, progress, true)
 }
 
-func (s *Store) importRecords(ctx context.Context, records []ledger.Entity, progress func(done int), reference bool) (ImportResult, error) {
+func (s *Store) importRecords(ctx context.Context, records []ledger.Entity, progress func(done int), reference bool) (query.ImportResult, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b, err := s.begin()
 	if err != nil {
-		return ImportResult{}, err
+		return query.ImportResult{}, err
 	}
 	defer b.mem.Abort()
 	b.txn.Discard()
@@ -70,7 +56,7 @@ func (s *Store) importRecords(ctx context.Context, records []ledger.Entity, prog
 	b.reference = reference
 
 	c := s.startCommitter()
-	var res ImportResult
+	var res query.ImportResult
 	committed := map[string]bool{} // record keys written by transactions handed to the committer
 	reported := 0
 	report := func(done int) {
@@ -130,12 +116,12 @@ func (s *Store) importRecords(ctx context.Context, records []ledger.Entity, prog
 					delete(values, name)
 				}
 			}
-			result, err := b.local(OpImport, e.RecordKind(), id, values)
+			result, err := b.local(query.OpImport, e.RecordKind(), id, values)
 			var ve *ledger.ValidationError
 			var se *ScopeError
 			switch {
 			case errors.As(err, &ve) || errors.As(err, &se):
-				res.Rejected = append(res.Rejected, RowError{Row: i + 1, ID: id, Err: err})
+				res.Rejected = append(res.Rejected, query.RowError{Row: i + 1, ID: id, Err: err})
 			case err != nil:
 				return err
 			case result == unchanged:

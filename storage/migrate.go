@@ -11,6 +11,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"techaid/ledger"
+	"techaid/query"
 )
 
 // Upgrades keep the data. The store records its format in meta (the truth) and, so that an older
@@ -23,7 +24,7 @@ import (
 const formatFile = "techaid.format"
 
 // migrations[v] brings a store of format v to v+1.
-var migrations = map[int]func(s *Store, id Identity) error{
+var migrations = map[int]func(s *Store, id query.Identity) error{
 	1: addKindIndex,
 }
 
@@ -59,7 +60,7 @@ func writeFormatFile(dir string, v int) error {
 // rebuilt from what it wrote.
 func (s *Store) migrate() error {
 	var format int
-	var id Identity
+	var id query.Identity
 	err := s.db.View(func(txn *badger.Txn) error {
 		if err := getJSON(txn, metaFormat, &format); err != nil {
 			return err
@@ -83,7 +84,7 @@ func (s *Store) migrate() error {
 // addKindIndex (format 1 → 2) writes the training index by kind for every live training: the list
 // filtered by 服务形式 and the count of needs surveys then read index keys only. A hub's lean store
 // keeps no training indexes and has nothing to add.
-func addKindIndex(s *Store, id Identity) error {
+func addKindIndex(s *Store, id query.Identity) error {
 	if id.Lean {
 		return nil
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"techaid/ledger"
+	"techaid/query"
 )
 
 // dirState is every file of a directory with its content hash and modification time.
@@ -61,11 +62,11 @@ func TestMigrateFormat1(t *testing.T) {
 	}
 	byKind := map[string][]string{}
 	for _, kind := range []string{ledger.TrainingCourse, ledger.TrainingSurvey, ledger.TrainingPromotion, ledger.TrainingOnSite, ledger.TrainingOther} {
-		page, err := s.Trainings(TrainingQuery{Kind: kind, Limit: 10}, nil)
+		page, err := s.Trainings(query.Trainings{Kind: kind, Limit: 10}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		n, err := s.CountTrainings(TrainingQuery{Kind: kind})
+		n, err := s.CountTrainings(query.Trainings{Kind: kind})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -94,8 +95,8 @@ func TestMigrateFormat1(t *testing.T) {
 		t.Errorf("其他: %v", byKind[ledger.TrainingOther])
 	}
 	// History came through the upgrade.
-	page, _ := s.Trainings(TrainingQuery{Kind: ledger.TrainingPromotion}, nil)
-	if h := mustHistory(t, s, page.Trainings[0].ID); len(h) != 2 || h[1].Op != OpUpdate {
+	page, _ := s.Trainings(query.Trainings{Kind: ledger.TrainingPromotion}, nil)
+	if h := mustHistory(t, s, page.Trainings[0].ID); len(h) != 2 || h[1].Op != query.OpUpdate {
 		t.Errorf("the edited training's history: %+v", h)
 	}
 	if err := s.Close(); err != nil {
@@ -105,7 +106,7 @@ func TestMigrateFormat1(t *testing.T) {
 	if again.Stats(nil).Trainings != 4 || storedFormat(t, again) != FormatVersion {
 		t.Errorf("the second open: %+v", again.Stats(nil))
 	}
-	if n, _ := again.CountTrainings(TrainingQuery{Kind: ledger.TrainingSurvey}); n != 1 {
+	if n, _ := again.CountTrainings(query.Trainings{Kind: ledger.TrainingSurvey}); n != 1 {
 		t.Errorf("after the second open, %d surveys", n)
 	}
 }
@@ -132,8 +133,8 @@ func TestNewerFormatRefused(t *testing.T) {
 	if !errors.Is(err, ErrNewerFormat) {
 		t.Fatalf("Open of a format %d store: %v, want ErrNewerFormat", FormatVersion+1, err)
 	}
-	if !strings.Contains(Chinese(err), "升级") {
-		t.Errorf("the clerk reads %q", Chinese(err))
+	if !strings.Contains(ledger.Chinese(err), "升级") {
+		t.Errorf("the clerk reads %q", ledger.Chinese(err))
 	}
 	after := dirState(t, dir)
 	if len(after) != len(before) {
@@ -154,7 +155,7 @@ func TestKindIndexFollowsEdits(t *testing.T) {
 	tr.Kind = ledger.TrainingSurvey
 	id := mustCreate(t, s, tr)
 	count := func(kind string) int {
-		n, err := s.CountTrainings(TrainingQuery{Kind: kind})
+		n, err := s.CountTrainings(query.Trainings{Kind: kind})
 		if err != nil {
 			t.Fatal(err)
 		}

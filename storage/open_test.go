@@ -133,7 +133,7 @@ func TestOpenLocked(t *testing.T) {
 		if !errors.Is(err, ErrLocked) {
 			t.Errorf("second Open = %v, want ErrLocked", err)
 		}
-		if zh := Chinese(err); !strings.Contains(zh, "另一个") {
+		if zh := ledger.Chinese(err); !strings.Contains(zh, "另一个") {
 			t.Errorf("Chinese(%v) = %q, want the message about another program", err, zh)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/go-memdb"
 
 	"techaid/ledger"
+	"techaid/query"
 )
 
 // Record reads a record by id, of whatever kind, with its field versions; deleted records too.
@@ -55,13 +56,13 @@ func Get[T ledger.Entity](s *Store, id string) (T, error) {
 }
 
 // History lists a record's audit entries, oldest first.
-func (s *Store) History(id string) ([]Audit, error) {
-	var out []Audit
+func (s *Store) History(id string) ([]query.Audit, error) {
+	var out []query.Audit
 	err := s.view(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: historyPrefix(id), PrefetchValues: true})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
-			var a Audit
+			var a query.Audit
 			err := it.Item().Value(func(v []byte) error {
 				var err error
 				a, err = decodeAudit(v)
@@ -78,7 +79,7 @@ func (s *Store) History(id string) ([]Audit, error) {
 }
 
 // watchGen adds the watch channel of a kind's write counter to ws.
-func watchGen(txn *memdb.Txn, ws memdb.WatchSet, kind string) {
+func watchGen(txn *memdb.Txn, ws query.WatchSet, kind string) {
 	if ws == nil {
 		return
 	}
@@ -88,18 +89,9 @@ func watchGen(txn *memdb.Txn, ws memdb.WatchSet, kind string) {
 	}
 }
 
-// VillageQuery filters the village list. Zero fields do not filter.
-type VillageQuery struct {
-	Under   ledger.Code // a county or township code, or a city
-	KeyOnly bool        // only key villages (省定重点村)
-	Search  string      // part of the name, or the start of the code
-	Offset  int
-	Limit   int // 0: all
-}
-
 // Villages lists live villages in code order, and how many match in all. If ws is not nil it is given
 // channels that fire when the result may have changed.
-func (s *Store) Villages(q VillageQuery, ws memdb.WatchSet) ([]ledger.Village, int) {
+func (s *Store) Villages(q query.Villages, ws query.WatchSet) ([]ledger.Village, int) {
 	txn := s.mem.Txn(false)
 	var it memdb.ResultIterator
 	var err error
@@ -159,16 +151,8 @@ func (s *Store) Village(code ledger.Code) (ledger.Village, error) {
 	return obj.(*villageRow).Village, nil
 }
 
-// AdvisorQuery filters the advisor roster. Zero fields do not filter.
-type AdvisorQuery struct {
-	Group      string
-	Status     string
-	ExpertOnly bool
-	Search     string // part of the name, phone or employer
-}
-
 // Advisors lists live advisors by name.
-func (s *Store) Advisors(q AdvisorQuery, ws memdb.WatchSet) []ledger.Advisor {
+func (s *Store) Advisors(q query.Advisors, ws query.WatchSet) []ledger.Advisor {
 	txn := s.mem.Txn(false)
 	var it memdb.ResultIterator
 	var err error
@@ -222,7 +206,7 @@ func (s *Store) AdvisorsByName(prefix string, limit int) []ledger.Advisor {
 
 // Assignments lists the live assignments of a village or of an advisor (one of the two), oldest first;
 // with on set, only those active on that date.
-func (s *Store) Assignments(village ledger.Code, advisor string, on ledger.Date, ws memdb.WatchSet) []ledger.Assignment {
+func (s *Store) Assignments(village ledger.Code, advisor string, on ledger.Date, ws query.WatchSet) []ledger.Assignment {
 	txn := s.mem.Txn(false)
 	var it memdb.ResultIterator
 	var err error
@@ -250,28 +234,12 @@ func (s *Store) Assignments(village ledger.Code, advisor string, on ledger.Date,
 	return out
 }
 
-// Stats are the store's headline numbers.
-type Stats struct {
-	Replica     string      `json:"replica"`
-	Scope       ledger.Code `json:"scope"`
-	Clerk       string      `json:"clerk"`
-	Villages    int         `json:"villages"`
-	KeyVillages int         `json:"key_villages"`
-	Advisors    int         `json:"advisors"`
-	Assignments int         `json:"assignments"`
-	Trainings   int         `json:"trainings"`
-	Changes     uint64      `json:"changes"`   // changes people made on this replica (copies of reference data are none)
-	Acked       uint64      `json:"acked"`     // of those, acknowledged by the city
-	Pending     uint64      `json:"pending"`   // of those, not yet acknowledged by the city
-	Conflicts   int         `json:"conflicts"` // not yet reviewed
-}
-
 // Stats counts what the store holds.
-func (s *Store) Stats(ws memdb.WatchSet) Stats {
+func (s *Store) Stats(ws query.WatchSet) query.Stats {
 	s.mu.Lock()
 	id, cnt := s.id, s.cnt
 	s.mu.Unlock()
-	st := Stats{Replica: id.Replica, Scope: id.Scope, Clerk: id.Clerk, Trainings: cnt.Trainings,
+	st := query.Stats{Replica: id.Replica, Scope: id.Scope, Clerk: id.Clerk, Trainings: cnt.Trainings,
 		Changes: cnt.Seq, Acked: cnt.Acked, Pending: cnt.Seq - cnt.Acked, Conflicts: cnt.Open}
 	txn := s.mem.Txn(false)
 	watchGen(txn, ws, "meta")

@@ -12,26 +12,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"techaid/ledger"
-)
-
-// Conflict is one entry of the conflict log: a field that two replicas wrote without seeing each other's
-// write. The later write (Winner) holds everywhere; the other (Loser) is kept here so a clerk can see it
-// and put it back.
-type Conflict struct {
-	Seq      uint64       `json:"seq"`
-	Kind     ledger.Kind  `json:"kind"`
-	ID       string       `json:"id"`
-	Field    string       `json:"field"`
-	Winner   ledger.Field `json:"winner"`
-	Loser    ledger.Field `json:"loser"`
-	Detected ledger.Stamp `json:"detected"` // on this replica's clock
-	Resolved string       `json:"resolved,omitempty"`
-}
-
-// Conflict resolutions.
-const (
-	ResolvedRestored  = "restored"  // the losing value was written back
-	ResolvedDismissed = "dismissed" // the clerk accepted the winner
+	"techaid/query"
 )
 
 // conflictSeenKey marks a losing version as logged, so that applying the same batch again logs nothing.
@@ -43,10 +24,10 @@ func conflictSeenKey(id, field string, loser ledger.VersionID) []byte {
 
 // ApplyResult reports what ApplyRemote did.
 type ApplyResult struct {
-	Changed   int        // records that changed
-	Unchanged int        // records this replica already had (duplicates, replays, older versions)
-	Conflicts int        // new conflict-log entries
-	Refused   []RowError // records not applied, with the reason (outside this office's scope, malformed)
+	Changed   int              // records that changed
+	Unchanged int              // records this replica already had (duplicates, replays, older versions)
+	Conflicts int              // new conflict-log entries
+	Refused   []query.RowError // records not applied, with the reason (outside this office's scope, malformed)
 }
 
 // ApplyRemote merges field versions that arrived from other replicas, all in one transaction. Each
@@ -75,7 +56,7 @@ func (b *batch) applyRemote(recs []ledger.Record) (ApplyResult, error) {
 		var se *ScopeError
 		switch {
 		case errors.As(err, &bad) || errors.As(err, &se):
-			res.Refused = append(res.Refused, RowError{Row: i + 1, ID: rec.ID, Err: err})
+			res.Refused = append(res.Refused, query.RowError{Row: i + 1, ID: rec.ID, Err: err})
 		case err != nil:
 			return res, err
 		case n < 0:
@@ -107,8 +88,8 @@ func (b *batch) remote(in ledger.Record) (int, error) {
 		return 0, err
 	}
 	merged := held.Clone()
-	var changed []AuditField
-	var conflicts []Conflict
+	var changed []query.AuditField
+	var conflicts []query.Conflict
 	var author ledger.Version
 	for _, name := range slices.Sorted(maps.Keys(in.Fields)) {
 		inc := in.Fields[name]
@@ -120,7 +101,7 @@ func (b *batch) remote(in ledger.Record) (int, error) {
 		}
 		if winner == inc {
 			merged.Fields[name] = inc
-			changed = append(changed, AuditField{Name: name, Old: old.Value, New: inc.Value})
+			changed = append(changed, query.AuditField{Name: name, Old: old.Value, New: inc.Value})
 			if inc.VersionID.Compare(author.VersionID) > 0 {
 				author = inc.Version
 			}
@@ -132,7 +113,7 @@ func (b *batch) remote(in ledger.Record) (int, error) {
 			} else if !errors.Is(err, badger.ErrKeyNotFound) {
 				return 0, err
 			}
-			conflicts = append(conflicts, Conflict{Kind: in.Kind, ID: in.ID, Field: name, Winner: winner, Loser: loser})
+			conflicts = append(conflicts, query.Conflict{Kind: in.Kind, ID: in.ID, Field: name, Winner: winner, Loser: loser})
 		}
 	}
 	if len(changed) == 0 && len(conflicts) == 0 {
@@ -196,7 +177,7 @@ func (b *batch) remote(in ledger.Record) (int, error) {
 	if b.id.Lean {
 		return len(conflicts), b.derive(before, live(merged, after)) // no history on a hub (Options.Lean)
 	}
-	a := Audit{Op: OpSync, Stamp: b.s.clock.After(held.MaxStamp()), Author: author.Author, Office: author.Office, Replica: author.Replica, Fields: changed}
+	a := query.Audit{Op: query.OpSync, Stamp: b.s.clock.After(held.MaxStamp()), Author: author.Author, Office: author.Office, Replica: author.Replica, Fields: changed}
 	if err := b.audit(in.ID, a); err != nil {
 		return 0, err
 	}
@@ -250,13 +231,13 @@ func (s *Store) Ack(seq uint64) error {
 }
 
 // Conflicts lists the conflict log, oldest first; only the unreviewed ones if open.
-func (s *Store) Conflicts(open bool) ([]Conflict, error) {
-	var out []Conflict
+func (s *Store) Conflicts(open bool) ([]query.Conflict, error) {
+	var out []query.Conflict
 	err := s.view(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixConflict}, PrefetchValues: true})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
-			var c Conflict
+			var c query.Conflict
 			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &c) }); err != nil {
 				return fmt.Errorf("read conflict: %w", err)
 			}
@@ -276,7 +257,7 @@ func (s *Store) ResolveConflict(ctx context.Context, seq uint64, restore bool) e
 		return err
 	}
 	return s.write(func(b *batch) error {
-		var c Conflict
+		var c query.Conflict
 		item, err := b.txn.Get(seqKey(prefixConflict, seq))
 		if errors.Is(err, badger.ErrKeyNotFound) {
 			return fmt.Errorf("conflict %d: %w", seq, ErrNotFound)
@@ -290,10 +271,10 @@ func (s *Store) ResolveConflict(ctx context.Context, seq uint64, restore bool) e
 		if c.Resolved != "" {
 			return fmt.Errorf("conflict %d was already resolved (%s)", seq, c.Resolved)
 		}
-		c.Resolved = ResolvedDismissed
+		c.Resolved = query.ResolvedDismissed
 		if restore {
-			c.Resolved = ResolvedRestored
-			if _, err := b.local(OpRestore, c.Kind, c.ID, map[string]string{c.Field: c.Loser.Value}); err != nil {
+			c.Resolved = query.ResolvedRestored
+			if _, err := b.local(query.OpRestore, c.Kind, c.ID, map[string]string{c.Field: c.Loser.Value}); err != nil {
 				return err
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"techaid/ledger"
+	"techaid/query"
 )
 
 // replicas are two city-scope stores (rosters are writable there) with wall clocks the test moves, and
@@ -267,10 +268,10 @@ func TestConcurrentEdits(t *testing.T) {
 		if st := r.a.Stats(nil); st.Conflicts != 0 {
 			t.Errorf("A Stats.Conflicts = %d after resolving", st.Conflicts)
 		}
-		if c := conflictBySeq(t, r.a, ca.Seq); c.Resolved != ResolvedRestored {
+		if c := conflictBySeq(t, r.a, ca.Seq); c.Resolved != query.ResolvedRestored {
 			t.Errorf("A's conflict after restoring: %+v", c)
 		}
-		if h := mustHistory(t, r.a, string(lucun1)); h[len(h)-1].Op != OpRestore {
+		if h := mustHistory(t, r.a, string(lucun1)); h[len(h)-1].Op != query.OpRestore {
 			t.Errorf("the restore is not in the history: %+v", h[len(h)-1])
 		}
 		if err := r.a.ResolveConflict(ctx, ca.Seq, true); err == nil {
@@ -296,7 +297,7 @@ func TestConcurrentEdits(t *testing.T) {
 		if st := r.b.Stats(nil); st.Conflicts != 0 {
 			t.Errorf("B Stats.Conflicts = %d after dismissing", st.Conflicts)
 		}
-		if c := conflictBySeq(t, r.b, cb.Seq); c.Resolved != ResolvedDismissed {
+		if c := conflictBySeq(t, r.b, cb.Seq); c.Resolved != query.ResolvedDismissed {
 			t.Errorf("B's conflict after dismissing: %+v", c)
 		}
 		if value(r.b, "secretary") != restored {
@@ -312,7 +313,7 @@ func TestConcurrentEdits(t *testing.T) {
 	})
 }
 
-func conflictBySeq(t *testing.T, s *Store, seq uint64) Conflict {
+func conflictBySeq(t *testing.T, s *Store, seq uint64) query.Conflict {
 	t.Helper()
 	for _, c := range mustConflicts(t, s, false) {
 		if c.Seq == seq {
@@ -320,7 +321,7 @@ func conflictBySeq(t *testing.T, s *Store, seq uint64) Conflict {
 		}
 	}
 	t.Fatalf("no conflict %d", seq)
-	return Conflict{}
+	return query.Conflict{}
 }
 
 // TestApplyRemoteTwice: a replayed batch changes nothing at all.
@@ -347,7 +348,7 @@ func TestApplyRemoteTwice(t *testing.T) {
 		t.Fatalf("first apply: %+v", first)
 	}
 	keys, st := rawKeys(t, r.b), r.b.Stats(nil)
-	histories := map[string][]Audit{}
+	histories := map[string][]query.Audit{}
 	for id := range allRecords(t, r.b) {
 		histories[id] = mustHistory(t, r.b, id)
 	}

@@ -8,11 +8,12 @@ import (
 	"testing"
 
 	"techaid/ledger"
+	"techaid/query"
 )
 
 // refusedCleanly checks that a refused write left the store exactly as it was: the same keys and values
 // on disk, the same Stats, the same change log.
-func refusedCleanly(t *testing.T, s *Store, keys map[string]string, st Stats, changes []Change) {
+func refusedCleanly(t *testing.T, s *Store, keys map[string]string, st query.Stats, changes []Change) {
 	t.Helper()
 	if got := s.Stats(nil); got != st {
 		t.Errorf("Stats moved: %+v → %+v", st, got)
@@ -121,7 +122,7 @@ func TestScopeRefusesWrites(t *testing.T) {
 			if se.Kind != tt.kind || se.Org != tt.org || se.Scope != tt.s.Identity().Scope {
 				t.Errorf("ScopeError %+v, want kind %s, org %q, scope %s", se, tt.kind, tt.org, tt.s.Identity().Scope)
 			}
-			if zh := Chinese(err); !strings.Contains(zh, string(tt.s.Identity().Scope)) || !strings.Contains(zh, ledger.KindName(tt.kind)) {
+			if zh := ledger.Chinese(err); !strings.Contains(zh, string(tt.s.Identity().Scope)) || !strings.Contains(zh, ledger.KindName(tt.kind)) {
 				t.Errorf("Chinese(%v) = %q: it should name the office and the kind", err, zh)
 			}
 			refusedCleanly(t, tt.s, keys, st, changes)
@@ -129,7 +130,7 @@ func TestScopeRefusesWrites(t *testing.T) {
 	}
 
 	// The import of the sample into the township kept exactly its two villages.
-	if vs, n := township.Villages(VillageQuery{}, nil); n != 2 || vs[0].Code != lucun1 || vs[1].Code != wangcun {
+	if vs, n := township.Villages(query.Villages{}, nil); n != 2 || vs[0].Code != lucun1 || vs[1].Code != wangcun {
 		t.Errorf("township villages: %v", codesOf(vs))
 	}
 	// What is in scope is still writable.
@@ -223,8 +224,8 @@ func TestBadInputRefused(t *testing.T) {
 				t.Fatalf("fields in error: %+v, want just %q", ve.Fields, tt.field)
 			}
 			zh, en := ledger.Label(ve.Kind, tt.field)
-			if !strings.Contains(err.Error(), en) || !strings.Contains(Chinese(err), zh) {
-				t.Errorf("the messages do not name the field: %q / %q", err, Chinese(err))
+			if !strings.Contains(err.Error(), en) || !strings.Contains(ledger.Chinese(err), zh) {
+				t.Errorf("the messages do not name the field: %q / %q", err, ledger.Chinese(err))
 			}
 			refusedCleanly(t, s, keys, st, changes)
 		})

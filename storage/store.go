@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"techaid/ledger"
+	"techaid/query"
 )
 
 // FormatVersion is the version of the on-disk layout this build writes. A store of a newer version is
@@ -46,14 +47,6 @@ func (o Options) logger() *log.Logger {
 	return o.Logger
 }
 
-// Identity is who this replica is: its id, the office scope it may write, and the clerk at the keyboard.
-type Identity struct {
-	Replica string      `json:"replica"`
-	Scope   ledger.Code `json:"scope"`
-	Clerk   string      `json:"clerk"`
-	Lean    bool        `json:"lean,omitempty"` // see Options.Lean
-}
-
 // Store is one replica's ledger. It is safe for concurrent use.
 type Store struct {
 	db    *badger.DB
@@ -66,7 +59,7 @@ type Store struct {
 	// mu serialises writers (with memdb's own writer lock) and guards the counters below, which mirror
 	// their meta keys and change only after a Badger commit.
 	mu    sync.Mutex
-	id    Identity
+	id    query.Identity
 	cnt   counters
 	seqCh chan struct{} // closed when cnt.Seq moves (see Committed)
 	// leanInit is Options.Lean, used by Init; id.Lean says whether this store is lean.
@@ -256,9 +249,9 @@ func (s *Store) rebuild(txn *badger.Txn) error {
 	defer it.Close()
 	for it.Rewind(); it.Valid(); it.Next() {
 		key := it.Item().Key()
-		t := Tally{Year: int(binary.BigEndian.Uint32(key[1:5])), Village: ledger.Code(key[5:])}
+		t := tally{Tally: query.Tally{Year: int(binary.BigEndian.Uint32(key[1:5])), Village: ledger.Code(key[5:])}}
 		t.ID = tallyID(t.Year, t.Village)
-		if err := it.Item().Value(func(v []byte) error { return decodeTally(v, &t) }); err != nil {
+		if err := it.Item().Value(func(v []byte) error { return decodeTally(v, &t.Tally) }); err != nil {
 			return fmt.Errorf("rebuild tally %s: %w", t.ID, err)
 		}
 		if err := mtxn.Insert(tableTallies, &t); err != nil {
@@ -366,7 +359,7 @@ func (s *Store) setCounters(cnt counters) {
 }
 
 // Identity returns who this replica is.
-func (s *Store) Identity() Identity {
+func (s *Store) Identity() query.Identity {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.id
@@ -389,7 +382,7 @@ func (s *Store) Init(scope ledger.Code, clerk string) error {
 		return fmt.Errorf("init %s: store belongs to %s: %w", scope, id.Scope, ErrInitialized)
 	}
 	if id.Replica == "" {
-		id = Identity{Replica: NewID(), Scope: scope, Lean: s.leanInit}
+		id = query.Identity{Replica: NewID(), Scope: scope, Lean: s.leanInit}
 	}
 	id.Clerk = clerk
 	err := s.db.Update(func(txn *badger.Txn) error {

@@ -14,6 +14,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"techaid/ledger"
+	"techaid/query"
 )
 
 // This file holds what sync needs from a store beyond the ledger itself. An office replica keeps a pull
@@ -74,7 +75,7 @@ type PushResult struct {
 	Replay    bool     // the whole batch was already held; nothing was applied
 	Logged    []Logged // new entries of the hub's change log, in order
 	Changed   int
-	Refused   []RowError // Row is the record's sequence number in the office's change log
+	Refused   []query.RowError // Row is the record's sequence number in the office's change log
 	Conflicts int
 }
 
@@ -196,7 +197,7 @@ func (s *Store) ApplyPush(ctx context.Context, p Push) (PushResult, error) {
 			var se *ScopeError
 			switch {
 			case errors.As(err, &bad) || errors.As(err, &se):
-				res.Refused = append(res.Refused, RowError{Row: int(p.Seqs[i]), ID: rec.ID, Err: err})
+				res.Refused = append(res.Refused, query.RowError{Row: int(p.Seqs[i]), ID: rec.ID, Err: err})
 			case err != nil:
 				return err
 			case n >= 0:
@@ -371,8 +372,11 @@ func (s *Store) ChangesAt(seqs []uint64, skip string) ([]ledger.Record, error) {
 				return fmt.Errorf("read change %d: %w", seq, err)
 			}
 			rec, ok, err := getRecord(txn, c.Kind, c.ID)
-			if err != nil || !ok {
-				return fmt.Errorf("read %s %s of change %d: %v", c.Kind, c.ID, seq, err)
+			if err != nil {
+				return fmt.Errorf("read %s %s of change %d: %w", c.Kind, c.ID, seq, err)
+			}
+			if !ok {
+				return fmt.Errorf("read %s %s of change %d: %w", c.Kind, c.ID, seq, ErrNotFound)
 			}
 			key := string(c.Kind) + "\x00" + c.ID
 			i, seen := at[key]

@@ -7,10 +7,14 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/dgraph-io/badger/v4"
+
 	"techaid/ledger"
+	"techaid/query"
 )
 
 // Codes of the sample beyond those helpers_test.go names.
@@ -604,6 +608,16 @@ func TestChangesAt(t *testing.T) {
 	if _, err := hub.ChangesAt([]uint64{hubEdit + 100}, ""); err == nil {
 		t.Error("ChangesAt of an entry past the log succeeded")
 	}
+	// An entry naming a record the store does not hold (a damaged store): said as such, not "<nil>".
+	lost := hubEdit + 50
+	if err := hub.db.Update(func(txn *badger.Txn) error {
+		return txn.Set(seqKey(prefixChange, lost), encodeChange(Change{Kind: ledger.KindTraining, ID: "missing", Fields: []string{"topic"}}))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hub.ChangesAt([]uint64{lost}, ""); !errors.Is(err, ErrNotFound) || strings.Contains(err.Error(), "<nil>") {
+		t.Errorf("ChangesAt of an entry whose record is missing: %v; want ErrNotFound", err)
+	}
 }
 
 // TestApplyPulled: the pull cursor moves with the data it covers.
@@ -1022,7 +1036,7 @@ func TestHistoryBesideFarAheadStamps(t *testing.T) {
 	for _, a := range h {
 		ops = append(ops, a.Op)
 	}
-	if want := []string{OpImport, OpSync, OpSync, OpSync, OpUpdate}; !slices.Equal(ops, want) {
+	if want := []string{query.OpImport, query.OpSync, query.OpSync, query.OpSync, query.OpUpdate}; !slices.Equal(ops, want) {
 		t.Errorf("history of %s: %v, want %v", lucun1, ops, want)
 	}
 }

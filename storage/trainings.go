@@ -7,34 +7,15 @@ import (
 	"strings"
 
 	"github.com/dgraph-io/badger/v4"
-	"github.com/hashicorp/go-memdb"
 
 	"techaid/ledger"
+	"techaid/query"
 )
 
-// TrainingQuery filters the training list. Zero fields do not filter.
-type TrainingQuery struct {
-	Village ledger.Code // trainings that list this village
-	Advisor string      // trainings that list this advisor
-	Under   ledger.Code // trainings whose primary village lies in this city, county or township
-	From    ledger.Date // on or after
-	To      ledger.Date // on or before
-	Kind    string      // 服务形式
-	Limit   int         // page size; 50 if zero
-	After   string      // the Next of the previous page
-	Oldest  bool        // oldest first; newest first otherwise
-}
-
-// TrainingPage is one page of trainings and the cursor of the next page ("" after the last).
-type TrainingPage struct {
-	Trainings []ledger.Training
-	Next      string
-}
-
-// plan picks the index key range for a query: the most selective index given, then the date range.
+// trainingPlan picks the index key range for a query: the most selective index given, then the date range.
 // tail is the length of the fixed part after the date (a village code in the date index), so that the
 // id can be cut out of a key.
-func (q TrainingQuery) plan() (prefix []byte, tail int) {
+func trainingPlan(q query.Trainings) (prefix []byte, tail int) {
 	switch {
 	case q.Village != "":
 		return villageIndexPrefix(q.Village), 0
@@ -50,8 +31,8 @@ func (q TrainingQuery) plan() (prefix []byte, tail int) {
 
 // scanTrainings walks the index keys matching q in order and calls fn with each training id (and the
 // key, the cursor); fn returns false to stop. Only keys are read.
-func scanTrainings(txn *badger.Txn, q TrainingQuery, fn func(key []byte, id string) (bool, error)) error {
-	prefix, tail := q.plan()
+func scanTrainings(txn *badger.Txn, q query.Trainings, fn func(key []byte, id string) (bool, error)) error {
+	prefix, tail := trainingPlan(q)
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, Reverse: !q.Oldest})
 	defer it.Close()
 	var seek []byte
@@ -98,17 +79,17 @@ func scanTrainings(txn *badger.Txn, q TrainingQuery, fn func(key []byte, id stri
 
 // Trainings returns one page of live trainings matching q, newest first unless q.Oldest. If ws is not
 // nil it gets a channel that fires when any training changes.
-func (s *Store) Trainings(q TrainingQuery, ws memdb.WatchSet) (TrainingPage, error) {
+func (s *Store) Trainings(q query.Trainings, ws query.WatchSet) (query.TrainingPage, error) {
 	if q.Limit <= 0 {
 		q.Limit = 50
 	}
 	watchGen(s.mem.Txn(false), ws, string(ledger.KindTraining))
-	var page TrainingPage
+	var page query.TrainingPage
 	more := false
 	err := s.view(func(txn *badger.Txn) error {
 		return scanTrainings(txn, q, func(key []byte, id string) (bool, error) {
 			t, ok, err := loadTraining(txn, id)
-			if err != nil || !ok || !q.match(t) {
+			if err != nil || !ok || !trainingMatches(q, t) {
 				return err == nil, err
 			}
 			if len(page.Trainings) == q.Limit {
@@ -126,12 +107,12 @@ func (s *Store) Trainings(q TrainingQuery, ws memdb.WatchSet) (TrainingPage, err
 	return page, err
 }
 
-// match applies the filters the chosen index did not.
-func (q TrainingQuery) match(t ledger.Training) bool {
+// trainingMatches applies the filters the chosen index did not.
+func trainingMatches(q query.Trainings, t ledger.Training) bool {
 	if q.Kind != "" && t.Kind != q.Kind {
 		return false
 	}
-	// plan uses the village index when both a village and an advisor are asked for.
+	// trainingPlan uses the village index when both a village and an advisor are asked for.
 	if q.Advisor != "" && !slices.Contains(t.Advisors, q.Advisor) {
 		return false
 	}
@@ -143,7 +124,7 @@ func (q TrainingQuery) match(t ledger.Training) bool {
 
 // CountTrainings counts the live trainings matching q (ignoring Limit and After). Only index keys are
 // read when one index covers the filters (a kind alone, since format 2, or no kind).
-func (s *Store) CountTrainings(q TrainingQuery) (int, error) {
+func (s *Store) CountTrainings(q query.Trainings) (int, error) {
 	q.After = ""
 	n := 0
 	err := s.view(func(txn *badger.Txn) error {
@@ -155,7 +136,7 @@ func (s *Store) CountTrainings(q TrainingQuery) (int, error) {
 				return true, nil
 			}
 			t, ok, err := loadTraining(txn, id)
-			if ok && q.match(t) {
+			if ok && trainingMatches(q, t) {
 				n++
 			}
 			return err == nil, err
@@ -178,7 +159,7 @@ func loadTraining(txn *badger.Txn, id string) (ledger.Training, bool, error) {
 func (s *Store) ServiceDays(advisor string, from, to ledger.Date) (int, error) {
 	days := map[ledger.Date]bool{}
 	err := s.view(func(txn *badger.Txn) error {
-		return scanTrainings(txn, TrainingQuery{Advisor: advisor, From: from, To: to, Oldest: true},
+		return scanTrainings(txn, query.Trainings{Advisor: advisor, From: from, To: to, Oldest: true},
 			func(key []byte, _ string) (bool, error) {
 				rest := key[len(advisorIndexPrefix(advisor)):]
 				days[ledger.Date(rest[:10])] = true

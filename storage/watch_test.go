@@ -6,9 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/go-memdb"
-
 	"techaid/ledger"
+	"techaid/query"
 )
 
 // TestWatch: the watch sets the UI waits on fire after a write from another goroutine or a sync, and stay
@@ -20,16 +19,16 @@ func TestWatch(t *testing.T) {
 	aid := mustCreate(t, s, advisor("王建国", "林果"))
 	tid := mustCreate(t, s, training("2026-10-01", []ledger.Code{lucun1}, []string{aid}))
 
-	queries := map[string]func(memdb.WatchSet){
-		"Villages":       func(ws memdb.WatchSet) { s.Villages(VillageQuery{Under: lucun}, ws) },
-		"Villages (all)": func(ws memdb.WatchSet) { s.Villages(VillageQuery{}, ws) },
-		"Trainings": func(ws memdb.WatchSet) {
-			if _, err := s.Trainings(TrainingQuery{Village: lucun1}, ws); err != nil {
+	queries := map[string]func(query.WatchSet){
+		"Villages":       func(ws query.WatchSet) { s.Villages(query.Villages{Under: lucun}, ws) },
+		"Villages (all)": func(ws query.WatchSet) { s.Villages(query.Villages{}, ws) },
+		"Trainings": func(ws query.WatchSet) {
+			if _, err := s.Trainings(query.Trainings{Village: lucun1}, ws); err != nil {
 				t.Error(err)
 			}
 		},
-		"Stats":    func(ws memdb.WatchSet) { s.Stats(ws) },
-		"Progress": func(ws memdb.WatchSet) { s.Progress(2026, yiyuan, "2026-10-01", ws) },
+		"Stats":    func(ws query.WatchSet) { s.Stats(ws) },
+		"Progress": func(ws query.WatchSet) { s.Progress(2026, yiyuan, "2026-10-01", ws) },
 	}
 	writes := map[string]map[string]func() error{
 		"Villages": {
@@ -68,11 +67,11 @@ func TestWatch(t *testing.T) {
 			"remote": remoteTraining(t, other, s, "2026-09-10"),
 		},
 	}
-	for name, query := range queries {
+	for name, read := range queries {
 		for wname, write := range writes[name] {
 			t.Run(name+" fires on "+wname, func(t *testing.T) {
-				ws := memdb.NewWatchSet()
-				query(ws)
+				ws := query.NewWatchSet()
+				read(ws)
 				done := make(chan error, 1)
 				go func() {
 					time.Sleep(20 * time.Millisecond)
@@ -80,7 +79,7 @@ func TestWatch(t *testing.T) {
 				}()
 				wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 				defer cancel()
-				if err := ws.WatchCtx(wctx); err != nil {
+				if err := ws.Wait(wctx); err != nil {
 					t.Errorf("the watch did not fire: %v", err)
 				}
 				if err := <-done; err != nil {
@@ -89,17 +88,17 @@ func TestWatch(t *testing.T) {
 			})
 		}
 		t.Run(name+" stays quiet", func(t *testing.T) {
-			ws := memdb.NewWatchSet()
-			query(ws)
+			ws := query.NewWatchSet()
+			read(ws)
 			// Reads and refused writes are not changes.
-			s.Villages(VillageQuery{}, nil)
+			s.Villages(query.Villages{}, nil)
 			s.Stats(nil)
 			if _, err := s.Create(ctx, training("2099-01-01", []ledger.Code{lucun1}, nil)); !errors.Is(err, ledger.ErrInvalid) {
 				t.Fatalf("the invalid write: %v", err)
 			}
 			wctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 			defer cancel()
-			if err := ws.WatchCtx(wctx); !errors.Is(err, context.DeadlineExceeded) {
+			if err := ws.Wait(wctx); !errors.Is(err, context.DeadlineExceeded) {
 				t.Errorf("the watch fired with nothing written (%v)", err)
 			}
 		})

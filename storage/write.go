@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/go-memdb"
 
 	"techaid/ledger"
+	"techaid/query"
 )
 
 // batch is one write: a memdb write transaction and a Badger transaction that commit together, and the
@@ -22,12 +23,12 @@ type batch struct {
 	s    *Store
 	txn  *badger.Txn
 	mem  *memdb.Txn
-	id   Identity
+	id   query.Identity
 	cnt  counters
 	kind map[ledger.Kind]bool // kinds written, whose gen rows are bumped on commit
 	// tallies holds the tallies this write changed, written once at commit: an import touches the same
 	// village's tally hundreds of times.
-	tallies map[string]*Tally
+	tallies map[string]*tally
 	// size and count estimate the Badger transaction, so an import can end one before Badger's limit.
 	size, count int
 	// In an import, writes are collected in buf and committed by another goroutine (import.go); txn is
@@ -116,7 +117,7 @@ func (s *Store) begin() (*batch, error) {
 	if s.id.Replica == "" {
 		return nil, ErrNotInitialized
 	}
-	b := &batch{s: s, mem: s.mem.Txn(true), id: s.id, cnt: s.cnt, kind: map[ledger.Kind]bool{}, tallies: map[string]*Tally{}}
+	b := &batch{s: s, mem: s.mem.Txn(true), id: s.id, cnt: s.cnt, kind: map[ledger.Kind]bool{}, tallies: map[string]*tally{}}
 	b.txn = s.db.NewTransaction(true)
 	return b, nil
 }
@@ -230,10 +231,10 @@ func (b *batch) local(op string, k ledger.Kind, id string, values map[string]str
 	if err != nil {
 		return unchanged, err
 	}
-	if op == OpCreate && exists {
+	if op == query.OpCreate && exists {
 		return unchanged, fmt.Errorf("create %s %s: it exists already", k, id)
 	}
-	if (op == OpUpdate || op == OpDelete) && !exists {
+	if (op == query.OpUpdate || op == query.OpDelete) && !exists {
 		return unchanged, fmt.Errorf("%s %s %s: %w", op, k, id, ErrNotFound)
 	}
 	names := slices.Sorted(maps.Keys(values))
@@ -248,7 +249,7 @@ func (b *batch) local(op string, k ledger.Kind, id string, values map[string]str
 		version.Stamp = ledger.ReferenceStamp
 	}
 	rec := held.Clone()
-	var changed []AuditField
+	var changed []query.AuditField
 	for _, name := range names {
 		old, had := held.Fields[name]
 		if had && old.Value == values[name] || !had && values[name] == "" {
@@ -259,9 +260,9 @@ func (b *batch) local(op string, k ledger.Kind, id string, values map[string]str
 			prev = old.Prev // our own earlier edit: keep the base we built on (see ledger.Resolve)
 		}
 		rec.Fields[name] = ledger.Field{Value: values[name], Version: version, Prev: prev}
-		changed = append(changed, AuditField{Name: name, Old: old.Value, New: values[name]})
+		changed = append(changed, query.AuditField{Name: name, Old: old.Value, New: values[name]})
 	}
-	if len(changed) == 0 && op != OpCreate {
+	if len(changed) == 0 && op != query.OpCreate {
 		return unchanged, nil
 	}
 	before, after := typed(held, exists), typedOf(rec)
@@ -302,7 +303,7 @@ func (b *batch) local(op string, k ledger.Kind, id string, values map[string]str
 			return unchanged, err
 		}
 	}
-	if err := b.audit(id, Audit{Op: op, Stamp: version.Stamp, Author: b.id.Clerk, Office: b.id.Scope, Replica: b.id.Replica, Fields: changed}); err != nil {
+	if err := b.audit(id, query.Audit{Op: op, Stamp: version.Stamp, Author: b.id.Clerk, Office: b.id.Scope, Replica: b.id.Replica, Fields: changed}); err != nil {
 		return unchanged, err
 	}
 	result := updated
@@ -361,7 +362,7 @@ func (b *batch) putRecord(rec ledger.Record) error {
 }
 
 // audit writes a history entry, keyed by a.Stamp (Now if zero).
-func (b *batch) audit(id string, a Audit) error {
+func (b *batch) audit(id string, a query.Audit) error {
 	if a.Stamp == 0 {
 		a.Stamp = b.s.clock.Now()
 	}
@@ -485,14 +486,14 @@ func (b *batch) tally(t ledger.Training, v ledger.Code, sign int) error {
 	id := tallyID(year, v)
 	cur := b.tallies[id]
 	if cur == nil {
-		cur = &Tally{ID: id, Year: year, Village: v}
+		cur = &tally{ID: id, Tally: query.Tally{Year: year, Village: v}}
 		if row, _ := b.mem.First(tableTallies, indexID, id); row != nil {
-			c := *row.(*Tally)
+			c := *row.(*tally)
 			cur = &c
 		}
 		b.tallies[id] = cur
 	}
-	cur.count(t, v, sign)
+	cur.Count(t, v, sign)
 	return nil
 }
 
@@ -501,7 +502,7 @@ func (b *batch) flushTallies() error {
 	defer clear(b.tallies)
 	for id, t := range b.tallies {
 		key := tallyKey(t.Year, t.Village)
-		if t.zero() {
+		if t.Zero() {
 			if err := b.del(key); err != nil {
 				return err
 			}
@@ -512,7 +513,7 @@ func (b *batch) flushTallies() error {
 			}
 			continue
 		}
-		if err := b.set(key, encodeTally(t)); err != nil {
+		if err := b.set(key, encodeTally(&t.Tally)); err != nil {
 			return err
 		}
 		if err := b.mem.Insert(tableTallies, t); err != nil {
@@ -536,7 +537,7 @@ func (s *Store) Create(ctx context.Context, e ledger.Entity) (string, error) {
 	values := ledger.Values(e)
 	delete(values, ledger.FieldDeleted)
 	err := s.write(func(b *batch) error {
-		_, err := b.local(OpCreate, e.RecordKind(), id, values)
+		_, err := b.local(query.OpCreate, e.RecordKind(), id, values)
 		return err
 	})
 	if err != nil {
@@ -576,7 +577,7 @@ func (s *Store) SetFields(ctx context.Context, k ledger.Kind, id string, values 
 		}
 	}
 	return s.write(func(b *batch) error {
-		_, err := b.local(OpUpdate, k, id, values)
+		_, err := b.local(query.OpUpdate, k, id, values)
 		return err
 	})
 }
@@ -591,7 +592,7 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 		if err := b.inUse(k, id); err != nil {
 			return err
 		}
-		_, err := b.local(OpDelete, k, id, map[string]string{ledger.FieldDeleted: "true"})
+		_, err := b.local(query.OpDelete, k, id, map[string]string{ledger.FieldDeleted: "true"})
 		return err
 	})
 }
@@ -637,7 +638,7 @@ func (s *Store) Undelete(ctx context.Context, id string) error {
 		return err
 	}
 	return s.write(func(b *batch) error {
-		_, err := b.local(OpUpdate, k, id, map[string]string{ledger.FieldDeleted: ""})
+		_, err := b.local(query.OpUpdate, k, id, map[string]string{ledger.FieldDeleted: ""})
 		return err
 	})
 }

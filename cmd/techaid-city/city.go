@@ -130,7 +130,7 @@ func oneLine(err error) string {
 	msg := err.Error()
 	switch {
 	case errors.Is(err, storage.ErrLocked), errors.Is(err, storage.ErrPassphrase), errors.Is(err, storage.ErrNewerFormat):
-		msg = storage.Chinese(err) + " (" + msg + ")"
+		msg = ledger.Chinese(err) + " (" + msg + ")"
 	case errors.Is(err, hub.ErrNoOffice):
 		msg = "没有这个单位 (" + msg + ")"
 	case errors.Is(err, hub.ErrOfficeExists):

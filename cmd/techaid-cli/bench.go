@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"techaid/ledger"
-	"techaid/storage"
+	"techaid/query"
 )
 
 // cmdBench measures what a clerk waits for on a seeded store, in a fresh process: opening it (which
@@ -39,7 +39,7 @@ func cmdBench(ctx context.Context, c *cli, args []string) error {
 	fmt.Fprintf(c.stdout, "open (index rebuild): %v; RSS %.1f MiB (peak %.1f MiB, before open %.1f MiB), Go heap %.1f MiB\n",
 		opened.Round(time.Millisecond), mib(cur), mib(peak), mib(before), mib(int64(ms.HeapAlloc)))
 
-	villages, _ := s.Villages(storage.VillageQuery{}, nil)
+	villages, _ := s.Villages(query.Villages{}, nil)
 	if len(villages) == 0 {
 		return nil
 	}
@@ -60,13 +60,13 @@ func cmdBench(ctx context.Context, c *cli, args []string) error {
 	measure("trainings of a village in a 3-month range", func() int {
 		v := villages[rng.IntN(len(villages))]
 		m := 1 + rng.IntN(10)
-		page, _ := s.Trainings(storage.TrainingQuery{Village: v.Code, Limit: 50,
+		page, _ := s.Trainings(query.Trainings{Village: v.Code, Limit: 50,
 			From: ledger.Date(fmt.Sprintf("%d-%02d-01", year, m)), To: ledger.Date(fmt.Sprintf("%d-%02d-31", year, m+2))}, nil)
 		return len(page.Trainings)
 	})
 	measure("trainings of a township, first page of 50", func() int {
 		v := villages[rng.IntN(len(villages))]
-		page, _ := s.Trainings(storage.TrainingQuery{Under: v.Code.Township(), Limit: 50}, nil)
+		page, _ := s.Trainings(query.Trainings{Under: v.Code.Township(), Limit: 50}, nil)
 		return len(page.Trainings)
 	})
 	measure("village name-prefix search (type-ahead)", func() int {
@@ -77,7 +77,7 @@ func cmdBench(ctx context.Context, c *cli, args []string) error {
 	measure("village search by part of the name", func() int {
 		v := villages[rng.IntN(len(villages))]
 		r := []rune(v.Name)
-		vs, _ := s.Villages(storage.VillageQuery{Search: string(r[len(r)/2:][:1]), Limit: 50}, nil)
+		vs, _ := s.Villages(query.Villages{Search: string(r[len(r)/2:][:1]), Limit: 50}, nil)
 		return len(vs)
 	})
 	measure("dashboard progress for the city", func() int {

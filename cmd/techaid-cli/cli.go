@@ -22,6 +22,7 @@ import (
 
 	"techaid/cmd/internal/cmdline"
 	"techaid/ledger"
+	"techaid/query"
 	"techaid/storage"
 )
 
@@ -172,13 +173,13 @@ func oneLine(err error) string {
 	case errors.Is(err, errNoPassphrase):
 		msg = "数据已加密，请在环境变量 TECHAID_PASSPHRASE 中提供加密口令后再试。 (" + err.Error() + ")"
 	case errors.As(err, &ve), errors.As(err, &se):
-		msg = storage.Chinese(err) + " (" + err.Error() + ")"
+		msg = ledger.Chinese(err) + " (" + err.Error() + ")"
 	case errors.As(err, &le):
 		msg = fmt.Sprintf("第 %d 行有误，未导入任何记录 (%v)", le.Line, err)
 	case errors.Is(err, storage.ErrLocked), errors.Is(err, storage.ErrPassphrase), errors.Is(err, storage.ErrNotInitialized),
 		errors.Is(err, storage.ErrNotFound), errors.Is(err, storage.ErrNewerFormat), errors.Is(err, storage.ErrInitialized),
 		errors.Is(err, storage.ErrInUse):
-		msg = storage.Chinese(err) + " (" + err.Error() + ")"
+		msg = ledger.Chinese(err) + " (" + err.Error() + ")"
 	}
 	return strings.ReplaceAll(msg, "\n", "; ")
 }
@@ -447,7 +448,7 @@ func cmdList(ctx context.Context, c *cli, args []string) error {
 			return err
 		}
 		return c.withStore(func(s *storage.Store) error {
-			vs, total := s.Villages(storage.VillageQuery{Under: ledger.Code(*under), KeyOnly: *key, Search: *search, Limit: *limit}, nil)
+			vs, total := s.Villages(query.Villages{Under: ledger.Code(*under), KeyOnly: *key, Search: *search, Limit: *limit}, nil)
 			if *asJSON {
 				return c.printJSON(orEmpty(vs))
 			}
@@ -467,7 +468,7 @@ func cmdList(ctx context.Context, c *cli, args []string) error {
 			return err
 		}
 		return c.withStore(func(s *storage.Store) error {
-			as := s.Advisors(storage.AdvisorQuery{Group: *group, Status: *status, ExpertOnly: *expert, Search: *search}, nil)
+			as := s.Advisors(query.Advisors{Group: *group, Status: *status, ExpertOnly: *expert, Search: *search}, nil)
 			if *limit > 0 && len(as) > *limit {
 				as = as[:*limit]
 			}
@@ -482,7 +483,7 @@ func cmdList(ctx context.Context, c *cli, args []string) error {
 			return nil
 		})
 	case "trainings":
-		var q storage.TrainingQuery
+		var q query.Trainings
 		fs.Var(codeValue{&q.Village}, "village", "trainings in this village")
 		fs.StringVar(&q.Advisor, "advisor", "", "trainings by this advisor")
 		fs.Var(dateValue{&q.From}, "from", "on or after YYYY-MM-DD")
@@ -677,8 +678,8 @@ func display(text string) string {
 }
 
 func opName(op string) string {
-	return map[string]string{storage.OpCreate: "新建", storage.OpUpdate: "修改", storage.OpDelete: "删除",
-		storage.OpImport: "导入", storage.OpSync: "同步", storage.OpRestore: "恢复冲突值"}[op]
+	return map[string]string{query.OpCreate: "新建", query.OpUpdate: "修改", query.OpDelete: "删除",
+		query.OpImport: "导入", query.OpSync: "同步", query.OpRestore: "恢复冲突值"}[op]
 }
 
 func cmdDelete(ctx context.Context, c *cli, args []string) error {
@@ -734,7 +735,7 @@ func cmdConflicts(ctx context.Context, c *cli, args []string) error {
 }
 
 // describeConflict says in plain language what happened to a field.
-func describeConflict(s *storage.Store, x storage.Conflict) string {
+func describeConflict(s *storage.Store, x query.Conflict) string {
 	name := x.ID
 	if rec, err := s.Record(x.ID); err == nil {
 		if n := rec.Fields["name"].Value; n != "" {
@@ -748,7 +749,7 @@ func describeConflict(s *storage.Store, x storage.Conflict) string {
 		ledger.KindName(x.Kind), name, zh, x.Loser.Author, x.Loser.Office, when(x.Loser.Stamp), x.Loser.Value,
 		x.Winner.Author, x.Winner.Office, when(x.Winner.Stamp), x.Winner.Value, x.Winner.Value)
 	if x.Resolved != "" {
-		msg += map[string]string{storage.ResolvedRestored: "（已恢复前者）", storage.ResolvedDismissed: "（已确认）"}[x.Resolved]
+		msg += map[string]string{query.ResolvedRestored: "（已恢复前者）", query.ResolvedDismissed: "（已确认）"}[x.Resolved]
 	}
 	return msg
 }
@@ -799,7 +800,7 @@ func cmdProgress(ctx context.Context, c *cli, args []string) error {
 		fmt.Fprintf(c.stdout, "%d 年 %s：活动 %d 次，培训 %d 人次（贫困户 %d），发放资料 %d 份，引进品种/技术 %d 项\n"+
 			"重点村 %d 个：有科技指导人员 %d，已开展活动 %d，完成需求调研（≥%d 次）%d\n",
 			p.Year, code, p.Total.Trainings, p.Total.Attendees, p.Total.PoorAttendees, p.Total.Brochures, p.Total.Varieties,
-			p.KeyVillages, p.KeyVillagesCovered, p.KeyVillagesVisited, storage.SurveysPerKeyVillage, p.KeyVillagesSurveyed)
+			p.KeyVillages, p.KeyVillagesCovered, p.KeyVillagesVisited, query.SurveysPerKeyVillage, p.KeyVillagesSurveyed)
 		var towns []ledger.Code
 		for t := range p.Townships {
 			towns = append(towns, t)

@@ -14,9 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/go-memdb"
-
 	"techaid/ledger"
+	"techaid/query"
 	"techaid/storage"
 	"techaid/sync/client"
 	"techaid/sync/synctest"
@@ -102,7 +101,7 @@ func BenchmarkLive(b *testing.B) {
 	for range b.N {
 		var atHub, atB []time.Duration
 		for i := range saves {
-			hubWS, bWS := memdb.NewWatchSet(), memdb.NewWatchSet()
+			hubWS, bWS := query.NewWatchSet(), query.NewWatchSet()
 			h.Store.Stats(hubWS)
 			o.Store.Stats(bWS)
 			start := time.Now()
@@ -113,7 +112,7 @@ func BenchmarkLive(b *testing.B) {
 			}
 			for _, w := range []struct {
 				st  *storage.Store
-				ws  memdb.WatchSet
+				ws  query.WatchSet
 				out *[]time.Duration
 			}{{h.Store, hubWS, &atHub}, {o.Store, bWS, &atB}} {
 				for {
@@ -122,12 +121,12 @@ func BenchmarkLive(b *testing.B) {
 						break
 					}
 					wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
-					err := w.ws.WatchCtx(wctx)
+					err := w.ws.Wait(wctx)
 					wcancel()
 					if err != nil {
 						b.Fatalf("change %d did not arrive", i)
 					}
-					w.ws = memdb.NewWatchSet()
+					w.ws = query.NewWatchSet()
 					w.st.Stats(w.ws)
 				}
 			}

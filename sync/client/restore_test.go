@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"techaid/ledger"
+	"techaid/query"
 	"techaid/storage"
 	"techaid/sync/client"
 	"techaid/sync/protocol"
@@ -32,7 +33,7 @@ func copyDir(t *testing.T, src, dst string) {
 func trainingTopics(t *testing.T, st *storage.Store) map[string]int {
 	t.Helper()
 	out := map[string]int{}
-	q := storage.TrainingQuery{Limit: 1000}
+	q := query.Trainings{Limit: 1000}
 	for {
 		page, err := st.Trainings(q, nil)
 		if err != nil {
@@ -140,7 +141,7 @@ func staleDataDirectory(t *testing.T, m, extra int) {
 			t.Errorf("the office lacks training %d (%s) after sync: %v", i, id, err)
 		}
 	}
-	if got, _ := h.Store.CountTrainings(storage.TrainingQuery{}); got != len(ids) {
+	if got, _ := h.Store.CountTrainings(query.Trainings{}); got != len(ids) {
 		t.Errorf("the hub holds %d trainings, want %d", got, len(ids))
 	}
 	for topic, c := range trainingTopics(t, h.Store) {
@@ -233,7 +234,7 @@ func TestGracefulShutdown(t *testing.T) {
 	lu.Connect(h2.URL, tok)
 	lu.Sync()
 
-	if got, _ := h2.Store.CountTrainings(storage.TrainingQuery{}); got != n {
+	if got, _ := h2.Store.CountTrainings(query.Trainings{}); got != n {
 		t.Errorf("the hub holds %d trainings, want %d", got, n)
 	}
 	if seq, _ := h2.Store.Committed(); seq != base+n {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"techaid/ledger"
+	"techaid/query"
 	"techaid/storage"
 	"techaid/sync/client"
 	"techaid/sync/protocol"
@@ -159,13 +160,13 @@ func fieldDiff(got, want ledger.Record) string {
 }
 
 // conflictsOn returns the entries of a conflict log about one field of one record.
-func conflictsOn(t *testing.T, st *storage.Store, id, field string) []storage.Conflict {
+func conflictsOn(t *testing.T, st *storage.Store, id, field string) []query.Conflict {
 	t.Helper()
 	cs, err := st.Conflicts(false)
 	if err != nil {
 		t.Fatalf("conflicts: %v", err)
 	}
-	var out []storage.Conflict
+	var out []query.Conflict
 	for _, c := range cs {
 		if c.ID == id && c.Field == field {
 			out = append(out, c)
@@ -270,7 +271,7 @@ func TestConvergence(t *testing.T) {
 	syncAll(2, lu, dl, city)
 	checkConverged(t, h, lu, dl, city)
 
-	if n, _ := h.Store.CountTrainings(storage.TrainingQuery{}); n != len(luT)+len(dlT)+1 {
+	if n, _ := h.Store.CountTrainings(query.Trainings{}); n != len(luT)+len(dlT)+1 {
 		t.Errorf("hub holds %d trainings, want %d", n, len(luT)+len(dlT)+1)
 	}
 	for _, r := range []*synctest.Replica{lu, dl} {
@@ -293,7 +294,7 @@ func TestConvergence(t *testing.T) {
 			t.Errorf("Lucun holds %s of Dongli (err %v)", id, err)
 		}
 	}
-	if vs, _ := lu.Store.Villages(storage.VillageQuery{Under: synctest.Dongli}, nil); len(vs) != 0 {
+	if vs, _ := lu.Store.Villages(query.Villages{Under: synctest.Dongli}, nil); len(vs) != 0 {
 		t.Errorf("Lucun holds %d Dongli villages", len(vs))
 	}
 	for _, id := range luT {
@@ -301,7 +302,7 @@ func TestConvergence(t *testing.T) {
 			t.Errorf("Dongli holds Lucun's training %s (err %v)", id, err)
 		}
 	}
-	if n, _ := city.Store.CountTrainings(storage.TrainingQuery{}); n != len(luT)+len(dlT)+1 {
+	if n, _ := city.Store.CountTrainings(query.Trainings{}); n != len(luT)+len(dlT)+1 {
 		t.Errorf("the city replica holds %d trainings", n)
 	}
 
@@ -494,7 +495,7 @@ func TestResumeAfterCut(t *testing.T) {
 	}
 
 	villages := len(synctest.Villages(t, synctest.City))
-	if got, _ := h.Store.CountTrainings(storage.TrainingQuery{}); got != n {
+	if got, _ := h.Store.CountTrainings(query.Trainings{}); got != n {
 		t.Errorf("hub holds %d trainings, want %d", got, n)
 	}
 	if seq, _ := h.Store.Committed(); seq != uint64(villages+n) {
@@ -506,7 +507,7 @@ func TestResumeAfterCut(t *testing.T) {
 	if acked, _ := h.Store.PeerAcked(lu.Store.Identity().Replica); acked != n {
 		t.Errorf("hub holds the office up to %d, want %d", acked, n)
 	}
-	page, err := h.Store.Trainings(storage.TrainingQuery{Limit: n + 1}, nil)
+	page, err := h.Store.Trainings(query.Trainings{Limit: n + 1}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -788,11 +789,11 @@ func TestLargeRecords(t *testing.T) {
 		t.Fatalf("the test needs more: all %d changes in one push make %d bytes", n, size)
 	}
 	a.Sync()
-	if got, _ := h.Store.CountTrainings(storage.TrainingQuery{}); got != n {
+	if got, _ := h.Store.CountTrainings(query.Trainings{}); got != n {
 		t.Fatalf("hub holds %d trainings, want %d", got, n)
 	}
 	b.Sync()
-	if got, _ := b.Store.CountTrainings(storage.TrainingQuery{}); got != n {
+	if got, _ := b.Store.CountTrainings(query.Trainings{}); got != n {
 		t.Fatalf("the other PC holds %d trainings, want %d", got, n)
 	}
 	checkConverged(t, h, a, b)

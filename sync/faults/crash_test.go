@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"techaid/ledger"
+	"techaid/query"
 	"techaid/storage"
 	"techaid/sync/synctest"
 )
@@ -660,7 +661,7 @@ func checkScope(t *testing.T, what string, st *storage.Store, scope map[string]l
 // clerk's spreadsheet would come in): changes to push.
 func officeBacklog(t *testing.T, rng *rand.Rand, st *storage.Store, n int) {
 	t.Helper()
-	vs, _ := st.Villages(storage.VillageQuery{}, nil)
+	vs, _ := st.Villages(query.Villages{}, nil)
 	var codes []ledger.Code
 	for _, v := range vs {
 		codes = append(codes, v.Code)

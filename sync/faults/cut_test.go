@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"techaid/ledger"
+	"techaid/query"
 	"techaid/storage"
 	"techaid/sync/synctest"
 )
@@ -229,7 +230,7 @@ func checkOnce(t *testing.T, h *synctest.Hub, base uint64, offices []*cutOffice)
 func trainingIDs(t *testing.T, st *storage.Store) []string {
 	t.Helper()
 	var ids []string
-	q := storage.TrainingQuery{Limit: 1000}
+	q := query.Trainings{Limit: 1000}
 	for {
 		page, err := st.Trainings(q, nil)
 		if err != nil {

@@ -35,6 +35,7 @@ import (
 	"testing"
 
 	"techaid/ledger"
+	"techaid/query"
 	"techaid/storage"
 	"techaid/sync/client"
 	"techaid/sync/synctest"
@@ -432,7 +433,7 @@ func (m *model) check() {
 		loser     ledger.VersionID
 	}
 	logged := map[string]map[loss]bool{} // store ("hub" or an office's replica id) → losses it logged
-	var entries []storage.Conflict
+	var entries []query.Conflict
 	stores := map[string]*storage.Store{"hub": m.g.h.Store}
 	names := map[string]string{"hub": "the hub"}
 	for _, o := range m.g.offices {

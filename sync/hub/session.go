@@ -368,7 +368,7 @@ func (s *session) push(m protocol.Push) error {
 			}
 		}
 		ack.Refused = append(ack.Refused, protocol.Refusal{Seq: uint64(r.Row), Kind: kind, ID: r.ID, Code: code,
-			Message: code.Chinese() + ": " + storage.Chinese(r.Err)})
+			Message: code.Chinese() + ": " + ledger.Chinese(r.Err)})
 	}
 	if len(res.Refused) > 0 {
 		h.log.Printf("hub: %s (replica %s): refused %d of %d records, first: %v", s.office.Name, s.replica, len(res.Refused), len(m.Records), res.Refused[0].Err)

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"techaid/ledger"
+	"techaid/query"
 	"techaid/storage"
 	"techaid/sync/client"
 	"techaid/sync/hub"
@@ -261,17 +262,17 @@ func (c *Clock) Set(t time.Time) { c.skew.Store(int64(time.Until(t))) }
 func Records(t testing.TB, st *storage.Store) map[string]ledger.Record {
 	t.Helper()
 	var ids []string
-	vs, _ := st.Villages(storage.VillageQuery{}, nil)
+	vs, _ := st.Villages(query.Villages{}, nil)
 	for _, v := range vs {
 		ids = append(ids, string(v.Code))
 	}
-	for _, a := range st.Advisors(storage.AdvisorQuery{}, nil) {
+	for _, a := range st.Advisors(query.Advisors{}, nil) {
 		ids = append(ids, a.ID)
 	}
 	for _, a := range st.Assignments("", "", "", nil) {
 		ids = append(ids, a.ID)
 	}
-	q := storage.TrainingQuery{Limit: 1000}
+	q := query.Trainings{Limit: 1000}
 	for {
 		page, err := st.Trainings(q, nil)
 		if err != nil {
