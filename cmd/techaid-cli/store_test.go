@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -249,49 +248,6 @@ func TestEncryptedStore(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
-	}
-}
-
-func TestNoFyneNoCgo(t *testing.T) {
-	t.Parallel()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go tool on PATH")
-	}
-	// CGO_ENABLED=1: with cgo off, go list leaves cgo files out and a dependency that needs cgo would
-	// look clean.
-	cmd := exec.Command(goTool, "list", "-deps", "-f", "{{.ImportPath}}\t{{.Standard}}\t{{join .CgoFiles \",\"}}\t{{join .Imports \",\"}}", ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("go list: %v", err)
-	}
-	deps := strings.Split(strings.TrimSpace(string(out)), "\n")
-	var own bool
-	for _, line := range deps {
-		f := strings.Split(line, "\t")
-		if len(f) != 4 {
-			t.Fatalf("go list line %q", line)
-		}
-		path, standard, cgoFiles, imports := f[0], f[1] == "true", f[2], f[3]
-		own = own || path == "techaid/storage"
-		if strings.HasPrefix(path, "fyne.io/") {
-			t.Errorf("techaid-cli depends on %s", path)
-		}
-		if standard {
-			continue // net and os/user have cgo variants, off in a CGO_ENABLED=0 build
-		}
-		if cgoFiles != "" {
-			t.Errorf("%s has cgo files: %s", path, cgoFiles)
-		}
-		for _, imp := range strings.Split(imports, ",") {
-			if imp == "C" {
-				t.Errorf(`%s imports "C"`, path)
-			}
-		}
-	}
-	if !own || len(deps) < 20 {
-		t.Errorf("go list -deps looks wrong (%d packages, techaid/storage among them: %v)", len(deps), own)
 	}
 }
 
