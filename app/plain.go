@@ -15,7 +15,7 @@ func (u *UI) confirmPlain(url string, then func(plain bool)) {
 		then(false)
 		return
 	}
-	msg := widget.NewLabel(T("地址 %s 不加密：本单位的令牌和记录会以明文经过网络，同一网络上的人可以看到令牌，并冒用本单位的名义报送。\n请向市局要 https:// 或 wss:// 开头的地址；只有市局确认是内部网络时，才使用不加密的地址。", url))
+	msg := widget.NewLabel(T("地址：%s\n这个地址不加密：本单位的令牌和记录会以明文经过网络，同一网络上的人可以看到令牌，并冒用本单位的名义报送。请向市局要以https://或wss://开头的地址；只有市局确认是内部网络时，才使用不加密的地址。", url))
 	msg.Wrapping = fyne.TextWrapWord
 	var d *dialog.CustomDialog
 	use := widget.NewButton(T("仍然使用"), func() {

@@ -15,7 +15,7 @@ import (
 
 // Tightened says what Open had to change to make the data private, or why it could not.
 type Tightened struct {
-	Dir    string
+	Dir    string      // absolute
 	DirWas fs.FileMode // the folder's permissions before, if they let others in; 0 if they did not
 	Files  int         // files (and folders inside) whose group or other permissions were removed
 	Failed error       // what could not be changed (a file of another user), or a folder Open cannot make private
@@ -39,9 +39,9 @@ func (t *Tightened) String() string {
 // Chinese is the sentence a clerk sees, once: after the change the next open finds nothing to do.
 func (t *Tightened) Chinese() string {
 	if t.Failed != nil {
-		return fmt.Sprintf("数据文件夹 %s 本机其他用户可能可以读取，且本程序无法改正（%v）。请让管理员把它改为只有本用户可以访问，或把数据放在本用户自己的文件夹里。", t.Dir, t.Failed)
+		return fmt.Sprintf("数据文件夹（%s）本机其他用户可能可以读取，且本程序无法改正（%v）。请让管理员把它改为只有本用户可以访问，或把数据放在本用户自己的文件夹里。", t.Dir, t.Failed)
 	}
-	return fmt.Sprintf("数据文件夹 %s 原来本机其他用户也能读取（里面有人员电话等信息），现已改为只有本用户可以访问。", t.Dir)
+	return fmt.Sprintf("数据文件夹（%s）原来本机其他用户也能读取（里面有人员电话等信息），现已改为只有本用户可以访问。", t.Dir)
 }
 
 // Tightened reports what Open changed to make the data folder private; nil if it was private already.

@@ -16,6 +16,9 @@ func makePrivate(dir string) *Tightened {
 	old := syscall.Umask(0o077)
 	syscall.Umask(old | 0o077) // never loosen what the caller chose
 	t := &Tightened{Dir: dir}
+	if abs, err := filepath.Abs(dir); err == nil {
+		t.Dir = abs
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil // Badger's open reports it
 	}

@@ -16,7 +16,8 @@ import (
 // (D:\台账) inherits its drive's ACL, which on most PCs lets every user read it: that is reported.
 func makePrivate(dir string) *Tightened {
 	if outsideProfile(dir, os.Getenv("USERPROFILE"), os.Getenv("LOCALAPPDATA")) {
-		return &Tightened{Dir: dir, Failed: errors.New("the folder is outside this user's profile, whose permissions keep other users out")}
+		abs, _ := filepath.Abs(dir)
+		return &Tightened{Dir: abs, Failed: errors.New("the folder is outside this user's profile, whose permissions keep other users out")}
 	}
 	return nil
 }
