@@ -143,8 +143,8 @@ func Open(dir string, opts Options) (*Store, error) {
 			}
 			// Files made while open are private by the umask Open set, unless the program loosened
 			// it since; the folder keeps them out of reach meanwhile, and this makes them private.
-			if t := makePrivate(dir); t != nil {
-				logger.Print(t.String())
+			if t := makePrivate(dir); t != nil && (t.DirWas != 0 || t.Files > 0) {
+				logger.Print(t.String()) // what Open could not change it has said already
 			}
 		})
 		return err
