@@ -274,3 +274,21 @@ func TestNoTokenArguments(t *testing.T) {
 		}
 	}
 }
+
+// The Windows side of the privacy code (DPAPI sealing, the profile check) builds and vets for Windows,
+// tests included; make test cannot run it (it was run under wine: RELIABILITY.md).
+func TestWindowsBuild(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cross-compiles for Windows")
+	}
+	t.Parallel()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go tool on PATH")
+	}
+	vet := exec.Command(goTool, "vet", "techaid/storage", "techaid/sync/client", "techaid/cmd/techaid-cli", "techaid/cmd/techaid-city")
+	vet.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
+	if out, err := vet.CombinedOutput(); err != nil {
+		t.Fatalf("GOOS=windows go vet: %v\n%s", err, out)
+	}
+}
