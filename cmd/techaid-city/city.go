@@ -47,7 +47,8 @@ commands:
   serve [--listen 127.0.0.1:8750] [--tls-cert F --tls-key F] [--stale-days 7]
         [--idle-timeout 1m] [--max-conns-per-address 128]
   status [--json]                         the status of a running server
-  backup FILE                             a consistent backup (also while serving: stop first for restore)
+  backup FILE|FOLDER/                     a consistent backup, written by this command (also while the server
+                                          runs); into a folder: city-YYYY-MM-DD.bak. Stop the server to restore
   restore FILE                            replace the data with a backup; offices resend what it lacks
   loadtest --villages FILE [--offices 2000] [--records 100]   simulate offices against the running server
 
@@ -395,17 +396,8 @@ func adminHandler(h *hub.Hub, st *storage.Store, secret string) http.Handler {
 				return
 			}
 			reply(w, http.StatusOK, o)
-		case r.Method == http.MethodPost && r.URL.Path == "/admin/backup":
-			var req backupRequest
-			if err := json.NewDecoder(r.Body).Decode(&req); err != nil || !filepath.IsAbs(req.File) {
-				fail(w, fmt.Errorf("backup: an absolute file name: %v", err))
-				return
-			}
-			if err := st.BackupFile(req.File); err != nil {
-				fail(w, err)
-				return
-			}
-			reply(w, http.StatusOK, backupResult{Epoch: st.Identity().Replica})
+		case r.Method == http.MethodGet && r.URL.Path == "/admin/backup":
+			serveBackup(w, st) // the command writes the file: the server writes nothing outside its folder
 		default:
 			reply(w, http.StatusNotFound, map[string]string{"error": "no such admin call"})
 		}
@@ -599,35 +591,6 @@ func (c *city) importVillages(ctx context.Context, args []string) error {
 			len(in), res.Created, res.Updated, res.Unchanged, len(res.Rejected), len(in))
 		return nil
 	})
-}
-
-func (c *city) backup(args []string) error {
-	pos, err := parse(flag.NewFlagSet("backup", flag.ContinueOnError), c, args, 1)
-	if err != nil {
-		return err
-	}
-	file, err := filepath.Abs(pos[0])
-	if err != nil {
-		return err
-	}
-	var out backupResult
-	err = c.admin(func(st *storage.Store) error {
-		out = backupResult{Epoch: st.Identity().Replica}
-		return st.BackupFile(file)
-	}, http.MethodPost, "/admin/backup", backupRequest{File: file}, &out)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(c.stdout, "backed up %s to %s (epoch %s)\n", c.dir, file, out.Epoch)
-	return nil
-}
-
-type backupRequest struct {
-	File string `json:"file"`
-}
-
-type backupResult struct {
-	Epoch string `json:"epoch"`
 }
 
 func (c *city) restore(args []string) error {
