@@ -86,7 +86,7 @@ func (c *city) backupFromServer(file string) (epoch string, err error) {
 	if err := json.Unmarshal(raw, &sf); err != nil {
 		return "", fmt.Errorf("%s: %w", c.serveFilePath(), err)
 	}
-	req, err := http.NewRequest(http.MethodGet, sf.URL+"/admin/backup", nil)
+	req, err := http.NewRequest(http.MethodGet, sf.adminURL()+"/admin/backup", nil)
 	if err != nil {
 		return "", err
 	}
@@ -97,7 +97,7 @@ func (c *city) backupFromServer(file string) (epoch string, err error) {
 		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
 	resp, err := cl.Do(req)
 	if err != nil {
-		return "", fmt.Errorf("backup: the running server at %s: %w", sf.URL, err)
+		return "", fmt.Errorf("backup: the running server at %s: %w", sf.adminURL(), err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {

@@ -270,8 +270,17 @@ type revokeRequest struct {
 // serveFile tells office commands where the running server's admin endpoint is.
 type serveFile struct {
 	URL    string `json:"url"`
+	Admin  string `json:"admin,omitempty"` // the admin endpoint's base URL, if not URL's
 	Secret string `json:"secret"`
 	PID    int    `json:"pid"`
+}
+
+// adminURL is where the admin calls go.
+func (sf serveFile) adminURL() string {
+	if sf.Admin != "" {
+		return sf.Admin
+	}
+	return sf.URL
 }
 
 func (c *city) serveFilePath() string { return filepath.Join(c.dir, "serve.json") }

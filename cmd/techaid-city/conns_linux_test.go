@@ -43,7 +43,7 @@ func TestLongAdminCall(t *testing.T) {
 		return serr
 	}}
 	cl := &http.Client{Transport: &http.Transport{DialContext: dialer.DialContext, DisableCompression: true}}
-	req, _ := http.NewRequest(http.MethodGet, srv.sf.URL+"/admin/backup", nil)
+	req, _ := http.NewRequest(http.MethodGet, srv.sf.adminURL()+"/admin/backup", nil)
 	req.Header.Set("Authorization", "Bearer "+srv.sf.Secret)
 	began := time.Now()
 	resp, err := cl.Do(req)
