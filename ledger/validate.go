@@ -222,136 +222,151 @@ func Validate(e Entity, ck Checker) error {
 	today := ck.Today()
 	switch r := e.(type) {
 	case Village:
-		if c.tombstone(e, r.Deleted) {
-			return c.result(e.RecordID())
+		if !c.tombstone(e, r.Deleted) {
+			c.checkVillage(r, today)
 		}
-		if r.Code.Level() != LevelVillage {
-			c.fail("id", fmt.Sprintf("「%s」不是 12 位村级区划代码", r.Code), fmt.Sprintf("%q is not a 12-digit village code", r.Code))
-		}
-		c.required("name", r.Name)
-		c.text("name", r.Name, MaxName)
-		c.text("township_name", r.TownshipName, MaxName)
-		c.text("county_name", r.CountyName, MaxName)
-		if r.KeyYear != 0 && (r.KeyYear < 2015 || r.KeyYear > today.Year()) {
-			c.fail("key_year", fmt.Sprintf("%d 不在 2015 至 %d 之间", r.KeyYear, today.Year()),
-				fmt.Sprintf("%d is not between 2015 and %d", r.KeyYear, today.Year()))
-		}
-		for _, s := range r.Industries {
-			c.text("industries", s, MaxName)
-		}
-		c.count("households", r.Households, MaxHouseholds)
-		c.count("population", r.Population, MaxPopulation)
-		c.count("poor_households", r.PoorHouseholds, MaxHouseholds)
-		if r.Households > 0 && r.PoorHouseholds > r.Households {
-			c.fail("poor_households", "不能多于户数", "exceeds the number of households")
-		}
-		if !(r.Farmland >= 0 && r.Farmland <= MaxFarmland) { // written so that NaN fails too
-			c.fail("farmland", fmt.Sprintf("应在 0 至 %d 亩之间", MaxFarmland), fmt.Sprintf("must be 0 to %d mu", MaxFarmland))
-		}
-		c.text("secretary", r.Secretary, MaxName)
-		c.phone("secretary_phone", r.SecretaryPhone)
-		c.text("notes", r.Notes, MaxText)
 	case Advisor:
-		if c.tombstone(e, r.Deleted) {
-			return c.result(e.RecordID())
+		if !c.tombstone(e, r.Deleted) {
+			c.checkAdvisor(r, today)
 		}
-		c.required("name", r.Name)
-		c.text("name", r.Name, MaxName)
-		c.oneOf("gender", r.Gender, []string{"男", "女"})
-		c.phone("phone", r.Phone)
-		for _, f := range []struct{ name, v string }{{"employer", r.Employer}, {"title", r.Title}, {"specialty", r.Specialty}} {
-			c.text(f.name, f.v, MaxName*2)
-		}
-		if c.required("group", r.Group) {
-			c.oneOf("group", r.Group, Groups)
-		}
-		if c.required("status", r.Status) {
-			c.oneOf("status", r.Status, Statuses)
-		}
-		c.date("status_date", r.StatusDate, today, false)
-		c.date("since", r.Since, today, false)
-		c.text("notes", r.Notes, MaxText)
 	case Training:
-		if c.tombstone(e, r.Deleted) {
-			return c.result(e.RecordID())
+		if !c.tombstone(e, r.Deleted) {
+			c.checkTraining(r, today, ck)
 		}
-		if c.required("kind", r.Kind) {
-			c.text("kind", r.Kind, 20)
-		}
-		c.date("date", r.Date, today, true)
-		for _, f := range []struct{ name, v string }{{"start", r.Start}, {"end", r.End}} {
-			if f.v != "" && !clockRE.MatchString(f.v) {
-				c.fail(f.name, fmt.Sprintf("「%s」不是有效时间，格式为 08:30", f.v), fmt.Sprintf("%q is not a time (HH:MM)", f.v))
-			}
-		}
-		if clockRE.MatchString(r.Start) && clockRE.MatchString(r.End) && r.End < r.Start {
-			c.fail("end", "不能早于开始时间", "is before the start time")
-		}
-		if len(r.Villages) == 0 {
-			c.fail("villages", "至少选择一个村", "at least one village is required")
-		}
-		for i, v := range r.Villages {
-			c.village("villages", v, ck.VillageKnown)
-			if slices.Contains(r.Villages[:i], v) {
-				c.fail("villages", fmt.Sprintf("村 %s 重复", v), fmt.Sprintf("village %s is listed twice", v))
-			}
-		}
-		for i, a := range r.Advisors {
-			if !ck.AdvisorKnown(a) {
-				c.fail("advisors", fmt.Sprintf("编号为 %s 的科技指导人员不存在", a), fmt.Sprintf("advisor %s is not known", a))
-			} else if slices.Contains(r.Advisors[:i], a) {
-				c.fail("advisors", "同一人员重复", fmt.Sprintf("advisor %s is listed twice", a))
-			}
-		}
-		if c.required("topic", r.Topic) {
-			c.text("topic", r.Topic, 200)
-		}
-		c.text("content", r.Content, MaxText)
-		c.count("attendees", r.Attendees, MaxAttendees)
-		c.count("poor_attendees", r.PoorAttendees, MaxAttendees)
-		if r.PoorAttendees > r.Attendees && r.Attendees >= 0 {
-			c.fail("poor_attendees", "不能多于培训人次", "exceeds the attendees")
-		}
-		c.count("brochures", r.Brochures, MaxBrochures)
-		for _, s := range r.Varieties {
-			c.text("varieties", s, 100)
-		}
-		c.text("notes", r.Notes, MaxText)
 	case Assignment:
-		if c.tombstone(e, r.Deleted) {
-			return c.result(e.RecordID())
+		if !c.tombstone(e, r.Deleted) {
+			c.checkAssignment(r, today, ck)
 		}
-		if c.required("advisor", r.Advisor) && !ck.AdvisorKnown(r.Advisor) {
-			c.fail("advisor", fmt.Sprintf("编号为 %s 的科技指导人员不存在", r.Advisor), fmt.Sprintf("advisor %s is not known", r.Advisor))
-		}
-		c.village("village", r.Village, ck.VillageKnown)
-		c.date("from", r.From, today, true)
-		if r.To != "" {
-			c.date("to", r.To, today.AddDate(5, 0, 0), false) // a pairing may be planned to run on
-			if r.From != "" && r.To < r.From {
-				c.fail("to", "不能早于开始日期", "is before the start date")
-			}
-		}
-		c.text("reason", r.Reason, 200)
-		c.text("notes", r.Notes, MaxText)
 	case Target:
-		if c.tombstone(e, r.Deleted) {
-			return c.result(e.RecordID())
+		if !c.tombstone(e, r.Deleted) {
+			c.checkTarget(r, today)
 		}
-		if y, err := strconv.Atoi(r.Year); err != nil || y < FirstDate.Year() || y > today.Year()+5 {
-			c.fail("id", fmt.Sprintf("「%s」不是 %d 至 %d 之间的年份", r.Year, FirstDate.Year(), today.Year()+5),
-				fmt.Sprintf("%q is not a year from %d to %d", r.Year, FirstDate.Year(), today.Year()+5))
-		}
-		for _, f := range []struct {
-			name string
-			n    int
-		}{{"activities", r.Activities}, {"attendees", r.Attendees}, {"brochures", r.Brochures}, {"projects", r.Projects},
-			{"varieties", r.Varieties}, {"surveys", r.Surveys}, {"leaders", r.Leaders}, {"reports", r.Reports}} {
-			c.count(f.name, f.n, MaxTarget)
-		}
-		c.text("notes", r.Notes, MaxText)
 	default:
 		return fmt.Errorf("validate: unknown record type %T", e)
 	}
 	return c.result(e.RecordID())
+}
+
+func (c *checks) checkVillage(r Village, today time.Time) {
+	if r.Code.Level() != LevelVillage {
+		c.fail("id", fmt.Sprintf("「%s」不是 12 位村级区划代码", r.Code), fmt.Sprintf("%q is not a 12-digit village code", r.Code))
+	}
+	c.required("name", r.Name)
+	c.text("name", r.Name, MaxName)
+	c.text("township_name", r.TownshipName, MaxName)
+	c.text("county_name", r.CountyName, MaxName)
+	if r.KeyYear != 0 && (r.KeyYear < 2015 || r.KeyYear > today.Year()) {
+		c.fail("key_year", fmt.Sprintf("%d 不在 2015 至 %d 之间", r.KeyYear, today.Year()),
+			fmt.Sprintf("%d is not between 2015 and %d", r.KeyYear, today.Year()))
+	}
+	for _, s := range r.Industries {
+		c.text("industries", s, MaxName)
+	}
+	c.count("households", r.Households, MaxHouseholds)
+	c.count("population", r.Population, MaxPopulation)
+	c.count("poor_households", r.PoorHouseholds, MaxHouseholds)
+	if r.Households > 0 && r.PoorHouseholds > r.Households {
+		c.fail("poor_households", "不能多于户数", "exceeds the number of households")
+	}
+	if !(r.Farmland >= 0 && r.Farmland <= MaxFarmland) { // written so that NaN fails too
+		c.fail("farmland", fmt.Sprintf("应在 0 至 %d 亩之间", MaxFarmland), fmt.Sprintf("must be 0 to %d mu", MaxFarmland))
+	}
+	c.text("secretary", r.Secretary, MaxName)
+	c.phone("secretary_phone", r.SecretaryPhone)
+	c.text("notes", r.Notes, MaxText)
+}
+
+func (c *checks) checkAdvisor(r Advisor, today time.Time) {
+	c.required("name", r.Name)
+	c.text("name", r.Name, MaxName)
+	c.oneOf("gender", r.Gender, []string{"男", "女"})
+	c.phone("phone", r.Phone)
+	for _, f := range []struct{ name, v string }{{"employer", r.Employer}, {"title", r.Title}, {"specialty", r.Specialty}} {
+		c.text(f.name, f.v, MaxName*2)
+	}
+	if c.required("group", r.Group) {
+		c.oneOf("group", r.Group, Groups)
+	}
+	if c.required("status", r.Status) {
+		c.oneOf("status", r.Status, Statuses)
+	}
+	c.date("status_date", r.StatusDate, today, false)
+	c.date("since", r.Since, today, false)
+	c.text("notes", r.Notes, MaxText)
+}
+
+func (c *checks) checkTraining(r Training, today time.Time, ck Checker) {
+	if c.required("kind", r.Kind) {
+		c.text("kind", r.Kind, 20)
+	}
+	c.date("date", r.Date, today, true)
+	for _, f := range []struct{ name, v string }{{"start", r.Start}, {"end", r.End}} {
+		if f.v != "" && !clockRE.MatchString(f.v) {
+			c.fail(f.name, fmt.Sprintf("「%s」不是有效时间，格式为 08:30", f.v), fmt.Sprintf("%q is not a time (HH:MM)", f.v))
+		}
+	}
+	if clockRE.MatchString(r.Start) && clockRE.MatchString(r.End) && r.End < r.Start {
+		c.fail("end", "不能早于开始时间", "is before the start time")
+	}
+	if len(r.Villages) == 0 {
+		c.fail("villages", "至少选择一个村", "at least one village is required")
+	}
+	for i, v := range r.Villages {
+		c.village("villages", v, ck.VillageKnown)
+		if slices.Contains(r.Villages[:i], v) {
+			c.fail("villages", fmt.Sprintf("村 %s 重复", v), fmt.Sprintf("village %s is listed twice", v))
+		}
+	}
+	for i, a := range r.Advisors {
+		if !ck.AdvisorKnown(a) {
+			c.fail("advisors", fmt.Sprintf("编号为 %s 的科技指导人员不存在", a), fmt.Sprintf("advisor %s is not known", a))
+		} else if slices.Contains(r.Advisors[:i], a) {
+			c.fail("advisors", "同一人员重复", fmt.Sprintf("advisor %s is listed twice", a))
+		}
+	}
+	if c.required("topic", r.Topic) {
+		c.text("topic", r.Topic, 200)
+	}
+	c.text("content", r.Content, MaxText)
+	c.count("attendees", r.Attendees, MaxAttendees)
+	c.count("poor_attendees", r.PoorAttendees, MaxAttendees)
+	if r.PoorAttendees > r.Attendees && r.Attendees >= 0 {
+		c.fail("poor_attendees", "不能多于培训人次", "exceeds the attendees")
+	}
+	c.count("brochures", r.Brochures, MaxBrochures)
+	for _, s := range r.Varieties {
+		c.text("varieties", s, 100)
+	}
+	c.text("notes", r.Notes, MaxText)
+}
+
+func (c *checks) checkAssignment(r Assignment, today time.Time, ck Checker) {
+	if c.required("advisor", r.Advisor) && !ck.AdvisorKnown(r.Advisor) {
+		c.fail("advisor", fmt.Sprintf("编号为 %s 的科技指导人员不存在", r.Advisor), fmt.Sprintf("advisor %s is not known", r.Advisor))
+	}
+	c.village("village", r.Village, ck.VillageKnown)
+	c.date("from", r.From, today, true)
+	if r.To != "" {
+		c.date("to", r.To, today.AddDate(5, 0, 0), false) // a pairing may be planned to run on
+		if r.From != "" && r.To < r.From {
+			c.fail("to", "不能早于开始日期", "is before the start date")
+		}
+	}
+	c.text("reason", r.Reason, 200)
+	c.text("notes", r.Notes, MaxText)
+}
+
+func (c *checks) checkTarget(r Target, today time.Time) {
+	if y, err := strconv.Atoi(r.Year); err != nil || y < FirstDate.Year() || y > today.Year()+5 {
+		c.fail("id", fmt.Sprintf("「%s」不是 %d 至 %d 之间的年份", r.Year, FirstDate.Year(), today.Year()+5),
+			fmt.Sprintf("%q is not a year from %d to %d", r.Year, FirstDate.Year(), today.Year()+5))
+	}
+	for _, f := range []struct {
+		name string
+		n    int
+	}{{"activities", r.Activities}, {"attendees", r.Attendees}, {"brochures", r.Brochures}, {"projects", r.Projects},
+		{"varieties", r.Varieties}, {"surveys", r.Surveys}, {"leaders", r.Leaders}, {"reports", r.Reports}} {
+		c.count(f.name, f.n, MaxTarget)
+	}
+	c.text("notes", r.Notes, MaxText)
 }

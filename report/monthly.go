@@ -34,111 +34,162 @@ func Monthly(st Store, year, month int, under ledger.Code, minDays int) ([]Table
 	if under.Level() == ledger.LevelCity {
 		under = ""
 	}
-	first := time.Date(year, time.Month(month), 1, 0, 0, 0, 0, ledger.China)
-	monthStart, monthEnd := ledger.DateOf(first), ledger.DateOf(first.AddDate(0, 1, -1))
-	yearStart := ledger.Date(fmt.Sprintf("%04d-01-01", year))
-	q0 := (month - 1) / 3 * 3 // the quarter's first month, from 0
-	on := monthEnd
-	if today := ledger.DateOf(st.Clock().Today()); today < on {
-		on = today
-	}
-
-	summary := Table{Name: SheetMonthly, Columns: []string{"区县", "乡镇", "本月开展活动（次）", "本月培训人次", "本月到村服务（村次）",
-		"本年累计活动（次）", "省定重点村", "本季度未到村的重点村", fmt.Sprintf("本月服务不足 %d 天的科技指导人员", minDays),
-		fmt.Sprintf("需求调研未达 %d 次的重点村", query.SurveysPerKeyVillage)}}
-	unvisited := Table{Name: SheetUnvisited, Columns: []string{"区县", "乡镇", "村", "村代码", "结对科技指导人员", "本年最近一次服务"}}
-	fewDays := Table{Name: SheetFewDays, Columns: []string{"科技指导人员", "专业组", "派出单位", "电话", "结对乡镇", "本月服务天数", "本年服务天数"}}
-	surveys := Table{Name: SheetSurveysDue, Columns: []string{"区县", "乡镇", "村", "村代码", "本年已调研（次）", "还需（次）"}}
-
-	type days struct{ month, year int }
-	served := map[string]days{} // advisor → service days, computed once
-	advisorTownships := map[string][]string{}
-	var total [8]int
+	m := newMonthly(st, year, month, minDays)
 	for _, pl := range placesUnder(st, under) {
-		if pl.code.Level() != ledger.LevelTownship {
-			continue
-		}
-		p := st.Progress(year, pl.code, on, nil)
-		var acts, att, visits, sumActs, notVisited, few, due int
-		for _, t := range p.Villages {
-			acts += t.TrainingsByMonth[month-1]
-			sumActs += sumTo(t.TrainingsByMonth, month)
-			visits += t.VisitsByMonth[month-1]
-		}
-		// Attendees of the month: the tallies keep them by year, so the month's trainings are read.
-		n, err := monthAttendees(st, pl.code, monthStart, monthEnd)
-		if err != nil {
-			return nil, err
-		}
-		att = n
-		keys, _ := st.Villages(query.Villages{Under: pl.code, KeyOnly: true}, nil)
-		paired := map[string]bool{}
-		for _, v := range keys {
-			t := p.Villages[v.Code]
-			var advisors []string
-			for _, a := range st.Assignments(v.Code, "", on, nil) {
-				advisors = append(advisors, advisorName(st, a.Advisor))
+		if pl.code.Level() == ledger.LevelTownship {
+			if err := m.township(pl); err != nil {
+				return nil, err
 			}
-			if sum := sumFrom(t.VisitsByMonth, q0, month); sum == 0 {
-				notVisited++
-				last := ""
-				if page, err := st.Trainings(query.Trainings{Village: v.Code, From: yearStart, To: monthEnd, Limit: 1}, nil); err == nil && len(page.Trainings) > 0 {
-					last = string(page.Trainings[0].Date)
-				}
-				unvisited.Rows = append(unvisited.Rows, []any{v.CountyName, v.TownshipName, v.Name, string(v.Code), strings.Join(advisors, "、"), or(last, "本年未服务")})
-			}
-			if s := t.VisitsByKind.Of(ledger.TrainingSurvey); s < query.SurveysPerKeyVillage {
-				due++
-				surveys.Rows = append(surveys.Rows, []any{v.CountyName, v.TownshipName, v.Name, string(v.Code), s, query.SurveysPerKeyVillage - s})
-			}
-		}
-		// Advisors paired with any village of the township, key or not.
-		for _, a := range st.Assignments("", "", on, nil) {
-			if pl.code.Contains(a.Village) {
-				paired[a.Advisor] = true
-			}
-		}
-		for id := range paired {
-			d, ok := served[id]
-			if !ok {
-				m, err1 := st.ServiceDays(id, monthStart, monthEnd)
-				y, err2 := st.ServiceDays(id, yearStart, monthEnd)
-				if err := cmp.Or(err1, err2); err != nil {
-					return nil, err
-				}
-				d = days{m, y}
-				served[id] = d
-			}
-			if d.month < minDays {
-				few++
-				advisorTownships[id] = append(advisorTownships[id], pl.township)
-			}
-		}
-		summary.Rows = append(summary.Rows, []any{pl.county, pl.township, acts, att, visits, sumActs, len(keys), notVisited, few, due})
-		for i, n := range []int{acts, att, visits, sumActs, len(keys), notVisited, few, due} {
-			total[i] += n
 		}
 	}
-	if len(summary.Rows) == 0 {
+	if len(m.summary.Rows) == 0 {
 		return nil, fmt.Errorf("%s: 本单位还没有村庄数据，无法统计 (no villages in the store)", SheetMonthly)
 	}
-	if len(summary.Rows) > 1 {
-		row := []any{"合计", ""}
-		for _, n := range total {
-			row = append(row, n)
+	return m.tables(), nil
+}
+
+// monthly is the monthly report being built, a township at a time.
+type monthly struct {
+	st                              Store
+	year, month, minDays            int
+	yearStart, monthStart, monthEnd ledger.Date
+	on                              ledger.Date // the month's end, or today if earlier: pairings and coverage as of then
+	q0                              int         // the quarter's first month, from 0
+
+	summary, unvisited, fewDays, surveys Table
+	total                                [8]int // the summary's sums, for its 合计 row
+
+	served           map[string]serviceDays // advisor → service days, computed once
+	advisorTownships map[string][]string    // advisors short of minDays → the townships they serve
+}
+
+type serviceDays struct{ month, year int }
+
+func newMonthly(st Store, year, month, minDays int) *monthly {
+	first := time.Date(year, time.Month(month), 1, 0, 0, 0, 0, ledger.China)
+	m := &monthly{st: st, year: year, month: month, minDays: minDays, yearStart: ledger.Date(fmt.Sprintf("%04d-01-01", year)),
+		monthStart: ledger.DateOf(first), monthEnd: ledger.DateOf(first.AddDate(0, 1, -1)), q0: (month - 1) / 3 * 3,
+		served: map[string]serviceDays{}, advisorTownships: map[string][]string{}}
+	m.on = m.monthEnd
+	if today := ledger.DateOf(st.Clock().Today()); today < m.on {
+		m.on = today
+	}
+	m.summary = Table{Name: SheetMonthly, Columns: []string{"区县", "乡镇", "本月开展活动（次）", "本月培训人次", "本月到村服务（村次）",
+		"本年累计活动（次）", "省定重点村", "本季度未到村的重点村", fmt.Sprintf("本月服务不足 %d 天的科技指导人员", minDays),
+		fmt.Sprintf("需求调研未达 %d 次的重点村", query.SurveysPerKeyVillage)}}
+	m.unvisited = Table{Name: SheetUnvisited, Columns: []string{"区县", "乡镇", "村", "村代码", "结对科技指导人员", "本年最近一次服务"}}
+	m.fewDays = Table{Name: SheetFewDays, Columns: []string{"科技指导人员", "专业组", "派出单位", "电话", "结对乡镇", "本月服务天数", "本年服务天数"}}
+	m.surveys = Table{Name: SheetSurveysDue, Columns: []string{"区县", "乡镇", "村", "村代码", "本年已调研（次）", "还需（次）"}}
+	return m
+}
+
+// township adds a township's line to the summary, and its key villages and short advisors to the lists.
+func (m *monthly) township(pl place) error {
+	p := m.st.Progress(m.year, pl.code, m.on, nil)
+	var acts, visits, sumActs int
+	for _, t := range p.Villages {
+		acts += t.TrainingsByMonth[m.month-1]
+		sumActs += sumTo(t.TrainingsByMonth, m.month)
+		visits += t.VisitsByMonth[m.month-1]
+	}
+	// Attendees of the month: the tallies keep them by year, so the month's trainings are read.
+	att, err := monthAttendees(m.st, pl.code, m.monthStart, m.monthEnd)
+	if err != nil {
+		return err
+	}
+	keys, notVisited, due := m.keyVillages(pl, p)
+	few, err := m.shortAdvisors(pl)
+	if err != nil {
+		return err
+	}
+	line := []int{acts, att, visits, sumActs, keys, notVisited, few, due}
+	m.summary.Rows = append(m.summary.Rows, append([]any{pl.county, pl.township}, ints(line)...))
+	for i, n := range line {
+		m.total[i] += n
+	}
+	return nil
+}
+
+// keyVillages lists the township's key villages nobody visited this quarter and those short of the
+// year's needs surveys; it returns how many key villages it has and how many of each.
+func (m *monthly) keyVillages(pl place, p query.Progress) (keys, notVisited, due int) {
+	vs, _ := m.st.Villages(query.Villages{Under: pl.code, KeyOnly: true}, nil)
+	for _, v := range vs {
+		t := p.Villages[v.Code]
+		if sumFrom(t.VisitsByMonth, m.q0, m.month) == 0 {
+			notVisited++
+			var advisors []string
+			for _, a := range m.st.Assignments(v.Code, "", m.on, nil) {
+				advisors = append(advisors, advisorName(m.st, a.Advisor))
+			}
+			last := ""
+			if page, err := m.st.Trainings(query.Trainings{Village: v.Code, From: m.yearStart, To: m.monthEnd, Limit: 1}, nil); err == nil && len(page.Trainings) > 0 {
+				last = string(page.Trainings[0].Date)
+			}
+			m.unvisited.Rows = append(m.unvisited.Rows, []any{v.CountyName, v.TownshipName, v.Name, string(v.Code), strings.Join(advisors, "、"), or(last, "本年未服务")})
 		}
-		row[8] = len(advisorTownships) // an advisor short in two townships is one advisor
-		summary.Rows = append(summary.Rows, row)
+		if s := t.VisitsByKind.Of(ledger.TrainingSurvey); s < query.SurveysPerKeyVillage {
+			due++
+			m.surveys.Rows = append(m.surveys.Rows, []any{v.CountyName, v.TownshipName, v.Name, string(v.Code), s, query.SurveysPerKeyVillage - s})
+		}
 	}
-	for id, towns := range advisorTownships {
-		a, _ := st.Advisor(id)
-		d := served[id]
-		fewDays.Rows = append(fewDays.Rows, []any{nameOr(a.Name, id), a.Group, a.Employer, a.Phone, strings.Join(towns, "、"), d.month, d.year})
+	return len(vs), notVisited, due
+}
+
+// shortAdvisors counts the advisors paired with any village of the township, key or not, who served
+// fewer than minDays days in the month, and remembers them for the list.
+func (m *monthly) shortAdvisors(pl place) (int, error) {
+	paired := map[string]bool{}
+	for _, a := range m.st.Assignments("", "", m.on, nil) {
+		if pl.code.Contains(a.Village) {
+			paired[a.Advisor] = true
+		}
 	}
-	slices.SortFunc(fewDays.Rows, func(x, y []any) int {
+	few := 0
+	for id := range paired {
+		d, ok := m.served[id]
+		if !ok {
+			month, err1 := m.st.ServiceDays(id, m.monthStart, m.monthEnd)
+			year, err2 := m.st.ServiceDays(id, m.yearStart, m.monthEnd)
+			if err := cmp.Or(err1, err2); err != nil {
+				return 0, err
+			}
+			d = serviceDays{month, year}
+			m.served[id] = d
+		}
+		if d.month < m.minDays {
+			few++
+			m.advisorTownships[id] = append(m.advisorTownships[id], pl.township)
+		}
+	}
+	return few, nil
+}
+
+// tables finishes the report: the 合计 row below several townships, and the short advisors by name.
+func (m *monthly) tables() []Table {
+	if len(m.summary.Rows) > 1 {
+		row := append([]any{"合计", ""}, ints(m.total[:])...)
+		row[8] = len(m.advisorTownships) // an advisor short in two townships is one advisor
+		m.summary.Rows = append(m.summary.Rows, row)
+	}
+	for id, towns := range m.advisorTownships {
+		a, _ := m.st.Advisor(id)
+		d := m.served[id]
+		m.fewDays.Rows = append(m.fewDays.Rows, []any{nameOr(a.Name, id), a.Group, a.Employer, a.Phone, strings.Join(towns, "、"), d.month, d.year})
+	}
+	slices.SortFunc(m.fewDays.Rows, func(x, y []any) int {
 		return cmp.Or(cmp.Compare(x[5].(int), y[5].(int)), strings.Compare(x[0].(string), y[0].(string)))
 	})
-	return []Table{summary, unvisited, fewDays, surveys}, nil
+	return []Table{m.summary, m.unvisited, m.fewDays, m.surveys}
+}
+
+// ints is a row's numbers as cells.
+func ints(ns []int) []any {
+	out := make([]any, len(ns))
+	for i, n := range ns {
+		out[i] = n
+	}
+	return out
 }
 
 // monthAttendees sums the attendees of the trainings whose primary village lies in under, in [from, to].
