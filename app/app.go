@@ -47,8 +47,12 @@ type UI struct {
 	opts   Options
 	places places
 
-	syncState SyncState      // the latest from Sync, kept across rebuilds of the view
-	running   sync.WaitGroup // the view's reads and writes, which Stop waits for
+	syncState SyncState // the latest from Sync, kept across rebuilds of the view
+	// Every goroutine of the UI is one of these (a test holds that): running, the view's reads and
+	// writes, set-up and restore, which Stop waits for; following, the loop reading Sync's states for
+	// the app's lifetime, which Close waits for.
+	running   sync.WaitGroup
+	following sync.WaitGroup
 	id        query.Identity
 	tabs      *container.AppTabs
 	villages  *villagesTab
@@ -67,18 +71,26 @@ func New(a fyne.App, w fyne.Window, st Ledger, opts Options) *UI {
 	// The clerk switching to another program and back is no reason to select what they were typing.
 	a.Lifecycle().SetOnExitedForeground(u.leftWindow)
 	if opts.Sync != nil {
-		go func() { // for the app's lifetime: the syncer outlives views and restores
-			for s := range opts.Sync.States() {
-				fyne.Do(func() {
-					u.syncState = s
-					if u.status != nil {
-						u.status.show()
-					}
-				})
-			}
-		}()
+		u.followSync(opts.Sync.States())
 	}
 	return u
+}
+
+// followSync shows each sync state as it comes, until states is closed: for the app's lifetime, as the
+// syncer outlives views and restores.
+func (u *UI) followSync(states <-chan SyncState) {
+	u.following.Add(1)
+	go func() {
+		defer u.following.Done()
+		for s := range states {
+			fyne.Do(func() {
+				u.syncState = s
+				if u.status != nil {
+					u.status.show()
+				}
+			})
+		}
+	}()
 }
 
 // leftWindow runs when the app's window loses the keyboard to another program.
@@ -101,6 +113,13 @@ func (u *UI) Stop() {
 		u.cancel = nil
 	}
 	u.running.Wait()
+}
+
+// Close stops the view (Stop) and waits for the loop that follows sync, which ends once the Syncer's
+// States channel is closed: after Close nothing of the UI runs.
+func (u *UI) Close() {
+	u.Stop()
+	u.following.Wait()
 }
 
 // spawn runs fn in a goroutine that Stop waits for.

@@ -284,11 +284,9 @@ func (h *harness) open(st *storage.Store) *UI {
 	h.win.Resize(fyne.NewSize(1280, 800))
 	h.u = New(h.app, h.win, st, Options{Divisions: divisions, Version: "test", Sync: h.sync})
 	u, w := h.u, h.win
-	t := h.t
 	h.close = sync.OnceFunc(func() {
-		u.Stop()
+		u.Close() // every goroutine of the UI has returned: the store may close (TestGoroutinesTracked)
 		w.Close() // the test driver panics on a second Close
-		waitForUIGoroutines(t)
 	})
 	h.t.Cleanup(h.close)
 	h.u.Start()
@@ -298,33 +296,6 @@ func (h *harness) open(st *storage.Store) *UI {
 		})
 	}
 	return h.u
-}
-
-// waitForUIGoroutines waits until the UI's background goroutines (views, saves) have returned, so that
-// the test can close the store. UI.Stop only cancels them; a view still reading when Badger closes makes
-// Badger panic (a nil memtable in DB.getMemTables).
-func waitForUIGoroutines(t *testing.T) {
-	t.Helper()
-	deadline := time.Now().Add(waitFor)
-	buf := make([]byte, 1<<20)
-	for {
-		n := runtime.Stack(buf, true)
-		var busy string
-		for _, g := range strings.Split(string(buf[:n]), "\n\n") {
-			if strings.Contains(g, "techaid/app.") && !strings.Contains(g, "testing.tRunner") && !strings.Contains(g, "testing.(*M)") {
-				busy = g
-				break
-			}
-		}
-		if busy == "" {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Errorf("a UI goroutine still runs %v after Stop:\n%s", waitFor, busy)
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
 
 // eventually waits until cond holds, running the UI thread's queued work meanwhile; cond runs on the

@@ -191,7 +191,7 @@ func (u *UI) restore(msg *widget.Label) {
 			wait := dialog.NewCustomWithoutButtons(T("正在恢复…"), widget.NewProgressBarInfinite(), u.win)
 			wait.Show()
 			u.Stop() // no view may read the store while it is closed and replaced
-			go func() {
+			u.spawn(func() {
 				st, err := u.opts.Restore(context.Background(), path)
 				fyne.Do(func() {
 					wait.Hide()
@@ -203,7 +203,7 @@ func (u *UI) restore(msg *widget.Label) {
 						u.showError(plainError(T("恢复没有完成：") + Sentence(err)))
 					}
 				})
-			}()
+			})
 		}, u.win)
 		confirm.Resize(fyne.NewSize(480, 220))
 		confirm.Show()

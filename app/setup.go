@@ -92,7 +92,7 @@ func (u *UI) setupScreen() fyne.CanvasObject {
 			start.Disable()
 			progress.Show()
 			divs := u.places.divisions(scope)
-			go func() {
+			u.spawn(func() { // Stop waits for it: the store is not closed under a set-up
 				err := u.setUp(scope, name, divs, func(done int) {
 					fyne.Do(func() { progress.SetValue(float64(done) / float64(max(1, len(divs)))) })
 				})
@@ -112,7 +112,7 @@ func (u *UI) setupScreen() fyne.CanvasObject {
 					}
 					u.showMain()
 				})
-			}()
+			})
 		})
 	})
 	start.Importance = widget.HighImportance
