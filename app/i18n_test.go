@@ -3,11 +3,9 @@ package app
 import (
 	"encoding/json"
 	"go/ast"
-	"go/parser"
 	"go/token"
 	"io/fs"
 	"maps"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -40,11 +38,7 @@ func readCatalog(t *testing.T, lang string) map[string]string {
 // over two lines with + is read whole and a T in a comment is not read at all.
 func uiTexts(t *testing.T) map[string]string {
 	t.Helper()
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fset := token.NewFileSet()
+	fset, files := goSources(t)
 	out := map[string]string{}
 	var constant func(e ast.Expr) (string, bool)
 	constant = func(e ast.Expr) (string, bool) {
@@ -67,14 +61,7 @@ func uiTexts(t *testing.T) map[string]string {
 		}
 		return "", false
 	}
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, f := range files {
 		ast.Inspect(f, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
 			if !ok || len(call.Args) == 0 {
