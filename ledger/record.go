@@ -184,9 +184,14 @@ const (
 )
 
 // Resolve decides what merging incoming into held does, and whether the two were concurrent writes of
-// different values (a conflict a clerk should see). held may be the zero Field (never written). A replica
+// different values (a conflict a clerk should see). held may be the zero Field (never written): any
+// version replaces it, a reference version too (as Merge does), so a village an office copied from the
+// division list reaches a hub that never held it instead of being acknowledged and dropped. A replica
 // never conflicts with itself: its own writes are sequential.
 func Resolve(held, incoming Field) (Overwrite, Field, Field) {
+	if held.VersionID.IsZero() && !incoming.VersionID.IsZero() {
+		return TakeNew, incoming, Field{}
+	}
 	cmp := compareField(incoming, held)
 	switch {
 	case cmp == 0:

@@ -250,6 +250,7 @@ func TestResolve(t *testing.T) {
 		{"a reference value never replaces a real one", townA, listed, ledger.KeepHeld, townA, ledger.Field{}},
 		{"two reference values: the order decides, silently", listed, listedElsewhere, ledger.TakeNew, listedElsewhere, ledger.Field{}},
 		{"two reference values, the other way", listedElsewhere, listed, ledger.KeepHeld, listedElsewhere, ledger.Field{}},
+		{"a reference value fills a field never written", ledger.Field{}, listed, ledger.TakeNew, listed, ledger.Field{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

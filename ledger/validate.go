@@ -21,6 +21,10 @@ type FieldError struct {
 	Label string // the field's Chinese label
 	Zh    string // the reason, in Chinese
 	En    string // the reason, in English
+	// With names the other field of a rule that relates two fields (poor households within households,
+	// end after start), "" for a rule about this field's own value. Two offices' concurrent edits, each
+	// valid, can merge into a record that breaks a relation; the city's hub enforces only the others.
+	With string
 }
 
 // ValidationError lists everything wrong with one record.
@@ -99,6 +103,12 @@ type checks struct {
 func (c *checks) fail(field, zh, en string) {
 	label, _ := Label(c.kind, field)
 	c.errs = append(c.errs, FieldError{Field: field, Label: label, Zh: zh, En: en})
+}
+
+// relation fails field for a rule that relates it to the field with.
+func (c *checks) relation(field, with, zh, en string) {
+	c.fail(field, zh, en)
+	c.errs[len(c.errs)-1].With = with
 }
 
 func (c *checks) required(field, value string) bool {
@@ -266,7 +276,7 @@ func (c *checks) checkVillage(r Village, today time.Time) {
 	c.count("population", r.Population, MaxPopulation)
 	c.count("poor_households", r.PoorHouseholds, MaxHouseholds)
 	if r.Households > 0 && r.PoorHouseholds > r.Households {
-		c.fail("poor_households", "不能多于户数", "exceeds the number of households")
+		c.relation("poor_households", "households", "不能多于户数", "exceeds the number of households")
 	}
 	if !(r.Farmland >= 0 && r.Farmland <= MaxFarmland) { // written so that NaN fails too
 		c.fail("farmland", fmt.Sprintf("应在 0 至 %d 亩之间", MaxFarmland), fmt.Sprintf("must be 0 to %d mu", MaxFarmland))
@@ -306,7 +316,7 @@ func (c *checks) checkTraining(r Training, today time.Time, ck Checker) {
 		}
 	}
 	if clockRE.MatchString(r.Start) && clockRE.MatchString(r.End) && r.End < r.Start {
-		c.fail("end", "不能早于开始时间", "is before the start time")
+		c.relation("end", "start", "不能早于开始时间", "is before the start time")
 	}
 	if len(r.Villages) == 0 {
 		c.fail("villages", "至少选择一个村", "at least one village is required")
@@ -331,7 +341,7 @@ func (c *checks) checkTraining(r Training, today time.Time, ck Checker) {
 	c.count("attendees", r.Attendees, MaxAttendees)
 	c.count("poor_attendees", r.PoorAttendees, MaxAttendees)
 	if r.PoorAttendees > r.Attendees && r.Attendees >= 0 {
-		c.fail("poor_attendees", "不能多于培训人次", "exceeds the attendees")
+		c.relation("poor_attendees", "attendees", "不能多于培训人次", "exceeds the attendees")
 	}
 	c.count("brochures", r.Brochures, MaxBrochures)
 	for _, s := range r.Varieties {
@@ -349,7 +359,7 @@ func (c *checks) checkAssignment(r Assignment, today time.Time, ck Checker) {
 	if r.To != "" {
 		c.date("to", r.To, today.AddDate(5, 0, 0), false) // a pairing may be planned to run on
 		if r.From != "" && r.To < r.From {
-			c.fail("to", "不能早于开始日期", "is before the start date")
+			c.relation("to", "from", "不能早于开始日期", "is before the start date")
 		}
 	}
 	c.text("reason", r.Reason, 200)

@@ -426,3 +426,42 @@ func TestValidateTarget(t *testing.T) {
 		t.Errorf("a deleted target is a tombstone and always acceptable: %v", err)
 	}
 }
+
+// TestValidateMarksRelations: a rule that relates two fields names the other one (With), so that the
+// city's hub can leave to the offices the relations that two offices' concurrent valid edits may break;
+// every rule about a field's own value has no With.
+func TestValidateMarksRelations(t *testing.T) {
+	tests := []struct {
+		name  string
+		e     ledger.Entity
+		field string
+		with  string
+	}{
+		{"poor households over households", with(validVillage, func(v *ledger.Village) { v.Households, v.PoorHouseholds = 40, 45 }),
+			"poor_households", "households"},
+		{"end before start", with(validTraining, func(tr *ledger.Training) { tr.Start, tr.End = "10:00", "09:00" }), "end", "start"},
+		{"poor attendees over attendees", with(validTraining, func(tr *ledger.Training) { tr.Attendees, tr.PoorAttendees = 10, 11 }),
+			"poor_attendees", "attendees"},
+		{"pairing ends before it starts", with(validAssignment, func(a *ledger.Assignment) { a.From, a.To = "2026-03-01", "2026-02-01" }),
+			"to", "from"},
+		{"negative attendees", with(validTraining, func(tr *ledger.Training) { tr.Attendees, tr.PoorAttendees = -5, 0 }), "attendees", ""},
+		{"a date that is no date", with(validTraining, func(tr *ledger.Training) { tr.Date = "2026-13-45" }), "date", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var ve *ledger.ValidationError
+			if err := ledger.Validate(tt.e, world); !errors.As(err, &ve) {
+				t.Fatalf("Validate = %v, want a validation error", err)
+			}
+			for _, fe := range ve.Fields {
+				if fe.Field == tt.field {
+					if fe.With != tt.with {
+						t.Errorf("%s: With = %q, want %q", fe.Field, fe.With, tt.with)
+					}
+					return
+				}
+			}
+			t.Errorf("no error names %s: %+v", tt.field, ve.Fields)
+		})
+	}
+}
