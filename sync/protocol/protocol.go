@@ -109,6 +109,9 @@ type Refusal struct {
 	ID      string      `json:"id"`
 	Code    Code        `json:"code"`
 	Message string      `json:"message"`
+	// Fields names the fields whose values broke a rule (CodeInvalid from validation; "id" for the
+	// record's id), in name order; omitted when the refusal is about the record as a whole.
+	Fields []string `json:"fields,omitempty"`
 }
 
 // Pull asks for every change in the office's scope after Cursor. The hub then streams Changes until
@@ -171,11 +174,12 @@ const (
 	CodeBusy         Code = "busy"          // too many sessions or hellos; try again later
 	CodeShuttingDown Code = "shutting_down" // the hub is stopping; reconnect later
 	CodeInternal     Code = "internal"      // the hub failed; the office should retry
+	CodeReplicaTaken Code = "replica_taken" // the hello's replica id belongs to another office
 )
 
 // Permanent reports whether retrying with the same token and app cannot succeed.
 func (c Code) Permanent() bool {
-	return c == CodeUnauthorized || c == CodeRevoked || c == CodeUpgrade
+	return c == CodeUnauthorized || c == CodeRevoked || c == CodeUpgrade || c == CodeReplicaTaken
 }
 
 // Chinese is what a clerk is told for each code.
@@ -201,6 +205,8 @@ func (c Code) Chinese() string {
 		return "市局服务器繁忙，稍后自动重试"
 	case CodeShuttingDown:
 		return "市局服务器正在停机，稍后自动重试"
+	case CodeReplicaTaken:
+		return "这台电脑的数据编号已属于另一个单位，市局不接受本单位用它同步：请联系市局（数据目录是否从别的单位复制而来？）"
 	default:
 		return "市局服务器出错，稍后自动重试"
 	}

@@ -365,10 +365,10 @@ func TestEncodeDeterministic(t *testing.T) {
 }
 
 var allCodes = []Code{CodeBadRequest, CodeUnauthorized, CodeRevoked, CodeUpgrade, CodeTooLarge, CodeGap,
-	CodeOutOfScope, CodeInvalid, CodeBusy, CodeShuttingDown, CodeInternal}
+	CodeOutOfScope, CodeInvalid, CodeBusy, CodeShuttingDown, CodeInternal, CodeReplicaTaken}
 
 func TestCodePermanent(t *testing.T) {
-	permanent := map[Code]bool{CodeUnauthorized: true, CodeRevoked: true, CodeUpgrade: true}
+	permanent := map[Code]bool{CodeUnauthorized: true, CodeRevoked: true, CodeUpgrade: true, CodeReplicaTaken: true}
 	for _, c := range allCodes {
 		if got := c.Permanent(); got != permanent[c] {
 			t.Errorf("%s.Permanent() = %v, want %v", c, got, permanent[c])
