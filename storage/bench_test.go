@@ -365,3 +365,58 @@ func copyDir(b testing.TB, from, to string) {
 		}
 	}
 }
+
+// BenchmarkApplyPush is the hub's side of an office's first sync: 20,000 new trainings pushed in batches
+// of 1,000 into a lean city store holding the villages and advisors, with everything a hub checks of
+// each record (the replica bound to the office, versions, scope, validation after the merge).
+func BenchmarkApplyPush(b *testing.B) {
+	fx := loadFixture(b)
+	if len(fx.trainings) == 0 {
+		b.Skip("no reference data")
+	}
+	const n, batchSize = 20_000, 1000
+	ctx := context.Background()
+	replica := NewID()
+	version := ledger.Version{VersionID: ledger.VersionID{Stamp: ledger.MakeStamp(fixtureToday.UnixMilli(), 0), Replica: replica},
+		Author: "基准", Office: "3703"}
+	recs := make([]ledger.Record, n)
+	for i, t := range fx.trainings[:n] {
+		rec := ledger.Record{Kind: ledger.KindTraining, ID: t.ID, Fields: map[string]ledger.Field{}}
+		for name, value := range ledger.Values(t) {
+			if value != "" {
+				rec.Fields[name] = ledger.Field{Value: value, Version: version}
+			}
+		}
+		recs[i] = rec
+	}
+	for b.Loop() {
+		b.StopTimer()
+		dir := b.TempDir()
+		s, err := Open(dir, Options{Wall: func() time.Time { return fixtureToday }, Lean: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Init("3703", "基准"); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.Import(ctx, append(ledger.Entities(fx.villages), ledger.Entities(fx.advisors)...), nil); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		for from := 0; from < n; from += batchSize {
+			p := Push{Replica: replica, Scope: "3703", Office: "office-1", Today: fixtureToday, From: uint64(from + 1), To: uint64(from + batchSize)}
+			for i := range batchSize {
+				p.Seqs = append(p.Seqs, uint64(from+i+1))
+			}
+			p.Records = recs[from : from+batchSize]
+			res, err := s.ApplyPush(ctx, p)
+			if err != nil || len(res.Refused) > 0 || res.Changed != batchSize {
+				b.Fatalf("push %d..%d: %d changed, refused %v, %v", p.From, p.To, res.Changed, res.Refused, err)
+			}
+		}
+		b.StopTimer()
+		s.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "records/s")
+}

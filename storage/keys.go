@@ -21,6 +21,7 @@ import (
 //	t w <township:9> <date:10> <id>            training index by the primary village's township
 //	t k <kind> 0x00 <date:10> <id>             training index by kind (服务形式), then date (format 2)
 //	g <year:4> <village:12>                    tally of one village's trainings in one year
+//	p <kind> <id>                              on a hub: a record kept aside until it is whole (parkedKey)
 const (
 	prefixMeta         byte = 'm'
 	prefixRecord       byte = 'r'
@@ -31,6 +32,7 @@ const (
 	prefixTraining     byte = 't'
 	prefixTally        byte = 'g'
 	prefixDoc          byte = 'n'
+	prefixParked       byte = 'p'
 
 	trainingByVillage byte = 'v'
 	trainingByAdvisor byte = 'a'
@@ -52,6 +54,10 @@ func metaKey(name string) []byte { return append([]byte{prefixMeta}, name...) }
 func recordPrefix(k ledger.Kind) []byte { return []byte{prefixRecord, kindByte[k]} }
 
 func recordKey(k ledger.Kind, id string) []byte { return append(recordPrefix(k), id...) }
+
+func parkedKey(k ledger.Kind, id string) []byte {
+	return append([]byte{prefixParked, kindByte[k]}, id...)
+}
 
 func seqKey(prefix byte, seq uint64) []byte {
 	return binary.BigEndian.AppendUint64([]byte{prefix}, seq)

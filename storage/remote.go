@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -59,7 +60,7 @@ func (b *batch) applyRemote(recs []ledger.Record) (ApplyResult, error) {
 			res.Refused = append(res.Refused, query.RowError{Row: i + 1, ID: rec.ID, Err: err})
 		case err != nil:
 			return res, err
-		case n < 0:
+		case n == unchangedRemote:
 			res.Unchanged++
 		default:
 			res.Changed++
@@ -73,7 +74,15 @@ type badRecord struct{ msg string }
 
 func (e *badRecord) Error() string { return e.msg }
 
-// remote merges one incoming record; it returns the number of conflicts logged, or -1 if nothing changed.
+// What remote returns instead of a number of conflicts: nothing changed, or (on a hub) the record was
+// kept aside until it is whole.
+const (
+	unchangedRemote = -1
+	parked          = -2
+)
+
+// remote merges one incoming record; it returns the number of conflicts logged, unchangedRemote if
+// nothing changed, or parked.
 func (b *batch) remote(in ledger.Record) (int, error) {
 	if !in.Kind.Valid() || in.ID == "" || len(in.ID) > 64 {
 		return 0, &badRecord{fmt.Sprintf("record %q of kind %q: unknown kind or bad id", in.ID, in.Kind)}
@@ -83,9 +92,27 @@ func (b *batch) remote(in ledger.Record) (int, error) {
 			return 0, &badRecord{fmt.Sprintf("%s %s field %q: no version", in.Kind, in.ID, name)}
 		}
 	}
+	if b.push {
+		var err error
+		if in, err = b.ownFields(in); err != nil {
+			return 0, err
+		}
+		if len(in.Fields) == 0 {
+			return unchangedRemote, nil
+		}
+	}
 	held, exists, err := b.get(in.Kind, in.ID)
 	if err != nil {
 		return 0, err
+	}
+	wasParked := false
+	if b.push && !exists {
+		if held, wasParked, err = b.getParked(in.Kind, in.ID); err != nil {
+			return 0, err
+		}
+		if wasParked {
+			held = keepParkedInScope(held, in)
+		}
 	}
 	merged := held.Clone()
 	var changed []query.AuditField
@@ -117,12 +144,13 @@ func (b *batch) remote(in ledger.Record) (int, error) {
 		}
 	}
 	if len(changed) == 0 && len(conflicts) == 0 {
-		return -1, nil
+		return unchangedRemote, nil
 	}
 	before, after := typed(held, exists), typedOf(merged)
 	if after == nil {
 		return 0, &badRecord{fmt.Sprintf("%s %s: cannot be read", in.Kind, in.ID)}
 	}
+	park := false
 	if b.push {
 		// On the hub, from an office: the record must lie in the office's scope before and after (an
 		// office cannot take over another's record), and rosters come from the city scope alone.
@@ -131,13 +159,16 @@ func (b *batch) remote(in ledger.Record) (int, error) {
 		}
 		// Before as held, deleted or not: a deleted training is still its office's, and undeleting it
 		// with villages of one's own must not move it (before is nil for a deleted record).
-		if prior := typedOf(held); exists && prior != nil {
+		if prior := typedOf(held); (exists || wasParked) && prior != nil {
 			if err := b.inScope(prior); err != nil {
 				return 0, err
 			}
 		}
+		if park, err = b.validatePush(in, merged, after, exists); err != nil {
+			return 0, err
+		}
 	}
-	if !in.Kind.Roster() {
+	if !in.Kind.Roster() && !park {
 		if err := b.inScope(after); err != nil {
 			return 0, err
 		}
@@ -163,6 +194,21 @@ func (b *batch) remote(in ledger.Record) (int, error) {
 		}
 	}
 	b.kind[in.Kind] = true
+	if park {
+		b.s.parked = true
+		return parked, b.set(parkedKey(in.Kind, in.ID), encodeRecord(merged))
+	}
+	if wasParked {
+		// Whole at last: no replica has any of it yet, so the change names every field.
+		if err := b.del(parkedKey(in.Kind, in.ID)); err != nil {
+			return 0, err
+		}
+		for _, name := range slices.Sorted(maps.Keys(merged.Fields)) {
+			if !slices.ContainsFunc(changed, func(a query.AuditField) bool { return a.Name == name }) {
+				changed = append(changed, query.AuditField{Name: name, New: merged.Fields[name].Value})
+			}
+		}
+	}
 	if len(changed) == 0 {
 		return len(conflicts), nil
 	}
@@ -183,6 +229,160 @@ func (b *batch) remote(in ledger.Record) (int, error) {
 	}
 	return len(conflicts), b.derive(before, live(merged, after))
 }
+
+// ownFields is the part of a pushed record that is the pushing office's own word: the fields whose
+// versions name one of its replicas, each with the office's scope as its office, whatever the version
+// said. The others are left out and counted.
+func (b *batch) ownFields(in ledger.Record) (ledger.Record, error) {
+	same := true // the usual case: every field the office's own, with its office: in as it is
+	for _, f := range in.Fields {
+		own, err := b.own(f.Replica)
+		if err != nil {
+			return in, err
+		}
+		if !own || f.Office != b.id.Scope {
+			same = false
+			break
+		}
+	}
+	if same {
+		return in, nil
+	}
+	out := ledger.Record{Kind: in.Kind, ID: in.ID, Fields: make(map[string]ledger.Field, len(in.Fields))}
+	for name, f := range in.Fields {
+		own, err := b.own(f.Replica)
+		if err != nil {
+			return out, err
+		}
+		if !own {
+			b.ignored++
+			continue
+		}
+		f.Office = b.id.Scope
+		out.Fields[name] = f
+	}
+	return out, nil
+}
+
+// getParked reads a record kept aside on a hub; ok is false if there is none.
+func (b *batch) getParked(k ledger.Kind, id string) (ledger.Record, bool, error) {
+	if !b.s.parkedKnown { // b.s.mu is held: this is a write
+		it := b.txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixParked}})
+		it.Rewind()
+		b.s.parked, b.s.parkedKnown = it.Valid(), true
+		it.Close()
+	}
+	if !b.s.parked {
+		return ledger.Record{Kind: k, ID: id, Fields: map[string]ledger.Field{}}, false, nil
+	}
+	item, err := b.txn.Get(parkedKey(k, id))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return ledger.Record{Kind: k, ID: id, Fields: map[string]ledger.Field{}}, false, nil
+	}
+	if err != nil {
+		return ledger.Record{}, false, fmt.Errorf("read kept-aside %s %s: %w", k, id, err)
+	}
+	var rec ledger.Record
+	err = item.Value(func(v []byte) error {
+		rec, err = decodeRecord(v)
+		return err
+	})
+	if err != nil {
+		return ledger.Record{}, false, fmt.Errorf("read kept-aside %s %s: %w", k, id, err)
+	}
+	return rec, true, nil
+}
+
+// keepParkedInScope drops the fields of a kept-aside training that the office which wrote them could
+// not have written to the whole record: the partial record it sent may have named no village, so its
+// scope could not be checked then. Its office is the one the hub set (ownFields).
+func keepParkedInScope(held, in ledger.Record) ledger.Record {
+	t, ok := typedOf(ledger.Merge(held, in)).(ledger.Training)
+	if !ok {
+		return held
+	}
+	out := held.Clone()
+	for name, f := range held.Fields {
+		if f.Office.Level() == ledger.LevelCity {
+			continue
+		}
+		for _, v := range t.Villages {
+			if !f.Office.Contains(v) {
+				delete(out.Fields, name)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// validatePush checks a pushed record on the hub by the ledger's rules (see ApplyPush), as the record
+// will be after the merge, with every value the office sent in place (a value that loses the merge
+// would otherwise reach the conflict log unchecked; the tombstone stays as merged, so a deleted record
+// is held only to being text). A broken rule about a value the office sent (or the record's id)
+// refuses the record. A rule relating two fields is left to the offices: two offices' concurrent
+// edits, each valid, can break it, and refusing one would leave the office and the city disagreeing.
+// A value the hub held before that breaks a rule is not this office's doing. Required fields missing
+// from a record the hub does not hold mean it has an edit before the record itself (after a restore,
+// the office that made the record may not have sent it again yet): park says to keep it aside. A
+// record the hub holds that would lack one is refused.
+func (b *batch) validatePush(in, merged ledger.Record, after ledger.Entity, exists bool) (park bool, err error) {
+	e := after // the usual case: every value sent won
+	for name, f := range in.Fields {
+		if name != ledger.FieldDeleted && merged.Fields[name] != f {
+			probe := merged.Clone()
+			for name, f := range in.Fields {
+				if name != ledger.FieldDeleted {
+					probe.Fields[name] = f
+				}
+			}
+			if e = typedOf(probe); e == nil {
+				return false, &badRecord{fmt.Sprintf("%s %s: cannot be read", in.Kind, in.ID)}
+			}
+			break
+		}
+	}
+	verr := ledger.Validate(e, hubChecker{b})
+	var ve *ledger.ValidationError
+	if !errors.As(verr, &ve) {
+		return false, verr
+	}
+	var bad []ledger.FieldError
+	missing := false
+	for _, fe := range ve.Fields {
+		_, sent := in.Fields[fe.Field]
+		_, has := merged.Fields[fe.Field]
+		switch {
+		case fe.With != "":
+		case sent || fe.Field == "id" || !has && exists:
+			bad = append(bad, fe)
+		case !has:
+			missing = true
+		}
+	}
+	if len(bad) > 0 {
+		return false, &ledger.ValidationError{Kind: ve.Kind, ID: ve.ID, Fields: bad}
+	}
+	return missing, nil
+}
+
+// hubChecker answers validation's questions on the hub. Today is the hub's date. A village or advisor
+// a record names is checked for its form only (a village code of this city, an advisor id): the record
+// it names may reach the hub after the record naming it (after a restore, or an advisor the city
+// deleted while an office, not knowing, recorded a visit with him), and refusing would lose an honest
+// record. The office checked that it knows them when the clerk saved.
+type hubChecker struct{ b *batch }
+
+func (c hubChecker) Today() time.Time {
+	if !c.b.today.IsZero() {
+		return c.b.today
+	}
+	return c.b.s.clock.Today()
+}
+
+func (c hubChecker) VillageKnown(code ledger.Code) bool { return c.b.s.id.Scope.Contains(code) }
+
+func (c hubChecker) AdvisorKnown(id string) bool { return id != "" && len(id) <= 64 }
 
 // Changes returns up to limit entries of the local change log after sequence number after, each with the
 // fields it changed as the record holds them now (value and version): what sync pushes to the city.

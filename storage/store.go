@@ -62,6 +62,9 @@ type Store struct {
 	id    query.Identity
 	cnt   counters
 	seqCh chan struct{} // closed when cnt.Seq moves (see Committed)
+	// parked says whether a hub's store may hold records kept aside (ApplyPush): unknown until the
+	// first push looks, true once one is kept, so that a hub that keeps none looks for none.
+	parked, parkedKnown bool
 	// leanInit is Options.Lean, used by Init; id.Lean says whether this store is lean.
 	leanInit bool
 	// tightened is what Open changed to make the data folder private (perm.go); nil if nothing.

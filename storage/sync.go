@@ -57,9 +57,15 @@ func Place(e ledger.Entity) ledger.Code {
 type Push struct {
 	Replica string      // the office replica
 	Scope   ledger.Code // the scope its token carries: what it may write
-	From    uint64      // its first sequence number in the batch
-	To      uint64      // its last
-	Seqs    []uint64    // the sequence number of each record
+	// Office is the registration of the pushing office, which replica ids are bound to (BindReplica):
+	// a field whose version names a replica bound to another office (or to the hub) is not this
+	// office's news and is left out (see ApplyPush); a replica not bound yet is bound to this office.
+	// "" binds nothing: only Replica's versions are the office's.
+	Office  string
+	Today   time.Time // the hub's date, which no record's date may pass; the store's clock if zero
+	From    uint64    // its first sequence number in the batch
+	To      uint64    // its last
+	Seqs    []uint64  // the sequence number of each record
 	Records []ledger.Record
 }
 
@@ -77,6 +83,8 @@ type PushResult struct {
 	Changed   int
 	Refused   []query.RowError // Row is the record's sequence number in the office's change log
 	Conflicts int
+	Parked    int // records kept aside until the rest of them arrives (an edit of a record the hub lacks)
+	Ignored   int // fields left out because their versions name another office's replica
 }
 
 // ErrGap is returned by ApplyPush for a batch that does not follow what the hub holds from the replica.
@@ -159,10 +167,24 @@ func getAck(txn *badger.Txn, key []byte) (uint64, string, error) {
 }
 
 // ApplyPush applies an office's batch on the hub in one transaction with the replica's new acknowledged
-// sequence number: a batch that was applied before is a no-op, and a batch is never half applied. Every
-// record is checked against the office's scope (rosters only from the city scope); a refused record is
-// reported and acknowledged, the rest of the batch still applies. Each changed record is appended to
-// the hub's change log with its place, which is what the hub fans out and serves to pulls.
+// sequence number: a batch that was applied before is a no-op, and a batch is never half applied. Each
+// changed record is appended to the hub's change log with its place, which is what the hub fans out and
+// serves to pulls. What the hub checks of each record, before it changes anything:
+//
+//   - versions: a field whose version names a replica of the pushing office (bound to p.Office, or not
+//     bound yet, which binds it) is the office's write, and its office becomes the office's scope
+//     whatever the version said; a field naming a replica of another office or of the hub is left out
+//     (Ignored): an honest office sends one only when another office's later edit overwrote the field
+//     before the push went out, and the hub has that edit from its writer (or will, after a restore,
+//     when the writer sends it again). So no office can write in another's name.
+//   - scope: the record before and after the change lies in the office's scope (rosters only from the
+//     city scope);
+//   - validation: the record as it will be after the merge, by the ledger's rules (validatePush); a
+//     value the office sent that breaks a rule refuses the record (ledger.ErrInvalid, naming the
+//     fields); a record the hub does not hold that lacks required fields is kept aside (Parked) until
+//     the rest of it arrives, and reaches no replica meanwhile.
+//
+// A refused record is reported and acknowledged; the rest of the batch still applies.
 func (s *Store) ApplyPush(ctx context.Context, p Push) (PushResult, error) {
 	var res PushResult
 	if err := ctx.Err(); err != nil {
@@ -187,6 +209,11 @@ func (s *Store) ApplyPush(ctx context.Context, p Push) (PushResult, error) {
 		}
 		b.id.Scope = p.Scope
 		b.push = true
+		b.today = p.Today
+		b.own = func(r string) (bool, error) { return r == p.Replica, nil }
+		if p.Office != "" {
+			b.own = func(r string) (bool, error) { return b.claim(r, p.Office) }
+		}
 		b.kind["meta"] = true // the new ack must commit even if no record changes
 		for i, rec := range p.Records {
 			if p.Seqs[i] <= acked {
@@ -196,10 +223,12 @@ func (s *Store) ApplyPush(ctx context.Context, p Push) (PushResult, error) {
 			var bad *badRecord
 			var se *ScopeError
 			switch {
-			case errors.As(err, &bad) || errors.As(err, &se):
+			case errors.As(err, &bad) || errors.As(err, &se) || errors.Is(err, ledger.ErrInvalid):
 				res.Refused = append(res.Refused, query.RowError{Row: int(p.Seqs[i]), ID: rec.ID, Err: err})
 			case err != nil:
 				return err
+			case n == parked:
+				res.Parked++
 			case n >= 0:
 				res.Changed++
 				res.Conflicts += n
@@ -209,6 +238,7 @@ func (s *Store) ApplyPush(ctx context.Context, p Push) (PushResult, error) {
 			}
 		}
 		res.Acked = p.To
+		res.Ignored = b.ignored
 		mark := ""
 		if last := len(p.Seqs) - 1; last >= 0 && p.Seqs[last] == p.To {
 			r := p.Records[last]
@@ -233,6 +263,115 @@ func (b *batch) remoteLogged(rec ledger.Record) (int, *Logged, error) {
 	l := &Logged{Seq: b.cnt.Seq, Place: b.place}
 	err = b.set(seqKey(prefixChange, b.cnt.Seq), encodeChange(Change{Kind: rec.Kind, ID: rec.ID, Fields: b.changed, Place: b.place}))
 	return n, l, err
+}
+
+// Replica ids are bound, on a hub, to the office registration that first used them: in a hello
+// (BindReplica) or in a version it pushed (ApplyPush). The bindings are documents of the store, so a
+// backup holds them; a replica bound after the backup a hub was restored from is bound again by the
+// first use after it, normally its owner's next hello.
+const replicaDocs = "replica"
+
+// HubOwner owns the replica ids a hub's store wrote with itself (its epochs): no office may use them.
+const HubOwner = "(hub)"
+
+// ReplicaBinding is who owns a replica id, and since when.
+type ReplicaBinding struct {
+	Replica string    `json:"replica"`
+	Office  string    `json:"office"` // the office registration's id, or HubOwner
+	Bound   time.Time `json:"bound"`
+}
+
+// BindReplica binds replica to office if it is not bound yet, and returns its owner: office, or the one
+// it was bound to before.
+func (s *Store) BindReplica(replica, office string) (string, error) {
+	var owner string
+	err := s.write(func(b *batch) error {
+		var err error
+		owner, err = b.replicaOwner(replica)
+		if err != nil || owner != "" {
+			return err
+		}
+		owner = office
+		return b.bindReplica(replica, office)
+	})
+	return owner, err
+}
+
+// ReplicaBindings calls fn with every binding, in replica order.
+func (s *Store) ReplicaBindings(fn func(ReplicaBinding) error) error {
+	return s.Docs(replicaDocs, func(_ string, raw []byte) error {
+		var rb ReplicaBinding
+		if err := json.Unmarshal(raw, &rb); err != nil {
+			return err
+		}
+		return fn(rb)
+	})
+}
+
+func (b *batch) replicaOwner(replica string) (string, error) {
+	item, err := b.txn.Get(docKey(replicaDocs, replica))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	var rb ReplicaBinding
+	if err := item.Value(func(v []byte) error { return json.Unmarshal(v, &rb) }); err != nil {
+		return "", fmt.Errorf("replica %s: %w", replica, err)
+	}
+	return rb.Office, nil
+}
+
+func (b *batch) bindReplica(replica, office string) error {
+	buf, _ := json.Marshal(ReplicaBinding{Replica: replica, Office: office, Bound: time.Now().UTC()})
+	b.kind["meta"] = true
+	return b.set(docKey(replicaDocs, replica), buf)
+}
+
+// claim reports whether a version naming replica is office's own: bound to it, or not bound to anyone
+// (then it is bound to office now, in this write). A push names few replicas in many fields: the
+// answers are kept for the write.
+func (b *batch) claim(replica, office string) (bool, error) {
+	if owner, ok := b.owners[replica]; ok {
+		return owner == office, nil
+	}
+	owner, err := b.replicaOwner(replica)
+	switch {
+	case err != nil:
+		return false, err
+	case owner == "":
+		if err := b.bindReplica(replica, office); err != nil {
+			return false, err
+		}
+		owner = office
+	}
+	if b.owners == nil {
+		b.owners = map[string]string{}
+	}
+	b.owners[replica] = owner
+	return owner == office, nil
+}
+
+// Parked counts the records a hub keeps aside until the rest of them arrives (see ApplyPush).
+func (s *Store) Parked() (int, error) {
+	n := 0
+	err := s.view(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixParked}})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// ConflictCount is the number of entries in the conflict log, reviewed ones too.
+func (s *Store) ConflictCount() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cnt.Conflicts
 }
 
 // ApplyPulled applies a batch pulled from the hub and moves the pull cursor in the same transaction,
@@ -353,8 +492,10 @@ func (s *Store) LogPlaces(after uint64, fn func(seq uint64, kind ledger.Kind, pl
 
 // ChangesAt returns the records changed by the given change-log entries, as the store holds them now,
 // with only the fields those changes touched. Several entries of one record come back as one record.
-// Fields whose current version was written by skip are left out (the replica that wrote them has
-// them), and so is a record left with no fields.
+// Fields whose current version names the replica skip are left out (it wrote them, so it has them),
+// and so is a record left with no fields. On a hub that hides nothing a replica lacks: the hub holds a
+// version naming a replica only if that replica's own office pushed it (ApplyPush binds every replica
+// id to one office, and a session of the replica is that office's), and an office PC keeps what it wrote.
 func (s *Store) ChangesAt(seqs []uint64, skip string) ([]ledger.Record, error) {
 	var out []ledger.Record
 	err := s.view(func(txn *badger.Txn) error {
@@ -386,7 +527,7 @@ func (s *Store) ChangesAt(seqs []uint64, skip string) ([]ledger.Record, error) {
 				out = append(out, ledger.Record{Kind: c.Kind, ID: c.ID, Fields: make(map[string]ledger.Field, len(c.Fields))})
 			}
 			for _, name := range c.Fields {
-				if f, ok := rec.Fields[name]; ok && f.Replica != skip {
+				if f, ok := rec.Fields[name]; ok && (skip == "" || f.Replica != skip) {
 					out[i].Fields[name] = f
 				}
 			}

@@ -36,9 +36,14 @@ type batch struct {
 	buffered bool
 	buf      []kvWrite
 	chunk    map[string]ledger.Record
-	// On the hub: push marks a batch applying an office's push (b.id.Scope is then the office's scope);
-	// remote leaves the names of the fields it changed and the record's place for the change log.
+	// On the hub: push marks a batch applying an office's push (b.id.Scope is then the office's scope,
+	// own tells the replicas of that office, today is the hub's date); remote leaves the names of the
+	// fields it changed and the record's place for the change log, and counts the fields it ignored.
 	push    bool
+	own     func(replica string) (bool, error)
+	owners  map[string]string // replica → office, as claim found them in this write
+	today   time.Time
+	ignored int
 	changed []string
 	place   ledger.Code
 	// reference marks an import of reference data (ImportReference): new records only, stamped

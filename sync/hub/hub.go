@@ -17,6 +17,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"techaid/ledger"
+	"techaid/query"
 	"techaid/storage"
 	"techaid/sync/protocol"
 )
@@ -56,6 +57,7 @@ type Hub struct {
 	mu       sync.Mutex
 	idx      *index
 	offices  map[string]*Office // by token hash
+	retired  map[string]bool    // hashes of tokens revoked before their office was reissued one
 	sessions map[*session]bool
 	peers    map[string]*Peer // by replica id
 	closing  bool
@@ -141,8 +143,12 @@ func New(cfg Config) (*Hub, error) {
 	if err != nil {
 		return nil, err
 	}
+	h.retired = map[string]bool{}
 	for _, o := range offices {
 		h.offices[o.TokenHash] = &o
+		for _, r := range o.Retired {
+			h.retired[r] = true
+		}
 	}
 	err = h.st.Docs(peerDocs, func(_ string, raw []byte) error {
 		var p Peer
@@ -158,6 +164,18 @@ func New(cfg Config) (*Hub, error) {
 	err = h.st.LogPlaces(0, func(seq uint64, _ ledger.Kind, place ledger.Code) { h.idx.add(seq, place) })
 	if err != nil {
 		return nil, err
+	}
+	// The hub's own replica id writes what the city imports on the server: no office may use it. Replicas
+	// seen before bindings were kept are bound to the office they last said hello for.
+	if _, err := h.st.BindReplica(h.epoch, storage.HubOwner); err != nil {
+		return nil, err
+	}
+	for _, p := range h.peers {
+		if p.OfficeID != "" {
+			if _, err := h.st.BindReplica(p.Replica, p.OfficeID); err != nil {
+				return nil, err
+			}
+		}
 	}
 	head, _ := h.st.Committed()
 	h.idx.head = head
@@ -201,19 +219,48 @@ func (h *Hub) pingLoop(stop <-chan struct{}) {
 // Epoch is the hub's epoch: it changes whenever the city's store is restored from a backup.
 func (h *Hub) Epoch() string { return h.epoch }
 
-// ServeHTTP serves the websocket at protocol.Path, the status page at / and /status, its JSON at
-// /status.json.
+// ServeHTTP serves the websocket at protocol.Path and nothing else: it is what faces the network. The
+// status page names every office and its PCs' replica ids, so it is served apart (StatusHandler), on
+// the city's loopback admin listener.
 func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	switch r.URL.Path {
-	case protocol.Path:
-		h.serveSync(w, r)
-	case "/", "/status":
-		h.serveStatusHTML(w, r)
-	case "/status.json":
-		h.serveStatusJSON(w, r)
-	default:
+	if r.URL.Path != protocol.Path {
 		http.NotFound(w, r)
+		return
 	}
+	h.serveSync(w, r)
+}
+
+// StatusHandler serves the status page at / and /status and its JSON at /status.json, for the city's
+// own people and tools: serve it only where the office network cannot reach (techaid-city serves it
+// on its loopback admin listener).
+func (h *Hub) StatusHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/", "/status":
+			h.serveStatusHTML(w, r)
+		case "/status.json":
+			h.serveStatusJSON(w, r)
+		default:
+			http.NotFound(w, r)
+		}
+	})
+}
+
+// Conflicts is the hub's conflict log, oldest first: every value that lost to a concurrent write of
+// another office as the pushes reached the city (the offices involved log it too).
+func (h *Hub) Conflicts() ([]query.Conflict, error) { return h.st.Conflicts(false) }
+
+// ownerName names the owner of a replica for the log. h.mu must be held.
+func (h *Hub) ownerName(id string) string {
+	if id == storage.HubOwner {
+		return "the hub itself"
+	}
+	for _, o := range h.offices {
+		if o.ID == id {
+			return fmt.Sprintf("%s (%s)", o.Name, o.Scope)
+		}
+	}
+	return "office " + id
 }
 
 // AddOffice registers an office while the hub runs.
@@ -222,6 +269,10 @@ func (h *Hub) AddOffice(name string, scope ledger.Code) (Office, string, error) 
 	if err == nil {
 		h.mu.Lock()
 		h.offices[o.TokenHash] = &o
+		for _, r := range o.Retired {
+			delete(h.offices, r)
+			h.retired[r] = true
+		}
 		h.mu.Unlock()
 	}
 	return o, token, err

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -296,7 +297,8 @@ func TestSecondSessionReplacesFirst(t *testing.T) {
 	}
 }
 
-// The status page lists every office with what it sent.
+// The status page lists every office with what it sent. It is served apart from the sync websocket
+// (the city serves it on loopback): the hub's own handler, which faces the network, has no page.
 func TestStatusPage(t *testing.T) {
 	t.Parallel()
 	h := synctest.StartHub(t)
@@ -314,7 +316,19 @@ func TestStatusPage(t *testing.T) {
 	lu.Sync()
 	dl.Sync()
 
-	res, err := http.Get(h.URL + "/status.json")
+	for _, path := range []string{"/", "/status", "/status.json"} {
+		res, err := http.Get(h.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusNotFound {
+			t.Errorf("%s next to the sync websocket: %d, want 404", path, res.StatusCode)
+		}
+	}
+	page := httptest.NewServer(h.StatusHandler())
+	defer page.Close()
+	res, err := http.Get(page.URL + "/status.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -342,7 +356,7 @@ func TestStatusPage(t *testing.T) {
 	}
 
 	for _, path := range []string{"/status", "/"} {
-		res, err := http.Get(h.URL + path)
+		res, err := http.Get(page.URL + path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -357,7 +371,7 @@ func TestStatusPage(t *testing.T) {
 			}
 		}
 	}
-	if res, err := http.Get(h.URL + "/nothing"); err != nil || res.StatusCode != http.StatusNotFound {
+	if res, err := http.Get(page.URL + "/nothing"); err != nil || res.StatusCode != http.StatusNotFound {
 		t.Errorf("/nothing: %v %v", res, err)
 	} else {
 		res.Body.Close()

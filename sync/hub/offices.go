@@ -17,7 +17,10 @@ import (
 )
 
 // Office is one office the city registered: a name, the scope its token carries and the token's hash.
-// The token itself is shown once, when the office is added, and never stored.
+// The token itself is shown once, when the office is added, and never stored. The registration (its ID)
+// is the office's identity: its PCs' replica ids are bound to it. A revoked office added again with the
+// same name and scope keeps its registration and gets a new token (Reissued), so its PCs stay its own;
+// the tokens it had before stay revoked (Retired).
 type Office struct {
 	ID        string      `json:"id"`
 	Name      string      `json:"name"`
@@ -25,6 +28,8 @@ type Office struct {
 	TokenHash string      `json:"token_hash"`
 	Created   time.Time   `json:"created"`
 	Revoked   *time.Time  `json:"revoked,omitempty"`
+	Reissued  *time.Time  `json:"reissued,omitempty"`
+	Retired   []string    `json:"retired,omitempty"` // hashes of the tokens revoked before the current one
 }
 
 const officeDocs = "office"
@@ -52,7 +57,8 @@ func newToken() string {
 	return s[:8] + "-" + s[8:16] + "-" + s[16:24] + "-" + s[24:]
 }
 
-// AddOffice registers an office and returns it with its token (the only time the token is seen).
+// AddOffice registers an office and returns it with its token (the only time the token is seen). For a
+// revoked office of that name and scope it issues a new token to the same registration (see Office).
 func AddOffice(st *storage.Store, name string, scope ledger.Code, now time.Time) (Office, string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 100 {
@@ -68,13 +74,23 @@ func AddOffice(st *storage.Store, name string, scope ledger.Code, now time.Time)
 	if err != nil {
 		return Office{}, "", err
 	}
+	var again *Office
 	for _, o := range offices {
 		if o.Name == name && o.Revoked == nil {
 			return Office{}, "", fmt.Errorf("%q: %w", name, ErrOfficeExists)
 		}
+		if o.Name == name && o.Scope == scope {
+			again = &o // the latest revoked registration of this office (offices are oldest first)
+		}
 	}
 	token := newToken()
 	o := Office{ID: storage.NewID(), Name: name, Scope: scope, TokenHash: HashToken(token), Created: now.UTC()}
+	if again != nil {
+		t := now.UTC()
+		o = *again
+		o.Retired = append(slices.Clone(o.Retired), o.TokenHash)
+		o.TokenHash, o.Revoked, o.Reissued = HashToken(token), nil, &t
+	}
 	if err := st.PutDoc(officeDocs, o.ID, o); err != nil {
 		return Office{}, "", err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -208,12 +209,26 @@ func (h *Hub) handshake(conn *websocket.Conn, r *http.Request) (*session, protoc
 	switch {
 	case h.closing:
 		return fail(protocol.CodeShuttingDown, "")
+	case o == nil && h.retired[hash]:
+		return fail(protocol.CodeRevoked, "")
 	case o == nil:
 		return fail(protocol.CodeUnauthorized, "")
 	case o.Revoked != nil:
 		return fail(protocol.CodeRevoked, "")
 	case len(h.sessions) >= h.cfg.MaxSessions:
 		return fail(protocol.CodeBusy, "too many offices connected")
+	}
+	// A replica id belongs to the office that first used it. Another office's hello with it is refused
+	// before anything else: the owner's session stays, and nothing of what the hub holds from it is shown
+	// (its acknowledged position would let the other office move it past changes the hub never got).
+	owner, err := h.st.BindReplica(hello.Replica, o.ID)
+	if err != nil {
+		h.log.Printf("hub: bind replica %s: %v", hello.Replica, err)
+		return fail(protocol.CodeInternal, "")
+	}
+	if owner != o.ID {
+		h.log.Printf("hub: %s (%s) said hello as replica %s, which belongs to %s: refused", o.Name, o.Scope, hello.Replica, h.ownerName(owner))
+		return fail(protocol.CodeReplicaTaken, "replica "+hello.Replica)
 	}
 	acked, mark, err := h.st.PeerAckedMark(hello.Replica)
 	if err != nil {
@@ -342,7 +357,8 @@ func (h *Hub) touch(s *session, fn func(p *Peer)) {
 // push applies one batch and acknowledges it.
 func (s *session) push(m protocol.Push) error {
 	h := s.h
-	res, err := h.apply(s.ctx, storage.Push{Replica: s.replica, Scope: s.office.Scope, From: m.From, To: m.To, Seqs: m.Seqs, Records: m.Records})
+	res, err := h.apply(s.ctx, storage.Push{Replica: s.replica, Scope: s.office.Scope, Office: s.office.ID, Today: h.now(),
+		From: m.From, To: m.To, Seqs: m.Seqs, Records: m.Records})
 	switch {
 	case errors.Is(err, storage.ErrGap):
 		s.fail(protocol.Err(protocol.CodeGap, err.Error()))
@@ -367,11 +383,26 @@ func (s *session) push(m protocol.Push) error {
 				kind = m.Records[i].Kind
 			}
 		}
-		ack.Refused = append(ack.Refused, protocol.Refusal{Seq: uint64(r.Row), Kind: kind, ID: r.ID, Code: code,
-			Message: code.Chinese() + ": " + ledger.Chinese(r.Err)})
+		refusal := protocol.Refusal{Seq: uint64(r.Row), Kind: kind, ID: r.ID, Code: code, Message: code.Chinese() + ": " + ledger.Chinese(r.Err)}
+		var ve *ledger.ValidationError
+		if errors.As(r.Err, &ve) {
+			for _, f := range ve.Fields {
+				if !slices.Contains(refusal.Fields, f.Field) {
+					refusal.Fields = append(refusal.Fields, f.Field)
+				}
+			}
+			slices.Sort(refusal.Fields)
+		}
+		ack.Refused = append(ack.Refused, refusal)
 	}
 	if len(res.Refused) > 0 {
 		h.log.Printf("hub: %s (replica %s): refused %d of %d records, first: %v", s.office.Name, s.replica, len(res.Refused), len(m.Records), res.Refused[0].Err)
+	}
+	if res.Ignored > 0 {
+		h.log.Printf("hub: %s (replica %s): push %d..%d: left out %d fields written in another office's name", s.office.Name, s.replica, m.From, m.To, res.Ignored)
+	}
+	if res.Parked > 0 {
+		h.log.Printf("hub: %s (replica %s): push %d..%d: kept aside %d records until the rest of them arrives", s.office.Name, s.replica, m.From, m.To, res.Parked)
 	}
 	h.touch(s, func(p *Peer) {
 		p.Acked = res.Acked
@@ -485,7 +516,10 @@ func (s *session) pump(cursor uint64) error {
 
 // sharedSkip is whose fields ChangesAt leaves out. Live batches are shared between the sessions of one
 // scope (see frameCache), so they leave out nothing: an office gets its own changes back, which it
-// already holds and merges as a no-op. Catching up, each office gets only what it lacks.
+// already holds and merges as a no-op. Catching up, each office gets only what it lacks: the fields
+// whose versions name its replica, which the hub took from this office alone (versions naming a
+// replica of another office are left out of a push, and a replica's hello is refused to any office but
+// its own), so no other office's claim can hide a record from it.
 func (s *session) sharedSkip(live bool) string {
 	if live {
 		return ""
@@ -493,9 +527,10 @@ func (s *session) sharedSkip(live bool) string {
 	return s.replica
 }
 
-// snapshot sends an office that pulls from the start every record of its scope, read in one scan of
-// the hub's store rather than one lookup per change, and returns the sequence number the scan
-// covers. Batches before the last carry cursor 0: an office cut off mid-snapshot starts again.
+// snapshot sends an office that pulls from the start every record of its scope, but for the fields it
+// wrote itself (see sharedSkip), read in one scan of the hub's store rather than one lookup per
+// change, and returns the sequence number the scan covers. Batches before the last carry cursor 0: an
+// office cut off mid-snapshot starts again.
 func (s *session) snapshot() (uint64, error) {
 	h := s.h
 	h.mu.Lock()
@@ -525,7 +560,7 @@ func (s *session) snapshot() (uint64, error) {
 		}
 		for name, f := range rec.Fields {
 			if f.Replica == s.replica {
-				delete(rec.Fields, name) // the office wrote it; it has it
+				delete(rec.Fields, name) // the office wrote it; it has it (see sharedSkip)
 			}
 		}
 		if len(rec.Fields) == 0 {

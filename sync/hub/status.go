@@ -20,6 +20,8 @@ type Status struct {
 	Head       uint64         `json:"head"` // the last global sequence number
 	Sessions   int            `json:"sessions"`
 	StaleAfter string         `json:"stale_after"`
+	Conflicts  uint64         `json:"conflicts"` // entries in the hub's conflict log (techaid-city conflicts lists them)
+	Parked     int            `json:"parked"`    // records kept aside until the rest of them arrives
 	Offices    []OfficeStatus `json:"offices"`
 }
 
@@ -52,11 +54,16 @@ func (h *Hub) Status() (Status, error) {
 	if err != nil {
 		return Status{}, err
 	}
+	parked, err := h.st.Parked()
+	if err != nil {
+		return Status{}, err
+	}
+	conflicts := h.st.ConflictCount()
 	now := h.now()
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	st := Status{Epoch: h.epoch, App: h.cfg.App, Scope: h.st.Identity().Scope, Started: h.started.UTC(), Now: now.UTC(),
-		Head: h.idx.head, Sessions: len(h.sessions), StaleAfter: h.cfg.StaleAfter.String()}
+		Head: h.idx.head, Sessions: len(h.sessions), StaleAfter: h.cfg.StaleAfter.String(), Conflicts: conflicts, Parked: parked}
 	live := map[string]bool{}
 	for s := range h.sessions {
 		live[s.replica] = true
@@ -148,6 +155,7 @@ small{color:#666}
 <h1>科技帮扶台账 · 市局同步服务</h1>
 <p>范围 {{.Scope}} · 已连接 {{.Sessions}} 台 · 全局序号 {{.Head}} · 版本 {{.App}} · 纪元 <small>{{.Epoch}}</small>
 · <a href="/status.json">JSON</a></p>
+<p>冲突记录 {{.Conflicts}} 条（<code>techaid-city conflicts</code> 列出）{{if .Parked}} · <span class="warn">待补全 {{.Parked}} 条</span>（只收到改动、尚未收到记录本身，暂不下发）{{end}}</p>
 <table>
 <tr><th>单位</th><th>范围</th><th>在线</th><th>最近联系</th><th>最近同步</th><th>已收记录</th><th>待收</th><th>电脑</th></tr>
 {{range .Offices}}<tr class="{{if .Revoked}}revoked{{else if .Stale}}stale{{end}}">
