@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
-	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -27,6 +26,7 @@ import (
 
 	"techaid/cmd/internal/cmdline"
 	"techaid/ledger"
+	"techaid/query"
 	"techaid/storage"
 	"techaid/sync/hub"
 )
@@ -44,9 +44,10 @@ commands:
   office list [--json]                    offices, with revoked ones
   office revoke NAME_OR_ID                refuse the office's token from now on (live sessions are cut)
   import villages FILE.csv                the division list (columns of zibo_divisions.csv)
-  serve [--listen 127.0.0.1:8750] [--tls-cert F --tls-key F] [--stale-days 7]
+  serve [--listen 127.0.0.1:8750] [--admin-listen 127.0.0.1:0] [--tls-cert F --tls-key F] [--stale-days 7]
         [--idle-timeout 1m] [--max-conns-per-address 128]
   status [--json]                         the status of a running server
+  conflicts [--json]                      the hub's conflict log: values that lost to another office's edit
   backup FILE|FOLDER/                     a consistent backup, written by this command (also while the server
                                           runs); into a folder: city-YYYY-MM-DD.bak. Stop the server to restore
   restore FILE                            replace the data with a backup; offices resend what it lacks
@@ -106,6 +107,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = c.serve(ctx, rest)
 	case "status":
 		err = c.status(rest)
+	case "conflicts":
+		err = c.conflicts(rest)
 	case "backup":
 		err = c.backup(rest)
 	case "loadtest":
@@ -197,7 +200,12 @@ func (c *city) office(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(c.stderr, "已登记 %s（范围 %s）。令牌只显示这一次，请交给该单位 (office %s added; the token is shown once):\n", out.Office.Name, out.Office.Scope, out.Office.ID)
+		if out.Office.Reissued != nil {
+			fmt.Fprintf(c.stderr, "已为 %s（范围 %s）重新签发令牌，原来的令牌仍停用；该单位的电脑沿用原登记。令牌只显示这一次，请交给该单位 (office %s: new token, same registration; the token is shown once):\n",
+				out.Office.Name, out.Office.Scope, out.Office.ID)
+		} else {
+			fmt.Fprintf(c.stderr, "已登记 %s（范围 %s）。令牌只显示这一次，请交给该单位 (office %s added; the token is shown once):\n", out.Office.Name, out.Office.Scope, out.Office.ID)
+		}
 		fmt.Fprintln(c.stdout, out.Token)
 		return nil
 	case "list":
@@ -217,7 +225,7 @@ func (c *city) office(ctx context.Context, args []string) error {
 		}
 		if *asJSON {
 			for i := range offices {
-				offices[i].TokenHash = ""
+				offices[i].TokenHash, offices[i].Retired = "", nil
 			}
 			enc := json.NewEncoder(c.stdout)
 			enc.SetIndent("", "  ")
@@ -227,6 +235,9 @@ func (c *city) office(ctx context.Context, args []string) error {
 		fmt.Fprintln(w, "名称\t范围\t登记时间\t状态\tID")
 		for _, o := range offices {
 			state := "有效"
+			if o.Reissued != nil {
+				state = "有效（" + o.Reissued.In(ledger.China).Format("2006-01-02 15:04") + " 重新签发）"
+			}
 			if o.Revoked != nil {
 				state = "已停用 " + o.Revoked.In(ledger.China).Format("2006-01-02 15:04")
 			}
@@ -267,10 +278,11 @@ type revokeRequest struct {
 	Office string `json:"office"`
 }
 
-// serveFile tells office commands where the running server's admin endpoint is.
+// serveFile tells office commands where the running server is: its sync listener (URL, as 127.0.0.1)
+// and its admin listener (Admin: loopback only, the status page and the admin calls).
 type serveFile struct {
 	URL    string `json:"url"`
-	Admin  string `json:"admin,omitempty"` // the admin endpoint's base URL, if not URL's
+	Admin  string `json:"admin,omitempty"` // the admin listener's base URL (a server before it had none: URL)
 	Secret string `json:"secret"`
 	PID    int    `json:"pid"`
 }
@@ -283,6 +295,22 @@ func (sf serveFile) adminURL() string {
 	return sf.URL
 }
 
+// running reads serve.json: the server holding the store, if one does.
+func (c *city) running() (serveFile, error) {
+	var sf serveFile
+	raw, err := os.ReadFile(c.serveFilePath())
+	if err != nil {
+		return sf, fmt.Errorf("no server is running on %s", c.dir)
+	}
+	if err := json.Unmarshal(raw, &sf); err != nil {
+		return sf, fmt.Errorf("%s: %w", c.serveFilePath(), err)
+	}
+	return sf, nil
+}
+
+// adminClient talks to the admin listener: plain HTTP on loopback, never through a proxy.
+var adminClient = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{Proxy: nil}}
+
 func (c *city) serveFilePath() string { return filepath.Join(c.dir, "serve.json") }
 
 // admin runs local on the store if it can open it; if a server holds the store, it sends the request
@@ -292,29 +320,26 @@ func (c *city) admin(local func(st *storage.Store) error, method, path string, b
 	if !errors.Is(err, storage.ErrLocked) {
 		return err
 	}
-	raw, ferr := os.ReadFile(c.serveFilePath())
-	if ferr != nil {
+	if _, ferr := os.Stat(c.serveFilePath()); ferr != nil {
 		return err // locked, but not by a server we can talk to
 	}
-	var sf serveFile
-	if err := json.Unmarshal(raw, &sf); err != nil {
-		return fmt.Errorf("%s: %w", c.serveFilePath(), err)
+	sf, err := c.running()
+	if err != nil {
+		return err
 	}
 	var rd io.Reader
 	if body != nil {
 		buf, _ := json.Marshal(body)
 		rd = bytes.NewReader(buf)
 	}
-	req, err := http.NewRequest(method, sf.URL+path, rd)
+	req, err := http.NewRequest(method, sf.adminURL()+path, rd)
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Authorization", "Bearer "+sf.Secret)
-	// The admin endpoint is on loopback; with TLS its certificate names the public host, not 127.0.0.1.
-	cl := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
-	resp, err := cl.Do(req)
+	resp, err := adminClient.Do(req)
 	if err != nil {
-		return fmt.Errorf("the running server at %s: %w", sf.URL, err)
+		return fmt.Errorf("the running server at %s: %w", sf.adminURL(), err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -333,7 +358,9 @@ func (c *city) admin(local func(st *storage.Store) error, method, path string, b
 	return json.NewDecoder(resp.Body).Decode(out)
 }
 
-// adminHandler serves the office commands for a running server: loopback only, with the secret.
+// adminHandler serves the office commands for a running server, with the secret, on the admin listener
+// (loopback only; never the public one, where a reverse proxy on the same host makes every request come
+// from 127.0.0.1). It checks the peer is loopback all the same.
 func adminHandler(h *hub.Hub, st *storage.Store, secret string) http.Handler {
 	reply := func(w http.ResponseWriter, code int, v any) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -405,6 +432,13 @@ func adminHandler(h *hub.Hub, st *storage.Store, secret string) http.Handler {
 				return
 			}
 			reply(w, http.StatusOK, o)
+		case r.Method == http.MethodGet && r.URL.Path == "/admin/conflicts":
+			conflicts, err := h.Conflicts()
+			if err != nil {
+				fail(w, err)
+				return
+			}
+			reply(w, http.StatusOK, conflicts)
 		case r.Method == http.MethodGet && r.URL.Path == "/admin/backup":
 			serveBackup(w, st) // the command writes the file: the server writes nothing outside its folder
 		default:
@@ -416,6 +450,7 @@ func adminHandler(h *hub.Hub, st *storage.Store, secret string) http.Handler {
 func (c *city) serve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	listen := fs.String("listen", "127.0.0.1:8750", "address to listen on")
+	adminListen := fs.String("admin-listen", "127.0.0.1:0", "loopback address of the status page and the admin calls (port 0: any free port, written to DIR/serve.json)")
 	cert := fs.String("tls-cert", "", "TLS certificate (PEM); with --tls-key, serve wss:// and https://")
 	key := fs.String("tls-key", "", "TLS private key (PEM)")
 	staleDays := fs.Int("stale-days", 7, "mark offices not heard from for this many days")
@@ -430,6 +465,9 @@ func (c *city) serve(ctx context.Context, args []string) error {
 	}
 	if *idle <= 0 {
 		return fmt.Errorf("--idle-timeout %s: want a positive duration: %w", *idle, errUsage)
+	}
+	if err := loopbackOnly(*adminListen); err != nil {
+		return err
 	}
 	if os.Getenv("GOMEMLIMIT") == "" && *memLimit > 0 {
 		debug.SetMemoryLimit(int64(*memLimit) << 20)
@@ -449,18 +487,27 @@ func (c *city) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	ln := limitPerAddress(tcp, *perAddr, logger)
+	adminLn, err := net.Listen("tcp", *adminListen)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	secret := randomHex(24)
-	mux := http.NewServeMux()
-	mux.Handle("/admin/", adminHandler(h, st, secret))
-	mux.Handle("/", h)
-	srv := &http.Server{Handler: mux, ErrorLog: logger}
+	// The public listener serves the sync websocket and nothing else; the status page (it names every
+	// office and its PCs' replica ids) and the admin calls are on the loopback listener.
+	srv := &http.Server{Handler: h, ErrorLog: logger}
 	httpTimeouts(srv, *idle)
+	adminMux := http.NewServeMux()
+	adminMux.Handle("/admin/", adminHandler(h, st, secret))
+	adminMux.Handle("/", h.StatusHandler())
+	adminSrv := &http.Server{Handler: adminMux, ErrorLog: logger}
+	httpTimeouts(adminSrv, *idle)
 	scheme := "http"
 	if *cert != "" {
 		scheme = "https"
 	}
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	sf := serveFile{URL: scheme + "://127.0.0.1:" + port, Secret: secret, PID: os.Getpid()}
+	sf := serveFile{URL: scheme + "://127.0.0.1:" + port, Admin: "http://" + adminLn.Addr().String(), Secret: secret, PID: os.Getpid()}
 	buf, _ := json.Marshal(sf)
 	if err := os.WriteFile(c.serveFilePath(), buf, 0o600); err != nil {
 		return err
@@ -470,7 +517,7 @@ func (c *city) serve(ctx context.Context, args []string) error {
 	runCtx, stopPeers := context.WithCancel(ctx)
 	defer stopPeers()
 	go h.Run(runCtx, 10*time.Second)
-	served := make(chan error, 1)
+	served := make(chan error, 2)
 	go func() {
 		if *cert != "" {
 			served <- srv.ServeTLS(ln, *cert, *key)
@@ -478,12 +525,13 @@ func (c *city) serve(ctx context.Context, args []string) error {
 			served <- srv.Serve(ln)
 		}
 	}()
+	go func() { served <- adminSrv.Serve(adminLn) }()
 	ws := "ws"
 	if *cert != "" {
 		ws = "wss"
 	}
-	logger.Printf("techaid-city %s: serving %s (epoch %s) on %s://%s%s, status on %s://%s/status",
-		version, st.Identity().Scope, h.Epoch(), ws, ln.Addr(), "/sync", scheme, ln.Addr())
+	logger.Printf("techaid-city %s: serving %s (epoch %s) on %s://%s%s; status page and admin on %s/status (this host only)",
+		version, st.Identity().Scope, h.Epoch(), ws, ln.Addr(), "/sync", sf.Admin)
 	select {
 	case err := <-served:
 		return err
@@ -494,6 +542,7 @@ func (c *city) serve(ctx context.Context, args []string) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	_ = srv.Shutdown(sctx)
+	_ = adminSrv.Shutdown(sctx)
 	if err := h.Close(); err != nil {
 		return err
 	}
@@ -515,6 +564,19 @@ func httpTimeouts(srv *http.Server, idle time.Duration) {
 	srv.MaxHeaderBytes = 16 << 10
 }
 
+// loopbackOnly refuses an admin address that is not a loopback IP: the admin calls and the status page
+// must never face the network.
+func loopbackOnly(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--admin-listen %q: %v: %w", addr, err, errUsage)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("--admin-listen %q: the status page and admin calls are for this host only: use 127.0.0.1 or ::1 (admin 地址只能是本机回环地址): %w", addr, errUsage)
+	}
+	return nil
+}
+
 func randomHex(n int) string {
 	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
@@ -529,16 +591,11 @@ func (c *city) status(args []string) error {
 	if _, err := parse(fs, c, args, 0); err != nil {
 		return err
 	}
-	raw, err := os.ReadFile(c.serveFilePath())
+	sf, err := c.running()
 	if err != nil {
-		return fmt.Errorf("no server is running on %s", c.dir)
-	}
-	var sf serveFile
-	if err := json.Unmarshal(raw, &sf); err != nil {
 		return err
 	}
-	cl := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
-	resp, err := cl.Get(sf.URL + "/status.json")
+	resp, err := adminClient.Get(sf.adminURL() + "/status.json")
 	if err != nil {
 		return err
 	}
@@ -551,7 +608,7 @@ func (c *city) status(args []string) error {
 	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stdout, "范围 %s · 已连接 %d · 全局序号 %d · 纪元 %s\n", st.Scope, st.Sessions, st.Head, st.Epoch)
+	fmt.Fprintf(c.stdout, "范围 %s · 已连接 %d · 全局序号 %d · 冲突记录 %d · 待补全 %d · 纪元 %s\n", st.Scope, st.Sessions, st.Head, st.Conflicts, st.Parked, st.Epoch)
 	w := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "单位\t范围\t在线\t最近联系\t已收\t待收\t")
 	for _, o := range st.Offices {
@@ -567,6 +624,49 @@ func (c *city) status(args []string) error {
 			mark = "已停用"
 		}
 		fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%d\t%d\t%s\n", o.Name, o.Scope, o.Connected, last, o.Received, o.Pending, mark)
+	}
+	return w.Flush()
+}
+
+// conflicts lists the hub's conflict log: for each field two offices wrote without seeing each other's
+// write, the value that holds everywhere and the one that lost (kept here; the office that wrote it
+// has it in its own log, from which a clerk can put it back).
+func (c *city) conflicts(args []string) error {
+	fs := flag.NewFlagSet("conflicts", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "JSON output")
+	if _, err := parse(fs, c, args, 0); err != nil {
+		return err
+	}
+	var list []query.Conflict
+	err := c.admin(func(st *storage.Store) error {
+		var err error
+		list, err = st.Conflicts(false)
+		return err
+	}, http.MethodGet, "/admin/conflicts", nil, &list)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if list == nil {
+			list = []query.Conflict{}
+		}
+		enc := json.NewEncoder(c.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(list)
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(c.stdout, "市局没有冲突记录 (no conflicts)")
+		return nil
+	}
+	who := func(f ledger.Field) string {
+		return fmt.Sprintf("%s（%s，%s）", f.Value, f.Office, f.Author)
+	}
+	w := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "序号\t记录\t字段\t现在的值（单位，录入人）\t被覆盖的值（单位，录入人）\t被覆盖的值写于")
+	for _, cf := range list {
+		zh, _ := ledger.Label(cf.Kind, cf.Field)
+		fmt.Fprintf(w, "%d\t%s %s\t%s\t%s\t%s\t%s\n", cf.Seq, ledger.KindName(cf.Kind), cf.ID, zh, who(cf.Winner), who(cf.Loser),
+			cf.Loser.Stamp.Time().In(ledger.China).Format("2006-01-02 15:04"))
 	}
 	return w.Flush()
 }

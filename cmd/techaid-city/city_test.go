@@ -377,7 +377,8 @@ func startServe(t *testing.T, dir string) *server {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if s.sf.PID != s.cmd.Process.Pid || s.sf.Secret == "" || !strings.HasPrefix(s.sf.URL, "http://127.0.0.1:") {
+	if s.sf.PID != s.cmd.Process.Pid || s.sf.Secret == "" || !strings.HasPrefix(s.sf.URL, "http://127.0.0.1:") ||
+		!strings.HasPrefix(s.sf.Admin, "http://127.0.0.1:") || s.sf.Admin == s.sf.URL {
 		t.Errorf("serve.json: %+v (pid %d)", s.sf, s.cmd.Process.Pid)
 	}
 	if fi, err := os.Stat(filepath.Join(dir, "serve.json")); err != nil || fi.Mode().Perm() != 0o600 {
@@ -386,10 +387,17 @@ func startServe(t *testing.T, dir string) *server {
 	return s
 }
 
-// get fetches path from the server with an Authorization header if auth is not empty.
+// get fetches path from the server's admin listener with an Authorization header if auth is not empty.
 func (s *server) get(t *testing.T, path, auth string) (int, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, s.sf.URL+path, nil)
+	return fetch(t, s.sf.Admin+path, auth)
+}
+
+// fetch gets url with an Authorization header if auth is not empty.
+func fetch(t *testing.T, url, auth string) (int, []byte) {
+	t.Helper()
+	path := url
+	req, err := http.NewRequest(http.MethodGet, url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -511,6 +519,23 @@ func TestServe(t *testing.T) {
 	line = failedOnce(t, officeRun(t, office, "sync", "--once"))
 	contains(t, "sync with a revoked token", line, "停用")
 
+	// Added again with its name and scope, the office gets a new token for the same registration: its
+	// PC syncs under the same replica id (which stays bound to it), the old token stays revoked.
+	again := addOffice(t, dir, "370323102", "鲁村镇")
+	out = succeeded(t, officeRun(t, office, "sync", "--token-file", tokenFile(t, again), "--once"))
+	contains(t, "sync with the reissued token", out, "已同步")
+	if lu := officeStatus(t, srv.status(t), "鲁村镇"); lu.Revoked || len(lu.Replicas) != 1 {
+		t.Errorf("鲁村镇 after its new token: %+v, want its one PC", lu)
+	}
+	contains(t, "office list after reissuing", succeeded(t, cityRun(t, dir, "office", "list")), "重新签发")
+	line = failedOnce(t, officeRun(t, office, "sync", "--token-file", tokenFile(t, tok), "--once"))
+	contains(t, "sync with the old token after reissuing", line, "停用")
+	contains(t, "conflicts while serving", succeeded(t, cityRun(t, dir, "conflicts")), "没有冲突记录")
+	if cs := decodeJSON[[]json.RawMessage](t, "conflicts --json", []byte(succeeded(t, cityRun(t, dir, "conflicts", "--json")))); len(cs) != 0 {
+		t.Errorf("conflicts --json: %d entries", len(cs))
+	}
+	succeeded(t, cityRun(t, dir, "office", "revoke", "鲁村镇"))
+
 	// Another office stays connected (sync without --once) when the server gets SIGTERM: the server
 	// exits 0 all the same, leaving no serve.json; the office is told the server is stopping and keeps
 	// trying; SIGTERM ends it too, with status 0.
@@ -547,12 +572,27 @@ func TestServe(t *testing.T) {
 	failedOnce(t, cityRun(t, dir, "status"))
 }
 
-// The admin endpoint takes only requests with the secret from serve.json.
+// The admin endpoint takes only requests with the secret from serve.json, on the loopback admin
+// listener; the public listener serves the sync websocket and nothing else: no status page (it lists
+// every office and its PCs' replica ids), no admin call even with the secret (behind a reverse proxy
+// on the same host every request comes from 127.0.0.1). An admin address off loopback is refused.
 func TestAdminEndpoint(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "city")
 	addOffice(t, dir, "370323102", "鲁村镇")
+	o := cityRun(t, dir, "serve", "--listen", "127.0.0.1:0", "--admin-listen", "0.0.0.0:0")
+	if o.code != 2 || !strings.Contains(o.stderr, "admin") {
+		t.Errorf("serve --admin-listen 0.0.0.0:0: %v, want a usage error", o)
+	}
 	srv := startServe(t, dir)
+	for _, path := range []string{"/", "/status", "/status.json", "/admin/offices", "/admin/conflicts", "/admin/debug/pprof/"} {
+		if code, body := fetch(t, srv.sf.URL+path, "Bearer "+srv.sf.Secret); code != http.StatusNotFound {
+			t.Errorf("GET %s on the public listener: %d, want 404: %.200s", path, code, body)
+		}
+	}
+	if code, body := srv.get(t, "/status", ""); code != http.StatusOK || !strings.Contains(string(body), "鲁村镇") {
+		t.Errorf("GET /status on the admin listener: %d %.200s", code, body)
+	}
 	for _, auth := range []string{"", "Bearer ", "Bearer wrong-secret", "Bearer " + srv.sf.Secret + "x", "Basic " + srv.sf.Secret} {
 		for _, path := range []string{"/admin/offices", "/admin/debug/pprof/"} {
 			if code, body := srv.get(t, path, auth); code != http.StatusForbidden {
