@@ -34,10 +34,10 @@ type Office struct {
 
 const officeDocs = "office"
 
-// ErrOfficeExists and ErrNoOffice are the registry's errors.
+// ErrOfficeExists and ErrNoOffice are the registry's errors, with the sentence the city's staff read.
 var (
-	ErrOfficeExists = errors.New("an office of that name exists")
-	ErrNoOffice     = errors.New("no such office")
+	ErrOfficeExists = ledger.ClerkError("an office of that name exists", "已有同名单位")
+	ErrNoOffice     = ledger.ClerkError("no such office", "没有这个单位")
 )
 
 // HashToken is how tokens are kept: SHA-256, hex. Tokens carry 160 random bits, so a plain hash is
