@@ -1,13 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"runtime"
 	"runtime/pprof"
-	"strings"
 	"time"
+
+	"techaid/internal/memstat"
 
 	"fyne.io/fyne/v2"
 )
@@ -24,9 +24,10 @@ func reportWhenSettled(a fyne.App, start time.Time, what string) {
 		time.Sleep(500 * time.Millisecond)
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
+		mem, _ := memstat.Self() // zeros off Linux
 		fmt.Printf("startup %s: ready_ms=%.0f rss_mib=%.1f anon_mib=%.1f file_mib=%.1f heap_mib=%.1f\n", what,
-			float64(ready.Microseconds())/1000, status("VmRSS:"), status("RssAnon:"), status("RssFile:"),
-			float64(ms.HeapAlloc)/(1<<20))
+			float64(ready.Microseconds())/1000, memstat.MiB(mem.RSS), memstat.MiB(mem.Anon), memstat.MiB(mem.File),
+			memstat.MiB(int64(ms.HeapAlloc)))
 		if path := os.Getenv("TECHAID_MEMPROFILE"); path != "" {
 			if f, err := os.Create(path); err == nil {
 				_ = pprof.WriteHeapProfile(f)
@@ -35,22 +36,4 @@ func reportWhenSettled(a fyne.App, start time.Time, what string) {
 		}
 		fyne.Do(a.Quit)
 	}()
-}
-
-// status reads a memory figure of this process in MiB from /proc/self/status (Linux; 0 elsewhere).
-func status(field string) float64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), field); ok {
-			var kb float64
-			fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), &kb)
-			return kb / 1024
-		}
-	}
-	return 0
 }

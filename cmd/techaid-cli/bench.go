@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"techaid/internal/memstat"
 	"techaid/ledger"
 	"techaid/query"
 )
@@ -22,7 +23,7 @@ func cmdBench(ctx context.Context, c *cli, args []string) error {
 	if _, err := parse(fs, c, args, 0); err != nil {
 		return err
 	}
-	_, before := rss()
+	before, _ := memstat.Self() // zeros off Linux
 	start := time.Now()
 	s, err := c.open()
 	if err != nil {
@@ -31,13 +32,13 @@ func cmdBench(ctx context.Context, c *cli, args []string) error {
 	defer s.Close()
 	opened := time.Since(start)
 	runtime.GC()
-	cur, peak := rss()
+	after, _ := memstat.Self()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	st := s.Stats(nil)
 	fmt.Fprintf(c.stdout, "store: %d villages, %d advisors, %d trainings\n", st.Villages, st.Advisors, st.Trainings)
 	fmt.Fprintf(c.stdout, "open (index rebuild): %v; RSS %.1f MiB (peak %.1f MiB, before open %.1f MiB), Go heap %.1f MiB\n",
-		opened.Round(time.Millisecond), mib(cur), mib(peak), mib(before), mib(int64(ms.HeapAlloc)))
+		opened.Round(time.Millisecond), memstat.MiB(after.RSS), memstat.MiB(after.Peak), memstat.MiB(before.Peak), memstat.MiB(int64(ms.HeapAlloc)))
 
 	villages, _ := s.Villages(query.Villages{}, nil)
 	if len(villages) == 0 {
@@ -86,5 +87,3 @@ func cmdBench(ctx context.Context, c *cli, args []string) error {
 	})
 	return nil
 }
-
-func mib(b int64) float64 { return float64(b) / (1 << 20) }

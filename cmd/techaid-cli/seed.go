@@ -1,15 +1,12 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"slices"
-	"strings"
 	"time"
 
 	"techaid/ledger"
@@ -101,26 +98,4 @@ func cmdSeed(ctx context.Context, c *cli, args []string) error {
 		trainings := ledger.SampleTrainings(rng, *nTrainings, *year, today, targets, ids, storage.NewID)
 		return step("trainings", ledger.Entities(trainings))
 	})
-}
-
-// rss reads the resident set size and its peak from /proc (Linux); zeros elsewhere.
-func rss() (cur, peak int64) {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0, 0
-	}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		var n int64
-		line := sc.Text()
-		switch {
-		case strings.HasPrefix(line, "VmRSS:"):
-			fmt.Sscan(strings.TrimPrefix(line, "VmRSS:"), &n)
-			cur = n << 10
-		case strings.HasPrefix(line, "VmHWM:"):
-			fmt.Sscan(strings.TrimPrefix(line, "VmHWM:"), &n)
-			peak = n << 10
-		}
-	}
-	return cur, peak
 }
