@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"techaid/cmd/internal/cmdline"
 	"techaid/storage"
 )
 
@@ -78,13 +79,12 @@ var errNoServer = errors.New("no server to ask")
 // backupFromServer has the running server stream a backup and writes it to file: under a temporary
 // name beside it, synced, and renamed only when the server said the stream was complete.
 func (c *city) backupFromServer(file string) (epoch string, err error) {
-	raw, err := os.ReadFile(c.serveFilePath())
-	if err != nil {
+	if _, err := os.Stat(c.serveFilePath()); err != nil {
 		return "", errNoServer // locked, but not by a server we can talk to
 	}
-	var sf serveFile
-	if err := json.Unmarshal(raw, &sf); err != nil {
-		return "", fmt.Errorf("%s: %w", c.serveFilePath(), err)
+	sf, err := c.running()
+	if err != nil {
+		return "", err
 	}
 	req, err := http.NewRequest(http.MethodGet, sf.adminURL()+"/admin/backup", nil)
 	if err != nil {
@@ -142,4 +142,12 @@ func serveBackup(w http.ResponseWriter, st *storage.Store) {
 		status = "failed: " + strings.ReplaceAll(err.Error(), "\n", " ")
 	}
 	w.Header().Set(backupTrailer, status)
+}
+
+func (c *city) restore(args []string) error {
+	pos, err := parse(flag.NewFlagSet("restore", flag.ContinueOnError), c, args, 1)
+	if err != nil {
+		return err
+	}
+	return cmdline.Restore(c.stdout, c.dir, pos[0], c.opts, "; offices will resend what the backup lacks")
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -20,6 +19,7 @@ import (
 	"github.com/gorilla/websocket"
 	"golang.org/x/sync/errgroup"
 
+	"techaid/internal/memstat"
 	"techaid/ledger"
 	"techaid/storage"
 	"techaid/sync/client"
@@ -40,22 +40,68 @@ func (c *city) loadtest(ctx context.Context, args []string) error {
 	if _, err := parse(fs, c, args, 0); err != nil || *file == "" {
 		return errUsage
 	}
-	raw, err := os.ReadFile(c.serveFilePath())
+	sf, err := c.running()
 	if err != nil {
-		return fmt.Errorf("no server is running on %s: start `techaid-city --data %s serve` first", c.dir, c.dir)
+		return fmt.Errorf("%w: start `techaid-city --data %s serve` first", err, c.dir)
 	}
-	var sf serveFile
-	if err := json.Unmarshal(raw, &sf); err != nil {
-		return err
-	}
-	f, err := os.Open(*file)
+	byTown, towns, err := townships(*file)
 	if err != nil {
 		return err
+	}
+	start := time.Now()
+	offices, err := c.registerOffices(*n, towns)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "registered %d offices over %d townships in %.1fs\n", *n, len(towns), time.Since(start).Seconds())
+	total := planRecords(offices, byTown, *per, time.Now())
+
+	lt := &load{offices: offices, pushAll: make(chan struct{})}
+	lt.caught.Add(len(offices))
+	lt.done.Add(len(offices))
+	url := client.URL(strings.Replace(strings.Replace(sf.URL, "https://", "wss://", 1), "http://", "ws://", 1))
+	start = time.Now()
+	g, gctx := errgroup.WithContext(ctx)
+	lt.connect(gctx, g, url, *dials)
+	if !waitGroup(gctx, &lt.caught) {
+		return g.Wait()
+	}
+	idle := readMemory(sf.PID)
+	fmt.Fprintf(c.stdout, "%d offices connected and caught up in %.1fs; server RSS %s\n", *n, time.Since(start).Seconds(), idle)
+
+	sample := sampleMemory(sf.PID, idle)
+	t0 := time.Now()
+	close(lt.pushAll)
+	ok := waitGroup(gctx, &lt.done)
+	peak := sample.stop()
+	if !ok {
+		return g.Wait()
+	}
+	converged := time.Duration(lt.lastDone.Load() - t0.UnixNano())
+	final := readMemory(sf.PID)
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Fprintf(c.stdout, "all %d offices pushed %d records each and converged in %.2fs (%d records delivered, %.0f/s)\n",
+		*n, *per, converged.Seconds(), total, float64(total)/converged.Seconds())
+	fmt.Fprintf(c.stdout, "server: %s; during fan-out: peak anonymous %.0f MiB, last sample %s; load generator heap %.0f MiB\n",
+		final, memstat.MiB(peak.anon), peak.last, float64(ms.HeapInuse)/(1<<20))
+	for _, o := range offices {
+		o.close()
+	}
+	_ = g.Wait()
+	return nil
+}
+
+// townships reads a division list: the villages of each township, and the townships in file order.
+func townships(file string) (map[ledger.Code][]ledger.Code, []ledger.Code, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, nil, err
 	}
 	divs, err := ledger.ReadDivisions(f)
 	f.Close()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	byTown := map[ledger.Code][]ledger.Code{}
 	var towns []ledger.Code
@@ -66,117 +112,142 @@ func (c *city) loadtest(ctx context.Context, args []string) error {
 		}
 		byTown[t] = append(byTown[t], d.Village)
 	}
+	return byTown, towns, nil
+}
 
-	// Register the offices through the admin endpoint, as `office add` would.
-	start := time.Now()
+// registerOffices registers n offices, a township each in turn, through the admin endpoint, as
+// `office add` would.
+func (c *city) registerOffices(n int, towns []ledger.Code) ([]*simOffice, error) {
 	run := strconv.FormatInt(time.Now().Unix()%100000, 36)
-	offices := make([]*simOffice, *n)
+	offices := make([]*simOffice, n)
 	for i := range offices {
 		var out addResult
 		err := c.admin(func(*storage.Store) error { return storage.ErrLocked }, http.MethodPost, "/admin/offices",
 			addRequest{Name: fmt.Sprintf("压测%s-%04d", run, i), Scope: towns[i%len(towns)]}, &out)
 		if err != nil {
-			return fmt.Errorf("register office %d: %w", i, err)
+			return nil, fmt.Errorf("register office %d: %w", i, err)
 		}
 		offices[i] = &simOffice{token: out.Token, scope: out.Office.Scope, replica: storage.NewID()}
 	}
-	fmt.Fprintf(c.stdout, "registered %d offices over %d townships in %.1fs\n", *n, len(towns), time.Since(start).Seconds())
+	return offices, nil
+}
 
-	// Each office's records, and what every office should receive: the others' records in its township.
+// planRecords makes each office's records and counts what every office should receive: the others'
+// records in its township. It returns how many records are to be delivered in all.
+func planRecords(offices []*simOffice, byTown map[ledger.Code][]ledger.Code, per int, now time.Time) int {
 	rng := rand.New(rand.NewPCG(1, 2))
-	now := time.Now()
 	perTown := map[ledger.Code]int{}
 	for _, o := range offices {
-		o.records = simTrainings(rng, o, byTown[o.scope], *per, now)
+		o.records = simTrainings(rng, o, byTown[o.scope], per, now)
 		perTown[o.scope] += len(o.records)
 	}
+	total := 0
 	for _, o := range offices {
 		o.want = int64(perTown[o.scope] - len(o.records))
+		total += int(o.want)
 	}
+	return total
+}
 
-	url := client.URL(strings.Replace(strings.Replace(sf.URL, "https://", "wss://", 1), "http://", "ws://", 1))
-	start = time.Now()
-	var caught sync.WaitGroup
-	caught.Add(len(offices))
-	pushAll := make(chan struct{})
-	var done sync.WaitGroup
-	done.Add(len(offices))
-	var lastDone atomic.Int64
-	g, gctx := errgroup.WithContext(ctx)
-	sem := make(chan struct{}, *dials)
-	for _, o := range offices {
+// load is one load test's offices and its two moments: every office caught up, every office holding
+// what the others pushed.
+type load struct {
+	offices  []*simOffice
+	caught   sync.WaitGroup // an office is done with it once caught up (or failed to connect)
+	pushAll  chan struct{}  // closed: every office pushes its records
+	done     sync.WaitGroup // an office is done with it once it received all it should
+	lastDone atomic.Int64   // when the last office was done, in Unix nanoseconds
+}
+
+// connect connects every office, at most dials at once, and runs each in g.
+func (lt *load) connect(ctx context.Context, g *errgroup.Group, url string, dials int) {
+	sem := make(chan struct{}, dials)
+	for _, o := range lt.offices {
 		g.Go(func() error {
 			sem <- struct{}{}
-			err := o.connect(gctx, url)
+			err := o.connect(ctx, url)
 			<-sem
 			if err != nil {
-				caught.Done()
-				done.Done()
+				lt.caught.Done()
+				lt.done.Done()
 				return err
 			}
-			return o.run(gctx, &caught, pushAll, &done, &lastDone)
+			return o.run(ctx, &lt.caught, lt.pushAll, &lt.done, &lt.lastDone)
 		})
 	}
-	waitCh := func(wg *sync.WaitGroup) <-chan struct{} {
-		ch := make(chan struct{})
-		go func() { wg.Wait(); close(ch) }()
-		return ch
-	}
-	select {
-	case <-waitCh(&caught):
-	case <-gctx.Done():
-		return g.Wait()
-	}
-	connected := time.Since(start)
-	hubIdle := procStatus(sf.PID)
-	fmt.Fprintf(c.stdout, "%d offices connected and caught up in %.1fs; server RSS %s\n", *n, connected.Seconds(), hubIdle)
+}
 
-	var peak atomic.Value
-	var peakAnon atomic.Int64
-	peak.Store(hubIdle)
-	stopSample := make(chan struct{})
-	go func() { // the server's peak RSS while the pushes fan out
+// waitGroup waits for wg, or for ctx to end first (false).
+func waitGroup(ctx context.Context, wg *sync.WaitGroup) bool {
+	ch := make(chan struct{})
+	go func() { wg.Wait(); close(ch) }()
+	select {
+	case <-ch:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// memory is a reading of the server's memory, as printed.
+type memory struct {
+	fig memstat.Figures
+	err error
+}
+
+func readMemory(pid int) memory {
+	f, err := memstat.Of(pid)
+	return memory{f, err}
+}
+
+// String is the server's resident memory now and at its peak.
+func (m memory) String() string {
+	if m.err != nil {
+		return "RSS unknown"
+	}
+	mib := func(n int64) string { return fmt.Sprintf("%.0f MiB", memstat.MiB(n)) }
+	// RssFile is the store's files mapped by Badger (page cache the kernel can take back); RssAnon is
+	// the process's own memory.
+	return fmt.Sprintf("RSS %s (anonymous %s, mapped files %s), peak %s", mib(m.fig.RSS), mib(m.fig.Anon), mib(m.fig.File), mib(m.fig.Peak))
+}
+
+// sampler reads the server's memory every 100 ms while the pushes fan out.
+type sampler struct {
+	quit chan struct{}
+	done chan peakMemory
+}
+
+// peakMemory is what a sampler saw: the highest anonymous memory in bytes, and the last reading.
+type peakMemory struct {
+	anon int64
+	last memory
+}
+
+func sampleMemory(pid int, first memory) *sampler {
+	s := &sampler{quit: make(chan struct{}), done: make(chan peakMemory, 1)}
+	go func() {
+		seen := peakMemory{last: first}
 		t := time.NewTicker(100 * time.Millisecond)
 		defer t.Stop()
 		for {
 			select {
-			case <-stopSample:
+			case <-s.quit:
+				s.done <- seen
 				return
 			case <-t.C:
-				cur := procStatus(sf.PID)
-				if a := anonMiB(cur); a > peakAnon.Load() {
-					peakAnon.Store(a)
-				}
-				peak.Store(cur)
+				cur := readMemory(pid)
+				seen.anon = max(seen.anon, cur.fig.Anon)
+				seen.last = cur
 			}
 		}
 	}()
-	t0 := time.Now()
-	close(pushAll)
-	select {
-	case <-waitCh(&done):
-	case <-gctx.Done():
-		close(stopSample)
-		return g.Wait()
-	}
-	converged := time.Duration(lastDone.Load() - t0.UnixNano())
-	close(stopSample)
-	final := procStatus(sf.PID)
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	total := 0
-	for _, o := range offices {
-		total += int(o.want)
-	}
-	fmt.Fprintf(c.stdout, "all %d offices pushed %d records each and converged in %.2fs (%d records delivered, %.0f/s)\n",
-		*n, *per, converged.Seconds(), total, float64(total)/converged.Seconds())
-	fmt.Fprintf(c.stdout, "server: %s; during fan-out: peak anonymous %d MiB, last sample %s; load generator heap %.0f MiB\n",
-		final, peakAnon.Load(), peak.Load(), float64(ms.HeapInuse)/(1<<20))
-	for _, o := range offices {
-		o.close()
-	}
-	_ = g.Wait()
-	return nil
+	return s
+}
+
+// stop ends the sampling and returns what it saw.
+func (s *sampler) stop() peakMemory {
+	close(s.quit)
+	return <-s.done
 }
 
 // simOffice is one simulated office: a websocket and the protocol, no store.
@@ -342,32 +413,4 @@ func simTrainings(rng *rand.Rand, o *simOffice, villages []ledger.Code, n int, n
 		out[i] = rec
 	}
 	return out
-}
-
-// procStatus is a process's resident memory now and at its peak, from /proc (Linux).
-func procStatus(pid int) string {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return "RSS unknown"
-	}
-	v := map[string]string{}
-	for _, line := range bytes.Split(raw, []byte("\n")) {
-		if f := strings.Fields(string(line)); len(f) >= 2 {
-			v[strings.TrimSuffix(f[0], ":")] = f[1]
-		}
-	}
-	kb := func(s string) string { n, _ := strconv.Atoi(s); return fmt.Sprintf("%.0f MiB", float64(n)/1024) }
-	// RssFile is the store's files mapped by Badger (page cache the kernel can take back); RssAnon is
-	// the process's own memory.
-	return fmt.Sprintf("RSS %s (anonymous %s, mapped files %s), peak %s", kb(v["VmRSS"]), kb(v["RssAnon"]), kb(v["RssFile"]), kb(v["VmHWM"]))
-}
-
-// anonMiB reads the anonymous MiB back out of a procStatus line.
-func anonMiB(status string) int64 {
-	_, rest, ok := strings.Cut(status, "anonymous ")
-	if !ok {
-		return 0
-	}
-	n, _ := strconv.ParseInt(strings.Fields(rest)[0], 10, 64)
-	return n
 }
