@@ -29,15 +29,19 @@ import (
 
 	"techaid/app"
 	"techaid/assets"
+	"techaid/internal/buildinfo"
+	_ "techaid/internal/locale" // before Fyne reads the locale: Chinese when the system names none
 	"techaid/ledger"
 	"techaid/storage"
 )
 
-// version is stamped at build time (-ldflags "-X main.version=…").
+// version is stamped at build time (-ldflags "-X main.version=…"); a plain build reads its build
+// information (buildinfo.Version).
 var version = "dev"
 
 func main() {
 	start := time.Now()
+	version = buildinfo.Version(version)
 	dataDir := flag.String("data", "", "the data directory (default: the per-user one, or $TECHAID_DATA)")
 	showVersion := flag.Bool("version", false, "print the version and exit")
 	report := flag.Bool("startup-report", false, "measure start-up: print when the window shows its data and the RSS, then quit")

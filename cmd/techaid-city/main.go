@@ -13,8 +13,13 @@
 // once. Exit status 0 on success, 1 with a one-line reason, 2 on a usage error.
 package main
 
-import "os"
+import (
+	"os"
+
+	"techaid/internal/buildinfo"
+)
 
 func main() {
+	version = buildinfo.Version(version) // a plain go build names its commit
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }

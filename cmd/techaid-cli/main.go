@@ -7,8 +7,13 @@
 // error. Run it without arguments for the list of commands.
 package main
 
-import "os"
+import (
+	"os"
+
+	"techaid/internal/buildinfo"
+)
 
 func main() {
+	version = buildinfo.Version(version) // a plain go build names its commit
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
