@@ -111,7 +111,7 @@ func (u *UI) newSettingsTab() fyne.CanvasObject {
 	backupMsg := widget.NewLabel("")
 	backupMsg.Wrapping = fyne.TextWrapWord
 	backup := widget.NewButtonWithIcon(T("备份到文件…"), theme.DownloadIcon(), func() { u.backup(backupMsg) })
-	restore := widget.NewButtonWithIcon(T("从备份恢复…"), theme.UploadIcon(), func() { u.restore(backupMsg) })
+	restore := widget.NewButtonWithIcon(T("从备份恢复…"), theme.UploadIcon(), u.pickBackup)
 	if u.opts.Restore == nil {
 		restore.Hide()
 	}
@@ -150,12 +150,8 @@ func (u *UI) newSettingsTab() fyne.CanvasObject {
 
 // backup writes a backup file the clerk picks, with a progress indicator.
 func (u *UI) backup(msg *widget.Label) {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
-		}
-		path := w.URI().Path()
-		_ = w.Close() // BackupFile writes beside it and renames over it
+	name := fmt.Sprintf("科技帮扶台账备份-%s.backup", strings.ReplaceAll(string(u.today()), "-", ""))
+	u.pickSave(fileRequest{purpose: "backup", title: T("备份到文件"), name: name}, func(path string) {
 		wait := dialog.NewCustomWithoutButtons(T("正在备份…"), widget.NewProgressBarInfinite(), u.win)
 		wait.Show()
 		u.saveWith(func(context.Context) error { return u.st.BackupFile(path) }, func(err error) {
@@ -168,46 +164,44 @@ func (u *UI) backup(msg *widget.Label) {
 			msg.Importance = widget.SuccessImportance
 			msg.SetText(T("已备份到 %s", path))
 		})
-	}, u.win)
-	d.SetFileName(fmt.Sprintf("科技帮扶台账备份-%s.backup", strings.ReplaceAll(string(u.today()), "-", "")))
-	d.Resize(fyne.NewSize(760, 520))
-	d.Show()
+	})
 }
 
-// restore replaces the store with a backup after the clerk confirms.
-func (u *UI) restore(msg *widget.Label) {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
+// pickBackup asks for a backup file to restore from (设置, and the first-run screen of a new PC).
+func (u *UI) pickBackup() {
+	u.pickOpen(fileRequest{purpose: "backup", title: T("从备份恢复"), exts: []string{".backup"}, kind: T("台账备份文件")},
+		u.restore)
+}
+
+// restore replaces the store with the backup at path after the clerk confirms. On the first-run screen
+// the restored office opens at once (Start finds it set up).
+func (u *UI) restore(path string) {
+	warn := widget.NewLabel(T("用备份 %s 替换本机现在的数据吗？\n现在的数据会改名保留在数据目录旁边，不会删除；备份之后的修改若已报送市局，会在同步时取回。", path))
+	if u.st.Identity().Replica == "" { // the first run: nothing here yet
+		warn.SetText(T("用备份 %s 恢复台账吗？\n恢复后直接打开备份里的单位和全部记录；备份之后报送市局的修改，会在同步时取回。", path))
+	}
+	warn.Wrapping = fyne.TextWrapWord
+	confirm := dialog.NewCustomConfirm(T("从备份恢复"), T("恢复"), T("取消"), warn, func(ok bool) {
+		if !ok {
 			return
 		}
-		path := r.URI().Path()
-		_ = r.Close()
-		warn := widget.NewLabel(T("用备份 %s 替换本机现在的数据吗？\n现在的数据会改名保留在数据目录旁边，不会删除；备份之后的修改若已报送市局，会在同步时取回。", path))
-		warn.Wrapping = fyne.TextWrapWord
-		confirm := dialog.NewCustomConfirm(T("从备份恢复"), T("恢复"), T("取消"), warn, func(ok bool) {
-			if !ok {
-				return
-			}
-			wait := dialog.NewCustomWithoutButtons(T("正在恢复…"), widget.NewProgressBarInfinite(), u.win)
-			wait.Show()
-			u.Stop() // no view may read the store while it is closed and replaced
-			u.spawn(func() {
-				st, err := u.opts.Restore(context.Background(), path)
-				fyne.Do(func() {
-					wait.Hide()
-					if st != nil { // the restored store, or the old one reopened if the restore failed
-						u.st = st
-					}
-					u.Start()
-					if err != nil {
-						u.showError(plainError(T("恢复没有完成：") + Sentence(err)))
-					}
-				})
+		wait := dialog.NewCustomWithoutButtons(T("正在恢复…"), widget.NewProgressBarInfinite(), u.win)
+		wait.Show()
+		u.Stop() // no view may read the store while it is closed and replaced
+		u.spawn(func() {
+			st, err := u.opts.Restore(context.Background(), path)
+			fyne.Do(func() {
+				wait.Hide()
+				if st != nil { // the restored store, or the old one reopened if the restore failed
+					u.st = st
+				}
+				u.Start()
+				if err != nil {
+					u.showError(plainError(T("恢复没有完成：") + Sentence(err)))
+				}
 			})
-		}, u.win)
-		confirm.Resize(fyne.NewSize(480, 220))
-		confirm.Show()
+		})
 	}, u.win)
-	d.Resize(fyne.NewSize(760, 520))
-	d.Show()
+	confirm.Resize(fyne.NewSize(480, 220))
+	confirm.Show()
 }

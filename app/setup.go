@@ -128,7 +128,16 @@ func (u *UI) setupScreen() fyne.CanvasObject {
 	title := heading(T("科技帮扶台账 · 初始设置"))
 	title.SizeName = theme.SizeNameHeadingText
 	box := container.NewVBox(title, intro, form, problem, progress, container.NewHBox(layoutSpacer(), start))
-	return container.NewCenter(container.NewGridWrap(fyne.NewSize(560, 460), box))
+	if u.opts.Restore != nil {
+		// A new PC replacing a broken one: the old PC's backup brings the office, the clerk and every
+		// record back at once.
+		again := widget.NewLabel(T("换了新电脑？可以用旧电脑的备份文件恢复全部台账。"))
+		again.Wrapping = fyne.TextWrapWord
+		restore := widget.NewButtonWithIcon(T("从备份恢复…"), theme.UploadIcon(), u.pickBackup)
+		box.Add(widget.NewSeparator())
+		box.Add(container.NewBorder(nil, nil, nil, restore, again))
+	}
+	return container.NewCenter(container.NewGridWrap(fyne.NewSize(560, 520), box))
 }
 
 // setUp makes the store this office's and writes the office's villages from the division list.

@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	fstorage "fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
 	"techaid/ledger"
@@ -119,17 +118,8 @@ func (t *sheetsTab) fileName(s report.Spec) string {
 
 func (t *sheetsTab) pickExport() {
 	s := t.spec()
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
-		}
-		path := w.URI().Path()
-		_ = w.Close() // WriteFile writes beside it and renames over it
-		t.exportTo(s, path)
-	}, t.u.win)
-	d.SetFileName(t.fileName(s))
-	d.Resize(fyne.NewSize(760, 520))
-	d.Show()
+	t.u.pickSave(fileRequest{purpose: "sheets", title: T("导出%s", T(report.ExportTitles[s.Name])), name: t.fileName(s)},
+		func(path string) { t.exportTo(s, path) })
 }
 
 // exportTo builds the tables and writes them to path, with a progress bar while the ledger is read.
@@ -175,17 +165,8 @@ func (t *sheetsTab) exportTo(s report.Spec, path string) {
 }
 
 func (t *sheetsTab) pickImport(kind string) {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		path := r.URI().Path()
-		_ = r.Close()
-		t.planImport(kind, path)
-	}, t.u.win)
-	d.SetFilter(fstorage.NewExtensionFileFilter([]string{".xlsx", ".csv", ".XLSX", ".CSV"}))
-	d.Resize(fyne.NewSize(760, 520))
-	d.Show()
+	t.u.pickOpen(fileRequest{purpose: "sheets", title: T(importTitles[kind]), exts: []string{".xlsx", ".csv"},
+		kind: T("Excel 工作簿或 CSV 文件")}, func(path string) { t.planImport(kind, path) })
 }
 
 // planImport reads the file and matches it against the ledger, off the UI thread, then shows the
