@@ -9,8 +9,10 @@
 #                   asks which office this PC belongs to. no_emoji: Fyne's emoji font costs ~10 MB RSS
 #   make bench      benchmarks with allocation figures (for the README)
 #   make fuzz       every fuzz target for FUZZTIME each (10s; make test runs them 4s, test-long 2m)
-#   make package    dist/: the Linux package, the Windows .exe, static techaid-cli and techaid-city for both
-#   make smoke      start the packaged desktop builds under Xvfb (Windows under wine) and screenshot them
+#   make package    dist/: the Linux package, the Windows installer and the .exe it installs, static
+#                   techaid-cli and techaid-city for both (signed when TECHAID_SIGN_* names a certificate)
+#   make smoke      start the packaged desktop builds under Xvfb and screenshot them; under wine install,
+#                   sign (a throwaway certificate), upgrade in place and uninstall the Windows installer
 #   make fmt, vet   convenience
 
 # Go lives at /usr/local/go on our machines and CI; find it there even when it is not on PATH.

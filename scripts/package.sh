@@ -5,15 +5,25 @@
 #
 #   dist/techaid-VERSION-linux-amd64.tar.xz    the desktop app, packaged by `fyne package` (icon, .desktop
 #                                              entry, `make install` for /usr/local or ~/.local)
-#   dist/techaid-VERSION-windows-amd64.exe     the desktop app for Windows: cross-compiled with mingw,
-#                                              -H=windowsgui, the icon and version info embedded
+#   dist/techaid-setup-VERSION-windows-amd64.exe   the Windows installer (NSIS, scripts/windows/): per
+#                                              user, no administrator rights, Start-menu and desktop
+#                                              shortcuts 科技帮扶台账, an uninstaller that keeps the data;
+#                                              /S /RUN upgrades an installed copy silently
+#   dist/techaid-VERSION-windows-amd64.exe     the desktop app it installs, also usable on its own:
+#                                              cross-compiled with mingw, -H=windowsgui, icon and version
+#                                              info embedded
 #   dist/techaid-cli-VERSION-{linux,windows}-amd64[.exe]    the headless replica   } static, cgo-free
 #   dist/techaid-city-VERSION-{linux,windows}-amd64[.exe]   the city server        }
 #   dist/SHA256SUMS
 #
-# Every binary answers --version. Needs the packages of scripts/setup.sh plus gcc-mingw-w64-x86-64 and
-# ImageMagick (installed here if missing); the fyne tool is fyne.io/tools/cmd/fyne@v1.7.4. A cold build
-# takes several minutes (Fyne's cgo, twice: Linux and Windows).
+# Every binary answers --version. With a code-signing certificate in the environment (TECHAID_SIGN_PKCS12
+# or TECHAID_SIGN_CERT and TECHAID_SIGN_KEY, TECHAID_SIGN_PASSWORD: scripts/windows/sign.sh), the Windows
+# programs, the installer and its uninstaller are signed with osslsigncode; without one they are not, and
+# Windows' SmartScreen warns whoever runs them.
+#
+# Needs the packages of scripts/setup.sh plus gcc-mingw-w64-x86-64, ImageMagick and nsis (installed here
+# if missing); the fyne tool is fyne.io/tools/cmd/fyne@v1.7.4. A cold build takes several minutes
+# (Fyne's cgo, twice: Linux and Windows).
 set -euo pipefail
 export PATH=/usr/local/go/bin:$PATH LANG=en_US.UTF-8
 cd "$(dirname "$0")/.."
@@ -27,10 +37,12 @@ ldflags="-s -w -X main.version=$version"
 need=()
 command -v x86_64-w64-mingw32-gcc >/dev/null || need+=(gcc-mingw-w64-x86-64)
 [[ -x /usr/bin/convert ]] || need+=(imagemagick)
+command -v makensis >/dev/null || need+=(nsis)
+[[ -z ${TECHAID_SIGN_PKCS12:-}${TECHAID_SIGN_CERT:-} ]] || command -v osslsigncode >/dev/null || need+=(osslsigncode)
 if ((${#need[@]})); then
 	echo "package: installing ${need[*]}" >&2
 	sudo=(); [[ $(id -u) -eq 0 ]] || sudo=(sudo)
-	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >/dev/null
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null
 fi
 gobin=$root/dist/.tools
 mkdir -p "$gobin"
@@ -77,9 +89,14 @@ IFS=. read -r major minor patch <<<"$appver"
 	-product-ver-major "${major:-0}" -product-ver-minor "${minor:-0}" -product-ver-patch "${patch:-0}" \
 	-product-ver-build "$build" -product-version "$version" -file-version "$version" \
 	"$root/scripts/versioninfo.json"
+winexe=$out/techaid-$version-windows-amd64.exe
 CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc \
-	go build -tags no_emoji -trimpath -ldflags "$ldflags -H=windowsgui" -o "$out/techaid-$version-windows-amd64.exe" .
+	go build -tags no_emoji -trimpath -ldflags "$ldflags -H=windowsgui" -o "$winexe" .
 rm -f "$syso"
+
+# Signed (when a certificate is given) before the installer packs it; then the installer.
+bash "$root/scripts/windows/sign.sh" "$winexe" "$out"/techaid-c*-windows-amd64.exe
+bash "$root/scripts/windows/installer.sh" "$winexe" "$version" "$build" "$out/techaid-setup-$version-windows-amd64.exe"
 
 (cd "$out" && sha256sum techaid* >SHA256SUMS)
 ls -l "$out" | sed 1d | grep -v '\.tools'

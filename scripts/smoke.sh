@@ -1,17 +1,29 @@
 #!/usr/bin/env bash
-# Smoke test of the packages in dist/ (scripts/package.sh): each desktop build starts on a fresh data
-# directory, shows its first-run window under Xvfb, and leaves a screenshot; each command answers
-# --version with the packaged version.
+# Smoke test of the packages in dist/ (scripts/package.sh), as an office PC meets them: each desktop
+# build starts on a fresh data directory and shows its first-run window under Xvfb; each command answers
+# --version with the packaged version; the Windows installer installs, upgrades and uninstalls under wine.
 #
 #   scripts/smoke.sh [VERSION]     (default: the one version found in dist/)
 #
 #   dist/smoke-linux.png     the Linux package, unpacked and started as a clerk would
-#   dist/smoke-windows.png   the Windows .exe under wine (a fresh prefix; the data directory is then
-#                            %LOCALAPPDATA%\techaid\data inside it)
+#   dist/smoke-windows.png   the Windows app under wine, started from the desktop shortcut the installer
+#                            made (a fresh prefix; the data directory is %LOCALAPPDATA%\techaid\data in it)
 #
-# Needs Xvfb, xdotool, ImageMagick (scripts/setup.sh), wine (installed here if missing) and mingw (for the
-# bcryptprimitives.dll that Go ≥ 1.22 programs need under Debian's wine 8: scripts/wine/).
-# Xvfb's locale is C: the app logs that Fyne cannot parse it as a language; harmless.
+# The installer, under wine (a fresh prefix, its own HOME, no menu entries on this machine):
+#   - installs silently (/S) for the user: program, uninstaller, Start-menu and desktop shortcuts named
+#     科技帮扶台账 pointing at the program, an Uninstall entry with the version;
+#   - the app starts from the desktop shortcut; techaid-cli.exe then writes a village into its data;
+#   - signing: a throwaway CA and code-signing certificate (openssl) sign a copy of techaid.exe and an
+#     installer built from it (scripts/windows/installer.sh, which signs the uninstaller too); osslsigncode
+#     verifies them against the CA, and a changed byte fails verification;
+#   - an upgrade in place as the app will start one (/S /RUN) while the app is open: the installer waits
+#     for it to close, replaces the program (now the signed one), starts it again; the data is untouched;
+#   - uninstalls silently: program, shortcuts and entry gone, the data still there and the village in it;
+#   - installed again and uninstalled with /REMOVEDATA (the box on the uninstaller's page): the data goes.
+#
+# Needs Xvfb, xdotool, ImageMagick (scripts/setup.sh); wine, mingw (for the bcryptprimitives.dll that
+# Go ≥ 1.22 programs need under Debian's wine 8: scripts/wine/), nsis, osslsigncode and python3 are
+# installed here if missing. About 2 minutes once dist/ is built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -23,6 +35,9 @@ echo "smoke: techaid $version"
 need=()
 command -v wine >/dev/null || need+=(wine wine64)
 command -v x86_64-w64-mingw32-gcc >/dev/null || need+=(gcc-mingw-w64-x86-64)
+command -v makensis >/dev/null || need+=(nsis)
+command -v osslsigncode >/dev/null || need+=(osslsigncode)
+command -v python3 >/dev/null || need+=(python3)
 if ((${#need[@]})); then
 	sudo=(); [[ $(id -u) -eq 0 ]] || sudo=(sudo)
 	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null
@@ -83,26 +98,144 @@ wait "${pids[-1]}" "${pids[-2]}" 2>/dev/null || true
 for _ in $(seq 20); do xdotool search --name '科技帮扶台账' >/dev/null 2>&1 || break; sleep 0.5; done
 ! xdotool search --name '科技帮扶台账' >/dev/null 2>&1 || fail "the Linux window did not go away"
 
-# Windows, under wine: a fresh prefix with the shim in its system32 (Go loads the DLL from there only),
-# and wine's own bcryptprimitives off.
-export WINEPREFIX=$tmp/wine WINEDEBUG=-all WINEDLLOVERRIDES="bcryptprimitives=n;mscoree,mshtml="
-wineboot -i >/dev/null 2>&1 || true
-mkdir -p "$tmp/win"
-cp "$out/techaid-$version-windows-amd64.exe" "$tmp/win/techaid.exe"
-for cmd in techaid-cli techaid-city; do cp "$out/$cmd-$version-windows-amd64.exe" "$tmp/win/$cmd.exe"; done
+# Windows, under wine: a fresh prefix with its own HOME (wine links the prefix's Desktop to HOME's),
+# no menu entries written for this machine's desktop, the shim in its system32 (Go loads the DLL from
+# there only) and wine's own bcryptprimitives off.
+export WINEPREFIX=$tmp/wine WINEDEBUG=-all WINEDLLOVERRIDES="bcryptprimitives=n;mscoree,mshtml=;winemenubuilder.exe=d"
+mkdir -p "$tmp/home" "$tmp/win"
+w() { HOME=$tmp/home wine "$@"; }
+HOME=$tmp/home wineboot -i >/dev/null 2>&1 || true
 x86_64-w64-mingw32-gcc -shared -O2 -o "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" \
 	"$root/scripts/wine/bcryptprimitives.c" -ladvapi32
 for cmd in techaid-cli techaid-city; do
-	wantVersion "$cmd" "$(cd "$tmp/win" && wine "$cmd.exe" --version 2>/dev/null | tr -d '\r')"
+	cp "$out/$cmd-$version-windows-amd64.exe" "$tmp/win/$cmd.exe"
+	wantVersion "$cmd" "$(cd "$tmp/win" && w "$cmd.exe" --version 2>/dev/null | tr -d '\r')"
 done
-(cd "$tmp/win" && exec wine techaid.exe) >"$tmp/windows.log" 2>&1 &
-pids+=($!)
+user=$(ls "$WINEPREFIX/drive_c/users" | grep -v -x -e Public | head -1)
+profile=$WINEPREFIX/drive_c/users/$user
+local=$profile/AppData/Local
+programs=$local/Programs/techaid
+data=$local/techaid/data
+startmenu="$profile/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/科技帮扶台账.lnk"
+desktop="$profile/Desktop/科技帮扶台账.lnk"
+key='HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\techaid'
+cli() { (cd "$tmp/win" && w techaid-cli.exe "$@" 2>&1 | tr -d '\r'); }
+# lnkTarget FILE: the program a shortcut starts (MS-SHLLINK: the LinkInfo's local base path).
+lnkTarget() {
+	python3 - "$1" <<'PY'
+import struct, sys
+b = open(sys.argv[1], "rb").read()
+flags = struct.unpack_from("<I", b, 0x14)[0]
+pos = 0x4C
+if flags & 1:  # HasLinkTargetIDList
+    pos += 2 + struct.unpack_from("<H", b, pos)[0]
+if not flags & 2:  # HasLinkInfo
+    sys.exit("no LinkInfo")
+base = pos + struct.unpack_from("<I", b, pos + 16)[0]
+print(b[base:b.index(b"\0", base)].decode("latin-1"))
+PY
+}
+# closeApp: the app's window closes as a clerk's click would (WM_CLOSE: the store is closed cleanly).
+# (wine 8's tasklist lists nothing: the app's process is found among this prefix's Linux processes.)
+appRunning() {
+	local p
+	for p in $(pgrep -f 'techaid\.exe' || true); do
+		grep -qzx "WINEPREFIX=$WINEPREFIX" "/proc/$p/environ" 2>/dev/null && return 0
+	done
+	return 1
+}
+closeApp() {
+	w taskkill /IM techaid.exe >/dev/null 2>&1 || true
+	for _ in $(seq 60); do
+		appRunning || return 0
+		sleep 0.5
+	done
+	fail "the Windows app did not close"
+}
+winWindow() { timeout "$1" xdotool search --sync --onlyvisible --classname 'techaid.exe' | head -n 1; }
+
+setup=$out/techaid-setup-$version-windows-amd64.exe
+[[ -f $setup ]] || fail "no installer in dist/"
+w "$setup" /S || fail "the silent install exited $?"
+for f in "$programs/techaid.exe" "$programs/uninstall.exe" "$startmenu" "$desktop"; do
+	[[ -f $f ]] || fail "not installed: ${f#"$WINEPREFIX/"}"
+done
+reg=$(w reg query "$key" 2>/dev/null | tr -d '\r')
+grep -q "DisplayVersion *REG_SZ *$version\$" <<<"$reg" || fail "the Uninstall entry lacks the version: $reg"
+want="C:\\users\\$user\\AppData\\Local\\Programs\\techaid\\techaid.exe"
+for lnk in "$desktop" "$startmenu"; do
+	[[ $(lnkTarget "$lnk") == "$want" ]] || fail "$(basename "$lnk") starts '$(lnkTarget "$lnk")', want $want"
+done
+echo "smoke: installed silently: $want, shortcuts on the desktop and in the Start menu, Uninstall entry $version"
+
+# From the desktop shortcut, as a clerk would.
+w start /unix "$desktop" >"$tmp/windows.log" 2>&1
 # By its class, which wine names after the .exe: the window is the Windows build's, not a Linux one.
-id=$(timeout 120 xdotool search --sync --onlyvisible --classname 'techaid.exe' | head -n 1) ||
-	fail "the Windows build showed no window in 120 s under wine: $(tail -3 "$tmp/windows.log")"
+id=$(winWindow 120) || fail "the installed app showed no window in 120 s under wine: $(tail -3 "$tmp/windows.log")"
 shot "$id" "$out/smoke-windows.png"
-# The per-user data directory on Windows: %LOCALAPPDATA%\techaid\data.
-ls "$WINEPREFIX"/drive_c/users/*/AppData/Local/techaid/data/*.vlog >/dev/null 2>&1 ||
-	fail "no store in %LOCALAPPDATA%\\techaid\\data"
-echo "smoke: the Windows build keeps its data in %LOCALAPPDATA%\\techaid\\data"
+ls "$data"/*.vlog >/dev/null 2>&1 || fail "no store in %LOCALAPPDATA%\\techaid\\data"
+closeApp
+cli init --scope 370323102 --clerk 王芳 >/dev/null || fail "techaid-cli init: $(cli stats)"
+cli village add 370323102201 --name 鲁村一村 >/dev/null || fail "techaid-cli village add failed"
+before=$(cli show 370323102201 --json)
+grep -q 鲁村一村 <<<"$before" || fail "the village was not written: $before"
+echo "smoke: the app started from its shortcut and keeps its data in %LOCALAPPDATA%\\techaid\\data"
+
+# Signing, with a throwaway CA and certificate made here.
+mkdir "$tmp/cert"
+(
+	cd "$tmp/cert"
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=techaid smoke CA (throwaway)" \
+		-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+	openssl req -newkey rsa:2048 -nodes -keyout sign.key -out sign.csr -subj "/CN=techaid smoke signer (throwaway)" 2>/dev/null
+	printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=codeSigning\n' >leaf.cnf
+	openssl x509 -req -in sign.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out sign.pem -days 2 -extfile leaf.cnf 2>/dev/null
+	openssl pkcs12 -export -inkey sign.key -in sign.pem -certfile ca.pem -out sign.pfx -passout pass:throwaway
+)
+verify() { osslsigncode verify -CAfile "$tmp/cert/ca.pem" -in "$1" >"$tmp/verify.log" 2>&1; }
+cp "$out/techaid-$version-windows-amd64.exe" "$tmp/cert/techaid.exe"
+signed=$tmp/cert/techaid-setup-signed.exe
+TECHAID_SIGN_PKCS12=$tmp/cert/sign.pfx TECHAID_SIGN_PASSWORD=throwaway \
+	bash -c 'bash "$1/scripts/windows/sign.sh" "$2" && bash "$1/scripts/windows/installer.sh" "$2" "$3" 0 "$4"' _ \
+	"$root" "$tmp/cert/techaid.exe" "$version" "$signed" >/dev/null
+verify "$signed" || fail "the signed installer does not verify: $(tail -3 "$tmp/verify.log")"
+! verify "$setup" || fail "the unsigned installer verifies"
+cp "$signed" "$tmp/cert/tampered.exe"
+printf 'X' | dd of="$tmp/cert/tampered.exe" bs=1 seek=4096 conv=notrunc 2>/dev/null
+! verify "$tmp/cert/tampered.exe" || fail "a changed byte in a signed installer still verifies"
+echo "smoke: signed with a throwaway certificate: the installer verifies, a changed byte does not"
+
+# An upgrade as the app starts one: the installer runs /S /RUN while the app is open, waits for it to
+# close, replaces the program with the signed one and starts it again.
+w start /unix "$startmenu" >>"$tmp/windows.log" 2>&1
+winWindow 120 >/dev/null || fail "the app showed no window from the Start-menu shortcut"
+w "$signed" /S /RUN >"$tmp/upgrade.log" 2>&1 &
+upgrade=$!
+sleep 5
+kill -0 "$upgrade" 2>/dev/null || fail "the installer did not wait for the open app"
+! verify "$programs/techaid.exe" || fail "the program was replaced while it ran"
+closeApp
+wait "$upgrade" || fail "the upgrade exited $?: $(cat "$tmp/upgrade.log")"
+verify "$programs/techaid.exe" || fail "the upgraded program is not the signed one"
+verify "$programs/uninstall.exe" || fail "the upgraded uninstaller is not signed"
+winWindow 60 >/dev/null || fail "/RUN did not start the app again"
+closeApp
+[[ $(cli show 370323102201 --json) == "$before" ]] || fail "the upgrade changed the data"
+echo "smoke: upgraded in place while open: waited for the app, signed program and uninstaller, started again, data untouched"
+
+# Uninstall: the data stays unless asked. The uninstaller runs from a copy in %TEMP%: wait for wine.
+w "$programs/uninstall.exe" /S
+HOME=$tmp/home wineserver -w
+for f in "$programs/techaid.exe" "$programs/uninstall.exe" "$startmenu" "$desktop"; do
+	[[ ! -e $f ]] || fail "left after uninstalling: ${f#"$WINEPREFIX/"}"
+done
+[[ ! -d $programs ]] || fail "the program folder is left"
+! w reg query "$key" >/dev/null 2>&1 || fail "the Uninstall entry is left"
+[[ $(cli show 370323102201 --json) == "$before" ]] || fail "the data did not survive the uninstall"
+echo "smoke: uninstalled: program, shortcuts and entry gone; the data and its village are still there"
+w "$setup" /S || fail "installing again exited $?"
+w "$programs/uninstall.exe" /S /REMOVEDATA
+HOME=$tmp/home wineserver -w
+[[ ! -e $local/techaid ]] || fail "/REMOVEDATA left the data folder"
+echo "smoke: installed again and uninstalled with /REMOVEDATA: the data folder is gone"
 echo "smoke: ok"
