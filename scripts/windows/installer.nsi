@@ -93,6 +93,8 @@ Function .onInit
 	ReadRegStr $installed HKCU "${UNINSTKEY}" "DisplayVersion"
 	${If} $installed == ""
 		StrCpy $welcome "将为这台电脑的当前用户安装${APP}，不需要管理员权限。$\r$\n$\r$\n安装后，“开始”菜单和桌面上会有“${APP}”。台账数据保存在本机（${DATADIR}\data），安装和升级都不会改动它。$\r$\n$\r$\n$(^ClickNext)"
+	${ElseIf} $installed == "${VERSION}"
+		StrCpy $welcome "这台电脑上已经安装了${APP} ${VERSION}，继续将重新安装同一版本（例如程序文件损坏时）。$\r$\n$\r$\n台账数据保存在本机（${DATADIR}\data），重新安装不会改动它。$\r$\n$\r$\n如果${APP}正开着，请先关闭它。$\r$\n$\r$\n$(^ClickNext)"
 	${Else}
 		StrCpy $welcome "将把这台电脑上的${APP} $installed 升级到 ${VERSION}。$\r$\n$\r$\n台账数据保存在本机（${DATADIR}\data），升级不会改动它；新版本第一次打开时会自动完成必要的数据整理。$\r$\n$\r$\n如果${APP}正开着，请先关闭它。$\r$\n$\r$\n$(^ClickNext)"
 	${EndIf}

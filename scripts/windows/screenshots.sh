@@ -4,7 +4,8 @@
 #
 #   scripts/windows/screenshots.sh [OUTDIR]     (default docs/screenshots; needs dist/ from package.sh)
 #
-#   installer-welcome.png  installer-folder.png  installer-finish.png  installer-upgrade.png
+#   installer-welcome.png  installer-folder.png  installer-progress.png  installer-finish.png
+#   installer-upgrade.png (the installer run again over an installed copy)
 #   uninstaller.png (the box ticked)  uninstaller-confirm.png  dialog-save-windows.png
 #
 # Runs on its own X display (SHOTS_DISPLAY, default :98) and a fresh wine prefix in Chinese. Wine has
@@ -55,10 +56,15 @@ printf 'REGEDIT4\n\n[HKEY_CURRENT_USER\\Software\\Wine\\Fonts\\Replacements]\n"S
 wine regedit "$tmp/fonts.reg" >/dev/null 2>&1
 wineserver -w
 
-# page NAME: waits for a window whose title matches NAME, then x, y: its top-left corner.
+# page CLASS: waits for a visible window of the program CLASS (wine names the class after the .exe;
+# xdotool's --name cannot match Chinese titles), then x, y, w, h: where it is.
 page() {
 	local id X Y WIDTH HEIGHT SCREEN WINDOW
-	id=$(timeout 30 xdotool search --sync --onlyvisible --name "$1" | head -1) || { echo "screenshots: no window '$1'" >&2; exit 1; }
+	id=$(timeout 30 xdotool search --sync --onlyvisible --classname "$1" | head -1) || {
+		echo "screenshots: no window of $1; there are:" >&2
+		xdotool search --onlyvisible --classname . | while read -r i; do xprop -id "$i" WM_CLASS; done >&2
+		exit 1
+	}
 	eval "$(xdotool getwindowgeometry --shell "$id")"
 	x=$X y=$Y w=$WIDTH h=$HEIGHT
 	sleep 1.5 # let it draw
@@ -67,25 +73,28 @@ shot() { import -window root -crop "${w}x${h}+${x}+${y}" +repage "$shots/$1"; ec
 click() { xdotool mousemove $((x + $1)) $((y + $2)) click 1; sleep 1.5; }
 next=(421 363) back=(326 363) cancel=(521 363)
 
+user=$(ls "$WINEPREFIX/drive_c/users" | grep -v -x Public | head -1)
+programs=$WINEPREFIX/drive_c/users/$user/AppData/Local/Programs/techaid
 wine "$setup" >/dev/null 2>&1 &
-page '安装$' && shot installer-welcome.png
+page techaid-setup && shot installer-welcome.png
 click "${next[@]}" && shot installer-folder.png
 click "${next[@]}"
-sleep 6 # the files
+shot installer-progress.png
+for _ in $(seq 120); do [[ -f $programs/uninstall.exe ]] && break; sleep 0.5; done
+sleep 3
 shot installer-finish.png
-click 30 134 # 现在打开: not now
+click 216 167 # 现在打开: not now
 click "${next[@]}"
-wineserver -w
-
-wine "$setup" >/dev/null 2>&1 &
-page '安装$' && shot installer-upgrade.png
-click "${cancel[@]}"
-click 240 230 2>/dev/null || true # 是: the installer's own question (MUI_ABORTWARNING)
 wineserver -k || true
 
-user=$(ls "$WINEPREFIX/drive_c/users" | grep -v -x Public | head -1)
+# The page an upgrade from an older version shows: the installed copy says it is 0.3.0.
+wine reg add 'HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\techaid' /v DisplayVersion /d 0.3.0 /f >/dev/null 2>&1
+wine "$setup" >/dev/null 2>&1 &
+page techaid-setup && shot installer-upgrade.png
+wineserver -k || true
+
 wine "C:\\users\\$user\\AppData\\Local\\Programs\\techaid\\uninstall.exe" >/dev/null 2>&1 &
-page '^卸载'
+page '^(un|Un_A|Au_)\.exe$' # the uninstaller runs as a copy of itself in %TEMP%
 click 31 212 # the box: delete the data too
 shot uninstaller.png
 click "${next[@]}"
