@@ -428,81 +428,24 @@ func (s *session) pump(cursor uint64) error {
 	told := cursor // the cursor the office was last sent
 	for {
 		for {
-			// A batch is read, encoded and sent holding one of a few work slots: 2,000 offices woken by
-			// one push would otherwise each hold a batch in memory at once.
-			h.work <- struct{}{}
-			held := true
-			release := func() {
-				if held {
-					<-h.work
-					held = false
-				}
+			f, err := s.changesAfter(cursor, caughtUp)
+			if err != nil {
+				return err
 			}
-			h.mu.Lock()
-			seqs, upto := h.idx.after(s.office.Scope, cursor, protocol.MaxBatch/2)
-			head := h.idx.head
-			h.mu.Unlock()
-			// Keep a frame within about protocol.BatchBytes: MaxBatch/2 records as large as validation
-			// allows (long texts) make a frame over protocol.MaxFrame, which the office cannot read, so it
-			// would never catch up. Fewer changes, in proportion, until it fits (by an estimate, then,
-			// if escaping made the JSON larger, by the encoded size); the cursor then stops at the last
-			// change sent.
-			var msg protocol.Changes
-			var buf []byte
-			for {
-				msg = protocol.Changes{Cursor: upto, CaughtUp: upto >= head, Records: []ledger.Record{}}
-				if shared := h.frames.get(s.office.Scope, cursor, upto, head); shared != nil && caughtUp {
-					buf, msg.Records = shared.buf, make([]ledger.Record, shared.records)
-					break
-				}
-				if len(seqs) > 0 {
-					recs, err := h.st.ChangesAt(seqs, s.sharedSkip(caughtUp))
-					if err != nil {
-						release()
-						return err
-					}
-					if recs != nil {
-						msg.Records = recs
-					}
-				}
-				size := 0
-				for _, r := range msg.Records {
-					size += approxSize(r)
-				}
-				if size <= protocol.BatchBytes || len(seqs) <= 1 {
-					var err error
-					if buf, err = protocol.Encode(msg); err != nil {
-						release()
-						return err
-					}
-					if size = len(buf); size <= protocol.BatchBytes || len(seqs) <= 1 {
-						if caughtUp {
-							h.frames.put(s.office.Scope, cursor, upto, head, &sharedFrame{buf: buf, records: len(msg.Records)})
-						}
-						break
-					}
-				}
-				seqs = seqs[:max(1, min(len(seqs)-1, len(seqs)*protocol.BatchBytes/size))]
-				upto = seqs[len(seqs)-1]
-			}
-			// The batch is built. Sending it takes as long as the office takes to read it (up to the write
-			// timeout): an office that does not read must not keep the slot, and with it every other
-			// office's catch-up and live changes, waiting that long.
-			release()
 			// Send records; send an empty batch to say caught up the first time, or when the office's
 			// cursor lags far behind (changes of other scopes only), so its next pull starts near the head.
-			if len(msg.Records) > 0 || !caughtUp || upto-told >= 10000 {
-				if err := s.sendFrame(buf); err != nil {
+			if f.records > 0 || !caughtUp || f.upto-told >= 10000 {
+				if err := s.sendFrame(f.buf); err != nil {
 					return nil // the socket is gone; the reader ends the session
 				}
-				told = upto
-				if msg.CaughtUp && !caughtUp {
+				told = f.upto
+				if f.upto >= f.head && !caughtUp {
 					caughtUp = true
 					h.touch(s, func(p *Peer) { p.LastSync = h.now().UTC() })
 				}
 			}
-			cursor = upto
-			if upto >= head {
+			cursor = f.upto
+			if f.upto >= f.head {
 				break
 			}
 		}
@@ -511,6 +454,72 @@ func (s *session) pump(cursor uint64) error {
 			return nil
 		case <-s.wakeCh:
 		}
+	}
+}
+
+// changesFrame is a changes message for one office, encoded: records of it, up to cursor upto of the
+// hub's log, whose head was head when it was built.
+type changesFrame struct {
+	buf        []byte
+	records    int
+	upto, head uint64
+}
+
+// changesAfter builds the next frame of the session's changes after cursor: at most MaxBatch/2 of them
+// and about protocol.BatchBytes, for records as large as validation allows (long texts) would make a
+// frame over protocol.MaxFrame, which the office cannot read, so it would never catch up. Fewer
+// changes, in proportion, until it fits (protocol.Shrink, by the estimate, then, if escaping made the
+// JSON larger, by the encoded size); the cursor then stops at the last change sent. Live (caught up),
+// frames are shared between the sessions of a scope (see frameCache).
+//
+// It holds one of a few work slots while it reads and encodes: 2,000 offices woken by one push would
+// otherwise each hold a batch in memory at once. The slot is free again before the frame is sent,
+// which takes as long as the office takes to read it (up to the write timeout): an office that does
+// not read must not keep the slot, and with it every other office's catch-up and live changes,
+// waiting that long.
+func (s *session) changesAfter(cursor uint64, live bool) (changesFrame, error) {
+	h := s.h
+	h.work <- struct{}{}
+	defer func() { <-h.work }()
+	h.mu.Lock()
+	seqs, upto := h.idx.after(s.office.Scope, cursor, protocol.MaxBatch/2)
+	head := h.idx.head
+	h.mu.Unlock()
+	for {
+		f := changesFrame{upto: upto, head: head}
+		if shared := h.frames.get(s.office.Scope, cursor, upto, head); shared != nil && live {
+			f.buf, f.records = shared.buf, shared.records
+			return f, nil
+		}
+		msg := protocol.Changes{Cursor: upto, CaughtUp: upto >= head, Records: []ledger.Record{}}
+		if len(seqs) > 0 {
+			recs, err := h.st.ChangesAt(seqs, s.sharedSkip(live))
+			if err != nil {
+				return f, err
+			}
+			if recs != nil {
+				msg.Records = recs
+			}
+		}
+		size := 0
+		for _, r := range msg.Records {
+			size += protocol.ApproxSize(r)
+		}
+		if size <= protocol.BatchBytes || len(seqs) <= 1 {
+			var err error
+			if f.buf, err = protocol.Encode(msg); err != nil {
+				return f, err
+			}
+			f.records = len(msg.Records)
+			if size = len(f.buf); size <= protocol.BatchBytes || len(seqs) <= 1 {
+				if live {
+					h.frames.put(s.office.Scope, cursor, upto, head, &sharedFrame{buf: f.buf, records: f.records})
+				}
+				return f, nil
+			}
+		}
+		seqs = seqs[:protocol.Shrink(len(seqs), size)]
+		upto = seqs[len(seqs)-1]
 	}
 }
 
@@ -566,7 +575,7 @@ func (s *session) snapshot() (uint64, error) {
 		if len(rec.Fields) == 0 {
 			return nil
 		}
-		n := approxSize(rec)
+		n := protocol.ApproxSize(rec)
 		if len(batch) > 0 && (size+n > protocol.BatchBytes || len(batch) == protocol.MaxBatch) {
 			if err := flush(0); err != nil {
 				return errGone
@@ -589,21 +598,3 @@ func (s *session) snapshot() (uint64, error) {
 
 // errGone stops a snapshot whose socket is gone.
 var errGone = errors.New("session gone")
-
-// approxSize estimates the JSON size of a record, without encoding it: exact but for escaped
-// characters (which can make a value up to six times longer).
-func approxSize(r ledger.Record) int {
-	n := 60 + len(r.Kind) + len(r.ID)
-	var last ledger.Version
-	for name, f := range r.Fields {
-		n += 16 + len(name) + len(f.Value)
-		if f.Version != last { // a version is listed once per record; fields of one save share it
-			n += 70 + len(f.Author) + len(f.Office) + len(f.Replica)
-			last = f.Version
-		}
-		if !f.Prev.IsZero() {
-			n += 50 + len(f.Prev.Replica)
-		}
-	}
-	return n
-}
