@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"techaid/sync/hub"
+	"techaid/sync/synctest"
 )
 
 // cityBin and cliBin are the binaries built by TestMain.
@@ -339,18 +340,6 @@ func (p *proc) stop(t *testing.T) int {
 	return p.cmd.ProcessState.ExitCode()
 }
 
-// waitFor polls cond until it holds, failing the test after 30 s.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within 30 s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // server is a running techaid-city serve.
 type server struct {
 	*proc
@@ -361,22 +350,15 @@ type server struct {
 func startServe(t *testing.T, dir string) *server {
 	t.Helper()
 	s := &server{proc: start(t, cityBin, dir, "serve", "--listen", "127.0.0.1:0")}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		raw, err := os.ReadFile(filepath.Join(dir, "serve.json"))
-		if err == nil && json.Unmarshal(raw, &s.sf) == nil && s.sf.URL != "" {
-			break
-		}
+	synctest.Eventually(t, "serve.json", func() bool {
 		select {
 		case <-s.done:
 			t.Fatalf("serve exited (%v) before writing serve.json:\n%s", s.err, s.output(t))
 		default:
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no serve.json after 30 s:\n%s", s.output(t))
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		raw, err := os.ReadFile(filepath.Join(dir, "serve.json"))
+		return err == nil && json.Unmarshal(raw, &s.sf) == nil && s.sf.URL != ""
+	})
 	if s.sf.PID != s.cmd.Process.Pid || s.sf.Secret == "" || !strings.HasPrefix(s.sf.URL, "http://127.0.0.1:") ||
 		!strings.HasPrefix(s.sf.Admin, "http://127.0.0.1:") || s.sf.Admin == s.sf.URL {
 		t.Errorf("serve.json: %+v (pid %d)", s.sf, s.cmd.Process.Pid)
@@ -542,8 +524,8 @@ func TestServe(t *testing.T) {
 	east := filepath.Join(t.TempDir(), "dongli")
 	succeeded(t, officeRun(t, east, "init", "--scope", "370323103", "--clerk", "李强"))
 	live := start(t, cliBin, east, "sync", "--city", ws, "--token-file", tokenFile(t, dlTok))
-	waitFor(t, "东里镇 connected", func() bool { return officeStatus(t, srv.status(t), "东里镇").Connected == 1 })
-	waitFor(t, "东里镇 up to date", func() bool { return strings.Contains(live.output(t), "已送达市局") })
+	synctest.Eventually(t, "东里镇 connected", func() bool { return officeStatus(t, srv.status(t), "东里镇").Connected == 1 })
+	synctest.Eventually(t, "东里镇 up to date", func() bool { return strings.Contains(live.output(t), "已送达市局") })
 	if code := srv.stop(t); code != 0 {
 		t.Errorf("serve exited %d (%v) on SIGTERM, want 0:\n%s", code, srv.err, srv.output(t))
 	}
@@ -551,7 +533,7 @@ func TestServe(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "serve.json")); !os.IsNotExist(err) {
 		t.Errorf("serve.json is left behind after the server stopped (%v)", err)
 	}
-	waitFor(t, "the live office told of the shutdown", func() bool { return strings.Contains(live.output(t), "停机") })
+	synctest.Eventually(t, "the live office told of the shutdown", func() bool { return strings.Contains(live.output(t), "停机") })
 	select {
 	case <-live.done:
 		t.Fatalf("the live office gave up when the server stopped:\n%s", live.output(t))

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"techaid/sync/synctest"
 )
 
 // An admin call that takes longer than --idle-timeout is not cut: a backup read slowly (a small
@@ -24,7 +26,7 @@ func TestLongAdminCall(t *testing.T) {
 	tok := addOffice(t, dir, "3703", "市局")
 	const idle = 500 * time.Millisecond
 	srv := &server{proc: start(t, cityBin, dir, "serve", "--listen", "127.0.0.1:0", "--idle-timeout", idle.String())}
-	waitFor(t, "serve.json", func() bool {
+	synctest.Eventually(t, "serve.json", func() bool {
 		raw, err := os.ReadFile(filepath.Join(dir, "serve.json"))
 		return err == nil && decodeServeFile(raw, &srv.sf)
 	})

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"techaid/sync/synctest"
 )
 
 // openFDs counts the open file descriptors of a process (Linux).
@@ -55,7 +57,7 @@ func TestIdleConnections(t *testing.T) {
 	luTok := addOffice(t, dir, "370323102", "鲁村镇")
 	const idle = 2 * time.Second
 	srv := &server{proc: start(t, cityBin, dir, "serve", "--listen", "127.0.0.1:0", "--idle-timeout", idle.String())}
-	waitFor(t, "serve.json", func() bool {
+	synctest.Eventually(t, "serve.json", func() bool {
 		raw, err := os.ReadFile(filepath.Join(dir, "serve.json"))
 		return err == nil && decodeServeFile(raw, &srv.sf)
 	})
@@ -65,7 +67,7 @@ func TestIdleConnections(t *testing.T) {
 	cityPC := filepath.Join(t.TempDir(), "city-pc")
 	succeeded(t, officeRun(t, cityPC, "init", "--scope", "3703", "--clerk", "刘洋"))
 	live := start(t, cliBin, cityPC, "sync", "--city", ws, "--token-file", tokenFile(t, cityTok))
-	waitFor(t, "the city replica up to date", func() bool { return strings.Contains(live.output(t), "已送达市局") })
+	synctest.Eventually(t, "the city replica up to date", func() bool { return strings.Contains(live.output(t), "已送达市局") })
 	before := openFDs(t, srv.cmd.Process.Pid)
 
 	// 150 connections that say nothing, 150 that make one request and keep the connection.
@@ -103,7 +105,7 @@ func TestIdleConnections(t *testing.T) {
 	}
 	t.Logf("%d idle connections closed by the server %s after they went idle (--idle-timeout %s); open files %d → %d → %d",
 		len(conns), time.Since(went).Round(100*time.Millisecond), idle, before, held, openFDs(t, srv.cmd.Process.Pid))
-	waitFor(t, "the server's open files back down", func() bool { return openFDs(t, srv.cmd.Process.Pid) <= before })
+	synctest.Eventually(t, "the server's open files back down", func() bool { return openFDs(t, srv.cmd.Process.Pid) <= before })
 
 	// The live session outlasted several timeouts, and it still carries changes.
 	time.Sleep(2 * idle)
@@ -113,7 +115,7 @@ func TestIdleConnections(t *testing.T) {
 	id := strings.TrimSpace(succeeded(t, officeRun(t, lucun, "training", "add", "--village", "370323102201",
 		"--date", "2026-11-20", "--kind", "技术培训", "--topic", "苹果树冬季修剪", "--attendees", "32")))
 	succeeded(t, officeRun(t, lucun, "sync", "--city", ws, "--token-file", tokenFile(t, luTok), "--once"))
-	waitFor(t, "the training at the live city replica", func() bool {
+	synctest.Eventually(t, "the training at the live city replica", func() bool {
 		return strings.Contains(live.output(t), "接收") || strings.Contains(live.output(t), "离线")
 	})
 	if st := officeStatus(t, srv.status(t), "市局"); st.Connected != 1 {
@@ -186,7 +188,7 @@ func TestPerAddressCap(t *testing.T) {
 	ln.mu.Unlock()
 	held[0].Close()
 	// The server side closes once it reads EOF; then there is room for one more.
-	waitFor(t, "a place given back", func() bool {
+	synctest.Eventually(t, "a place given back", func() bool {
 		ln.mu.Lock()
 		defer ln.mu.Unlock()
 		return ln.open["127.0.0.1"] == max-1

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"techaid/sync/synctest"
 )
 
 // readmeBlock is the fenced block of the README that opens with fence (```ini, ```) after the first line
@@ -123,26 +125,24 @@ exec "$BIN" --data "$DATA" serve --listen 127.0.0.1:0`
 		if err := cmd.Start(); err != nil {
 			t.Skipf("unshare: %v", err)
 		}
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
+		// exited is closed once the server is gone (waitErr then says how), so that both the wait for
+		// serve.json and the clean-up can see it.
+		exited := make(chan struct{})
+		var waitErr error
+		go func() { waitErr = cmd.Wait(); close(exited) }()
 		t.Cleanup(func() {
 			_ = cmd.Process.Signal(syscall.SIGTERM)
 			select {
-			case <-done:
+			case <-exited:
 			case <-time.After(30 * time.Second):
 				_ = cmd.Process.Kill()
-				<-done
+				<-exited
 			}
 		})
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			var sf serveFile
-			raw, err := os.ReadFile(filepath.Join(dataDir, "serve.json"))
-			if err == nil && json.Unmarshal(raw, &sf) == nil && sf.URL != "" {
-				break
-			}
+		synctest.Eventually(t, "the sandboxed server's serve.json", func() bool {
 			select {
-			case err := <-done:
+			case <-exited:
+				err := waitErr
 				code := cmd.ProcessState.ExitCode()
 				switch code {
 				case 98:
@@ -153,11 +153,10 @@ exec "$BIN" --data "$DATA" serve --listen 127.0.0.1:0`
 				t.Fatalf("the sandboxed server exited (%v):\n%s", err, log.String())
 			default:
 			}
-			if time.Now().After(deadline) {
-				t.Fatalf("the sandboxed server wrote no serve.json in 30 s:\n%s", log.String())
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+			var sf serveFile
+			raw, err := os.ReadFile(filepath.Join(dataDir, "serve.json"))
+			return err == nil && json.Unmarshal(raw, &sf) == nil && sf.URL != ""
+		})
 
 		// The cron line's command, as cron runs it (outside the server's sandbox), with this test's paths.
 		args := strings.Fields(strings.NewReplacer(bin, cityBin, data, dataDir, backups, backupDir+"/").Replace(strings.Join(fields[6:], " ")))

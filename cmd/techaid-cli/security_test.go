@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"techaid/sync/synctest"
 )
@@ -167,15 +166,9 @@ func TestTokenPrompt(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	slave.Close() // the child holds it; the master reads EOF (EIO) when the child is gone
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(stderr.String(), "token:") {
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatalf("no prompt within 30 s; stderr: %q", stderr.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	slave.Close()                                // the child holds it; the master reads EOF (EIO) when the child is gone
+	t.Cleanup(func() { _ = cmd.Process.Kill() }) // if the prompt never comes
+	synctest.Eventually(t, "the prompt", func() bool { return strings.Contains(stderr.String(), "token:") })
 	if _, err := master.Write([]byte(token + "\n")); err != nil {
 		t.Fatal(err)
 	}

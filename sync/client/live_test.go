@@ -36,23 +36,30 @@ func TestLiveConflictLoggedOnBothSides(t *testing.T) {
 	live := client.New(client.Config{URL: proxy.URL, Token: lucunTok, Store: lu.Store, App: "test", Window: 1, Batch: 1,
 		MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, Logger: synctest.Logger(t)})
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go live.Run(ctx)
-	waitFor(t, live, func(s client.State) bool { return s.Phase == client.UpToDate })
+	done := make(chan error, 1)
+	go func() { done <- live.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	synctest.WaitState(t, live, "the township up to date", synctest.UpToDate)
 
 	proxy.Hold() // the township's pushes wait in the proxy
 	if err := lu.Store.SetFields(ctx, ledger.KindTraining, other, map[string]string{"attendees": "45"}); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(50 * time.Millisecond) // that push leaves for the stalled uplink and fills the window
+	// That push leaves for the stalled uplink and fills the window: the next edit stays in the outbox.
+	synctest.Eventually(t, "the push held in the proxy", func() bool { return proxy.Held() > 0 })
 	if err := lu.Store.SetFields(ctx, ledger.KindTraining, id, map[string]string{"topic": "镇上改的主题"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := city.Store.SetFields(ctx, ledger.KindTraining, id, map[string]string{"topic": "市局改的主题"}); err != nil {
 		t.Fatal(err)
 	}
-	city.Sync()                        // the city's edit is at the hub and fanned out to the township
-	time.Sleep(500 * time.Millisecond) // …which receives it while its own edit is still held
+	// The city's edit reaches the hub, which sends it down to the township: a changes frame with the
+	// training (hundreds of bytes; a ping is 2, a pong about 50). It is in the township's socket before
+	// the ack of its held push can be (one TCP stream, in order), so the township receives it while its
+	// own edit is still on the way.
+	down := proxy.Down()
+	city.Sync()
+	synctest.Eventually(t, "the city's edit sent down to the township", func() bool { return proxy.Down()-down >= 200 })
 	proxy.Release()
 
 	// Which edit wins is the later stamp's call, and stamps come from clocks corrected by offsets
@@ -61,20 +68,13 @@ func TestLiveConflictLoggedOnBothSides(t *testing.T) {
 	// log the other value as the loser.
 	const town, cityTopic = "镇上改的主题", "市局改的主题"
 	var winner string
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	synctest.Eventually(t, "the township and the hub agree", func() bool {
 		tr, err := storage.Get[ledger.Training](lu.Store, id)
 		held, herr := storage.Get[ledger.Training](h.Store, id)
-		if err == nil && herr == nil && tr.Topic == held.Topic && (tr.Topic == cityTopic || tr.Topic == town) &&
-			lu.Store.Stats(nil).Pending == 0 {
-			winner = tr.Topic
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the township and the hub never agreed (township %q, hub %q; %v, %v)", tr.Topic, held.Topic, err, herr)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		winner = tr.Topic
+		return err == nil && herr == nil && tr.Topic == held.Topic && (tr.Topic == cityTopic || tr.Topic == town) &&
+			lu.Store.Stats(nil).Pending == 0
+	})
 	loser := town
 	if winner == town {
 		loser = cityTopic
@@ -92,23 +92,6 @@ func TestLiveConflictLoggedOnBothSides(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("%s: the conflict is not logged (log: %+v)", name, conflicts)
-		}
-	}
-}
-
-// waitFor waits until the client reports a state that ok accepts.
-func waitFor(t *testing.T, c *client.Client, ok func(client.State) bool) {
-	t.Helper()
-	timeout := time.After(20 * time.Second)
-	for {
-		if ok(c.State()) {
-			return
-		}
-		select {
-		case <-c.States():
-		case <-time.After(50 * time.Millisecond):
-		case <-timeout:
-			t.Fatalf("client never reached the state; last %+v", c.State())
 		}
 	}
 }

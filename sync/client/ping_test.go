@@ -58,7 +58,7 @@ func TestHubPings(t *testing.T) {
 	ctx, cancel := context.WithCancel(bg)
 	done := make(chan error, 1)
 	go func() { done <- lu.Client.Run(ctx) }()
-	waitPhase(t, lu.Client, client.UpToDate, 30*time.Second)
+	synctest.WaitState(t, lu.Client, "up to date", synctest.UpToDate)
 	time.Sleep(time.Second) // ten pings
 	status, err := h.Status()
 	if err != nil {

@@ -194,7 +194,7 @@ func TestGracefulShutdown(t *testing.T) {
 		done <- err
 	}()
 	var at uint64
-	eventually(t, 30*time.Second, "the hub applies a first push", func() bool {
+	synctest.Eventually(t, "the hub applies a first push", func() bool {
 		at, _ = h.Store.Committed()
 		return at > base
 	})

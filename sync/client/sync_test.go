@@ -209,34 +209,6 @@ func checkConflict(t *testing.T, h *synctest.Hub, id, field string, by map[strin
 	return winner.Value, c.Loser.Value
 }
 
-// waitPhase waits until the client reports the phase.
-func waitPhase(t *testing.T, c *client.Client, want client.Phase, within time.Duration) {
-	t.Helper()
-	deadline := time.After(within)
-	for c.State().Phase != want {
-		select {
-		case s := <-c.States():
-			if s.Phase == want {
-				return
-			}
-		case <-deadline:
-			t.Fatalf("client still %s (err %v) after %s, want %s", c.State().Phase, c.State().Err, within, want)
-		}
-	}
-}
-
-// eventually polls cond until it holds or the deadline passes.
-func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %s", what, within)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // Guarantee 3 and 4: offline edits on two townships and a city replica converge, each replica holding
 // its scope and the rosters.
 func TestConvergence(t *testing.T) {
@@ -396,7 +368,7 @@ func TestRevokedToken(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- lu.Client.Run(ctx) }()
-	waitPhase(t, lu.Client, client.UpToDate, 30*time.Second)
+	synctest.WaitState(t, lu.Client, "up to date", synctest.UpToDate)
 	if _, err := h.Revoke("鲁村镇"); err != nil {
 		t.Fatal(err)
 	}
@@ -737,21 +709,21 @@ func TestLiveFanOut(t *testing.T) {
 			}
 		}
 	}()
-	waitPhase(t, a.Client, client.UpToDate, 30*time.Second)
-	waitPhase(t, b.Client, client.UpToDate, 30*time.Second)
+	synctest.WaitState(t, a.Client, "a up to date", synctest.UpToDate)
+	synctest.WaitState(t, b.Client, "b up to date", synctest.UpToDate)
 	lv := codes(t, synctest.Lucun)
 
 	id := create(t, a.Store, training("苹果树冬季修剪", lv[0]))
-	eventually(t, 30*time.Second, "b receives a's training", func() bool {
+	synctest.Eventually(t, "b receives a's training", func() bool {
 		_, err := storage.Get[ledger.Training](b.Store, id)
 		return err == nil
 	})
 	set(t, b.Store, ledger.KindTraining, id, map[string]string{"topic": "苹果树夏季管理"})
-	eventually(t, 30*time.Second, "a receives b's edit", func() bool {
+	synctest.Eventually(t, "a receives b's edit", func() bool {
 		tr, err := storage.Get[ledger.Training](a.Store, id)
 		return err == nil && tr.Topic == "苹果树夏季管理"
 	})
-	eventually(t, 30*time.Second, "both acknowledged", func() bool {
+	synctest.Eventually(t, "both acknowledged", func() bool {
 		return a.Store.Stats(nil).Pending == 0 && b.Store.Stats(nil).Pending == 0
 	})
 	if v := value(t, h.Store, id, "topic"); v != "苹果树夏季管理" {

@@ -619,16 +619,13 @@ func TestScopeAttacks(t *testing.T) {
 // notices).
 func waitSessions(t *testing.T, h *hub.Hub, n int) {
 	t.Helper()
-	for {
+	synctest.Eventually(t, fmt.Sprintf("at most %d sessions at the hub", n), func() bool {
 		st, err := h.Status()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st.Sessions <= n {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return st.Sessions <= n
+	})
 }
 
 // Floods of connections and hellos. Beyond the hub's caps an office is told busy (and retries);

@@ -1,14 +1,190 @@
 package synctest
 
 import (
+	"io"
 	"maps"
 	"math"
 	"math/rand/v2"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
+
+// Proxy is a TCP proxy in front of a hub that cuts connections: the i-th connection is cut (both
+// directions, at once) when Cuts[i] bytes have gone from the office to the hub; connections after the
+// last cut pass untouched. It stands for a cable pulled in the middle of a sync.
+type Proxy struct {
+	URL    string // ws://127.0.0.1:port, for client.Config.URL
+	ln     net.Listener
+	target string
+	cuts   []int64
+	mu     sync.Mutex
+	n      int // connections accepted
+	cut    int // connections cut
+	open   map[net.Conn]bool
+	closed bool
+	wg     sync.WaitGroup
+	gate   chan struct{} // while not nil, office → hub bytes wait for it to close (Hold)
+	up     atomic.Int64  // bytes forwarded from the office to the hub
+	down   atomic.Int64  // bytes forwarded from the hub to the office
+	held   atomic.Int32  // reads of the office's bytes waiting at the gate
+}
+
+// Hold stops bytes from the office to the hub (they wait in the proxy) until Release: an uplink that
+// has stalled while the downlink still flows.
+func (p *Proxy) Hold() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.gate == nil {
+		p.gate = make(chan struct{})
+	}
+}
+
+// Release lets the held bytes through.
+func (p *Proxy) Release() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.gate != nil {
+		close(p.gate)
+		p.gate = nil
+	}
+}
+
+func (p *Proxy) wait() {
+	p.mu.Lock()
+	g := p.gate
+	p.mu.Unlock()
+	if g != nil {
+		p.held.Add(1)
+		<-g
+		p.held.Add(-1)
+	}
+}
+
+// Held is how many reads of the office's bytes wait at the gate: something the office sent is held.
+func (p *Proxy) Held() int { return int(p.held.Load()) }
+
+// Up and Down are the bytes forwarded so far from the office to the hub and from the hub to the office
+// (websocket frames and all).
+func (p *Proxy) Up() int64   { return p.up.Load() }
+func (p *Proxy) Down() int64 { return p.down.Load() }
+
+// StartProxy forwards 127.0.0.1:random to target (host:port) until the test ends.
+func StartProxy(t testing.TB, target string, cuts ...int64) *Proxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("proxy: %v", err)
+	}
+	p := &Proxy{URL: "ws://" + ln.Addr().String(), ln: ln, target: target, cuts: cuts, open: map[net.Conn]bool{}}
+	p.wg.Add(1)
+	go p.accept()
+	t.Cleanup(p.Close)
+	return p
+}
+
+// Cut is the number of connections cut so far.
+func (p *Proxy) Cut() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cut
+}
+
+// Close stops the proxy and drops every connection.
+func (p *Proxy) Close() {
+	_ = p.ln.Close()
+	p.mu.Lock()
+	p.closed = true
+	for c := range p.open {
+		_ = c.Close()
+	}
+	p.mu.Unlock()
+	p.wg.Wait()
+}
+
+func (p *Proxy) accept() {
+	defer p.wg.Done()
+	for {
+		down, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		up, err := net.Dial("tcp", p.target)
+		if err != nil {
+			_ = down.Close()
+			continue
+		}
+		p.mu.Lock()
+		if p.closed {
+			p.mu.Unlock()
+			_ = down.Close()
+			_ = up.Close()
+			return
+		}
+		limit := int64(-1)
+		if p.n < len(p.cuts) {
+			limit = p.cuts[p.n]
+		}
+		p.n++
+		p.open[down], p.open[up] = true, true
+		p.mu.Unlock()
+		closeBoth := func() {
+			p.mu.Lock()
+			delete(p.open, down)
+			delete(p.open, up)
+			p.mu.Unlock()
+			_ = down.Close()
+			_ = up.Close()
+		}
+		p.wg.Add(2)
+		go func() { // hub → office, untouched
+			defer p.wg.Done()
+			_, _ = io.Copy(down, counting{up, &p.down})
+			closeBoth()
+		}()
+		go func() { // office → hub, cut after limit bytes
+			defer p.wg.Done()
+			defer closeBoth()
+			buf := make([]byte, 32<<10)
+			var sent int64
+			for {
+				n, err := down.Read(buf)
+				if n > 0 {
+					p.wait()
+					if limit >= 0 && sent+int64(n) >= limit {
+						_, _ = up.Write(buf[:limit-sent])
+						p.mu.Lock()
+						p.cut++
+						p.mu.Unlock()
+						return
+					}
+					if _, werr := up.Write(buf[:n]); werr != nil {
+						return
+					}
+					sent += int64(n)
+					p.up.Add(int64(n))
+				}
+				if err != nil {
+					return
+				}
+			}
+		}()
+	}
+}
+
+// counting is a reader that adds what it reads to n.
+type counting struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c counting) Read(b []byte) (int, error) {
+	k, err := c.r.Read(b)
+	c.n.Add(int64(k))
+	return k, err
+}
 
 // FaultKind is what a FaultProxy does to one connection.
 type FaultKind int
