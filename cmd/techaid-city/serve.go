@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"log"
@@ -17,33 +18,50 @@ import (
 	"runtime/debug"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"techaid/sync/hub"
 )
 
-func (c *city) serve(ctx context.Context, args []string) error {
+// serveOptions are serve's flags.
+type serveOptions struct {
+	listen, adminListen string
+	cert, key           string
+	staleDays, memLimit int
+	idle                time.Duration
+	perAddr             int
+}
+
+func (c *city) serveOptions(args []string) (serveOptions, error) {
+	var o serveOptions
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	listen := fs.String("listen", "127.0.0.1:8750", "address to listen on")
-	adminListen := fs.String("admin-listen", "127.0.0.1:0", "loopback address of the status page and the admin calls (port 0: any free port, written to DIR/serve.json)")
-	cert := fs.String("tls-cert", "", "TLS certificate (PEM); with --tls-key, serve wss:// and https://")
-	key := fs.String("tls-key", "", "TLS private key (PEM)")
-	staleDays := fs.Int("stale-days", 7, "mark offices not heard from for this many days")
-	memLimit := fs.Int("memory-limit", 256, "soft memory limit in MiB for the Go heap (the GC works harder near it); $GOMEMLIMIT wins")
-	idle := fs.Duration("idle-timeout", time.Minute, "close an HTTP connection that sends no complete request for this long (a websocket session is the hub's: it pings)")
-	perAddr := fs.Int("max-conns-per-address", 128, "open connections one remote address may hold (loopback is not counted); 0: no limit")
+	fs.StringVar(&o.listen, "listen", "127.0.0.1:8750", "address to listen on")
+	fs.StringVar(&o.adminListen, "admin-listen", "127.0.0.1:0", "loopback address of the status page and the admin calls (port 0: any free port, written to DIR/serve.json)")
+	fs.StringVar(&o.cert, "tls-cert", "", "TLS certificate (PEM); with --tls-key, serve wss:// and https://")
+	fs.StringVar(&o.key, "tls-key", "", "TLS private key (PEM)")
+	fs.IntVar(&o.staleDays, "stale-days", 7, "mark offices not heard from for this many days")
+	fs.IntVar(&o.memLimit, "memory-limit", 256, "soft memory limit in MiB for the Go heap (the GC works harder near it); $GOMEMLIMIT wins")
+	fs.DurationVar(&o.idle, "idle-timeout", time.Minute, "close an HTTP connection that sends no complete request for this long (a websocket session is the hub's: it pings)")
+	fs.IntVar(&o.perAddr, "max-conns-per-address", 128, "open connections one remote address may hold (loopback is not counted); 0: no limit")
 	if _, err := parse(fs, c, args, 0); err != nil {
+		return o, err
+	}
+	if (o.cert == "") != (o.key == "") {
+		return o, fmt.Errorf("--tls-cert and --tls-key go together: %w", errUsage)
+	}
+	if o.idle <= 0 {
+		return o, fmt.Errorf("--idle-timeout %s: want a positive duration: %w", o.idle, errUsage)
+	}
+	return o, loopbackOnly(o.adminListen)
+}
+
+func (c *city) serve(ctx context.Context, args []string) error {
+	o, err := c.serveOptions(args)
+	if err != nil {
 		return err
 	}
-	if (*cert == "") != (*key == "") {
-		return fmt.Errorf("--tls-cert and --tls-key go together: %w", errUsage)
-	}
-	if *idle <= 0 {
-		return fmt.Errorf("--idle-timeout %s: want a positive duration: %w", *idle, errUsage)
-	}
-	if err := loopbackOnly(*adminListen); err != nil {
-		return err
-	}
-	if os.Getenv("GOMEMLIMIT") == "" && *memLimit > 0 {
-		debug.SetMemoryLimit(int64(*memLimit) << 20)
+	if os.Getenv("GOMEMLIMIT") == "" && o.memLimit > 0 {
+		debug.SetMemoryLimit(int64(o.memLimit) << 20)
 	}
 	st, err := c.open()
 	if err != nil {
@@ -51,33 +69,34 @@ func (c *city) serve(ctx context.Context, args []string) error {
 	}
 	defer st.Close()
 	logger := log.New(c.stderr, "", log.LstdFlags)
-	h, err := hub.New(hub.Config{Store: st, App: version, StaleAfter: time.Duration(*staleDays) * 24 * time.Hour, Logger: logger})
+	h, err := hub.New(hub.Config{Store: st, App: version, StaleAfter: time.Duration(o.staleDays) * 24 * time.Hour, Logger: logger})
 	if err != nil {
 		return err
 	}
-	tcp, err := net.Listen("tcp", *listen)
+	tcp, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return err
 	}
-	ln := limitPerAddress(tcp, *perAddr, logger)
-	adminLn, err := net.Listen("tcp", *adminListen)
+	ln := limitPerAddress(tcp, o.perAddr, logger)
+	defer ln.Close() // a server closes its listener, but ServeTLS fails on a bad certificate before serving
+	adminLn, err := net.Listen("tcp", o.adminListen)
 	if err != nil {
-		ln.Close()
 		return err
 	}
+	defer adminLn.Close()
 	secret := randomHex(24)
 	// The public listener serves the sync websocket and nothing else; the status page (it names every
 	// office and its PCs' replica ids) and the admin calls are on the loopback listener.
 	srv := &http.Server{Handler: h, ErrorLog: logger}
-	httpTimeouts(srv, *idle)
+	httpTimeouts(srv, o.idle)
 	adminMux := http.NewServeMux()
 	adminMux.Handle("/admin/", adminHandler(h, st, secret))
 	adminMux.Handle("/", h.StatusHandler())
 	adminSrv := &http.Server{Handler: adminMux, ErrorLog: logger}
-	httpTimeouts(adminSrv, *idle)
-	scheme := "http"
-	if *cert != "" {
-		scheme = "https"
+	httpTimeouts(adminSrv, o.idle)
+	scheme, ws := "http", "ws"
+	if o.cert != "" {
+		scheme, ws = "https", "wss"
 	}
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	sf := serveFile{URL: scheme + "://127.0.0.1:" + port, Admin: "http://" + adminLn.Addr().String(), Secret: secret, PID: os.Getpid()}
@@ -87,40 +106,42 @@ func (c *city) serve(ctx context.Context, args []string) error {
 	}
 	defer os.Remove(c.serveFilePath())
 
-	runCtx, stopPeers := context.WithCancel(ctx)
-	defer stopPeers()
-	go h.Run(runCtx, 10*time.Second)
-	served := make(chan error, 2)
-	go func() {
-		if *cert != "" {
-			served <- srv.ServeTLS(ln, *cert, *key)
-		} else {
-			served <- srv.Serve(ln)
+	// The hub's own work and both servers run in one group until the process is told to stop or one
+	// of them fails; either way the last goroutine stops taking connections, ends the sessions (a push
+	// being applied commits first) and closes the hub, which saves the peers.
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return h.Run(gctx) })
+	g.Go(func() error {
+		if o.cert != "" {
+			return served(srv.ServeTLS(ln, o.cert, o.key))
 		}
-	}()
-	go func() { served <- adminSrv.Serve(adminLn) }()
-	ws := "ws"
-	if *cert != "" {
-		ws = "wss"
-	}
+		return served(srv.Serve(ln))
+	})
+	g.Go(func() error { return served(adminSrv.Serve(adminLn)) })
+	g.Go(func() error {
+		<-gctx.Done()
+		logger.Printf("techaid-city: shutting down")
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+		_ = adminSrv.Shutdown(sctx)
+		return h.Close()
+	})
 	logger.Printf("techaid-city %s: serving %s (epoch %s) on %s://%s%s; status page and admin on %s/status (this host only)",
 		version, st.Identity().Scope, h.Epoch(), ws, ln.Addr(), "/sync", sf.Admin)
-	select {
-	case err := <-served:
-		return err
-	case <-ctx.Done():
-	}
-	// Stop taking connections, end the sessions (a push being applied commits first), save, close.
-	logger.Printf("techaid-city: shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_ = srv.Shutdown(sctx)
-	_ = adminSrv.Shutdown(sctx)
-	if err := h.Close(); err != nil {
+	if err := g.Wait(); err != nil {
 		return err
 	}
 	logger.Printf("techaid-city: stopped")
 	return nil
+}
+
+// served is a server's error, but for the one that says it was shut down.
+func served(err error) error {
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
 }
 
 // httpTimeouts bounds what an HTTP client may hold without using it: a connection that sends no complete

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,11 +15,15 @@ import (
 	"techaid/sync/synctest"
 )
 
-// The hub pings every session (every Idle/3); the client answers from a ping handler that must be in
-// place before its reader goroutine starts. It was set just after, a data race that -race reported
-// whenever a ping came in during a session (found by sync/faults' random schedules, whose hubs live
-// long enough to ping). Here a hub pings every 100 ms a live office that answers each one, or the
-// hub, hearing nothing for 300 ms, would cut it.
+// The hub pings every session (every hub.Config.Ping); the client answers from a ping handler that must
+// be in place before its reader goroutine starts. It was set just after, a data race that -race
+// reported whenever a ping came in during a session (found by sync/faults' random schedules, whose hubs
+// live long enough to ping). Here a hub pings every 10 ms: first sessions back to back, each with a
+// change to push, so that pings land early in sessions; then a live session through a proxy that
+// counts the bytes each way: the hub's pings go down (2 bytes each), the office's pongs come up (6
+// each, masked), and the office never opens another session. The test waits for fifty of each rather
+// than for a time, and the hub's idle timeout is its default (90 s), so no load on the machine can
+// make the hub cut the session: only an office that does not answer fails it.
 func TestHubPings(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -31,22 +35,11 @@ func TestHubPings(t *testing.T) {
 	if _, err := st.Import(bg, in, nil); err != nil {
 		t.Fatal(err)
 	}
-	h, err := hub.New(hub.Config{Store: st, App: "test", Logger: synctest.Logger(t), Idle: 300 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(func() { _ = h.Close(); srv.CloseClientConnections(); srv.Close() })
-	_, tok, err := h.AddOffice("鲁村镇", synctest.Lucun)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lu := synctest.NewReplica(t, srv.URL, tok, synctest.Lucun, "张敏", storage.Options{})
+	h := synctest.ServeConfig(t, hub.Config{Store: st, Ping: 10 * time.Millisecond}, dir)
+	tok := h.Office("鲁村镇", synctest.Lucun)
+	lu := synctest.NewReplica(t, h.URL, tok, synctest.Lucun, "张敏", storage.Options{})
 	lu.Sync()
 
-	// Sessions back to back for a while, each with a change to push, so that pings land early in
-	// sessions, before the reader has handed over many frames (which would order it after the
-	// handler's setting); then a live session that must survive its pings.
 	lv := codes(t, synctest.Lucun)
 	for i := range 60 {
 		create(t, lu.Store, training(fmt.Sprintf("培训%d", i), lv[i%len(lv)]))
@@ -55,18 +48,23 @@ func TestHubPings(t *testing.T) {
 		}
 	}
 
+	proxy := synctest.StartProxy(t, strings.TrimPrefix(h.URL, "http://"))
+	lu.Connect(proxy.URL, tok)
 	ctx, cancel := context.WithCancel(bg)
 	done := make(chan error, 1)
 	go func() { done <- lu.Client.Run(ctx) }()
 	synctest.WaitState(t, lu.Client, "up to date", synctest.UpToDate)
-	time.Sleep(time.Second) // ten pings
+	up, down := proxy.Up(), proxy.Down()
+	synctest.Eventually(t, "fifty pings down and fifty pongs up", func() bool {
+		return proxy.Down()-down >= 50*2 && proxy.Up()-up >= 50*6
+	})
 	status, err := h.Status()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if status.Sessions != 1 || lu.Client.State().Phase != client.UpToDate {
-		t.Errorf("after a second of pings: %d sessions at the hub, the office %s (%v); want the session up",
-			status.Sessions, lu.Client.State().Phase, lu.Client.State().Err)
+	if proxy.Conns() != 1 || status.Sessions != 1 || lu.Client.State().Phase != client.UpToDate {
+		t.Errorf("after fifty pings: %d connections through the proxy, %d sessions at the hub, the office %s (%v); want the one session up",
+			proxy.Conns(), status.Sessions, lu.Client.State().Phase, lu.Client.State().Err)
 	}
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {

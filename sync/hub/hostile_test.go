@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
-	"net/http/httptest"
 	"reflect"
 	"runtime"
 	"slices"
@@ -146,18 +145,9 @@ func startHub(t *testing.T, cfg hub.Config) *testHub {
 	if _, err := st.Import(context.Background(), in, nil); err != nil {
 		t.Fatal(err)
 	}
-	cfg.Store, cfg.App, cfg.Logger = st, "test", synctest.Logger(t)
-	h, err := hub.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(func() {
-		_ = h.Close()
-		srv.CloseClientConnections()
-		srv.Close()
-	})
-	return &testHub{Hub: h, Store: st, URL: srv.URL}
+	cfg.Store = st
+	h := synctest.ServeConfig(t, cfg, "")
+	return &testHub{Hub: h.Hub, Store: st, URL: h.URL}
 }
 
 func (h *testHub) office(t *testing.T, name string, scope ledger.Code) string {

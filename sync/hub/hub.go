@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"golang.org/x/sync/errgroup"
 
 	"techaid/ledger"
 	"techaid/query"
@@ -31,9 +32,11 @@ type Config struct {
 	// MaxSessions caps connected replicas, MaxHandshakes the hellos being handled at once; 10,000 and
 	// 256 if zero. Beyond them a replica is told CodeBusy and retries later.
 	MaxSessions, MaxHandshakes int
-	// Idle is how long a session may stay silent before it is closed; 90 s if zero. The hub pings every
-	// Idle/3.
-	Idle time.Duration
+	// Idle is how long a session may stay silent before it is closed; 90 s if zero. Ping is how often
+	// Run pings each session, which answers with a pong; Idle/3 if zero.
+	Idle, Ping time.Duration
+	// SaveEvery is how often Run saves what the status page shows of each office's PCs; 10 s if zero.
+	SaveEvery time.Duration
 	// WriteTimeout is how long one frame may take to send before a session is cut (a client that does
 	// not read); 30 s if zero.
 	WriteTimeout time.Duration
@@ -41,7 +44,8 @@ type Config struct {
 	Now          func() time.Time // the hub's clock; time.Now if nil
 }
 
-// Hub serves sync sessions. Create it with New, serve it with ServeHTTP, stop it with Close.
+// Hub serves sync sessions. Create it with New; run its own work (pings, saving peer state) with Run
+// and serve sessions with ServeHTTP, both until the server stops; then Close it.
 type Hub struct {
 	cfg      Config
 	st       *storage.Store
@@ -64,8 +68,7 @@ type Hub struct {
 	work     chan struct{} // slots for reading, encoding and sending a batch (see pump)
 	intake   chan struct{} // slots for decoding and applying a large frame (a push)
 	frames   *frameCache
-	wg       sync.WaitGroup
-	stopPing chan struct{}
+	wg       sync.WaitGroup // sessions, and goroutines that end one
 }
 
 // Peer is what the hub knows about one office replica (one PC).
@@ -103,6 +106,12 @@ func New(cfg Config) (*Hub, error) {
 	}
 	if cfg.Idle == 0 {
 		cfg.Idle = 90 * time.Second
+	}
+	if cfg.Ping == 0 {
+		cfg.Ping = cfg.Idle / 3
+	}
+	if cfg.SaveEvery == 0 {
+		cfg.SaveEvery = 10 * time.Second
 	}
 	if cfg.WriteTimeout == 0 {
 		cfg.WriteTimeout = 30 * time.Second
@@ -182,37 +191,62 @@ func New(cfg Config) (*Hub, error) {
 	h.work = make(chan struct{}, runtime.GOMAXPROCS(0)+1)
 	h.intake = make(chan struct{}, 16)
 	h.frames = newFrameCache(32 << 20)
-	h.stopPing = make(chan struct{})
-	go h.pingLoop(h.stopPing)
 	return h, nil
 }
 
-// pingLoop pings every session each Idle/3, so a dead connection is noticed (its read deadline
-// passes) and NAT mappings stay open; one goroutine for all sessions rather than one each.
-func (h *Hub) pingLoop(stop <-chan struct{}) {
-	t := time.NewTicker(h.cfg.Idle / 3)
+// Run does the hub's own work until ctx ends: it pings every session each Config.Ping, so that a dead
+// connection is noticed (its read deadline passes) and NAT mappings stay open, and saves peer state
+// each Config.SaveEvery (the status page survives a restart with at most that much lost;
+// acknowledgements are never lost: they are written with each push). Every goroutine it starts has
+// ended when it returns, with nil once ctx ends.
+func (h *Hub) Run(ctx context.Context) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		every(ctx, h.cfg.Ping, func() { h.pingAll(g) })
+		return nil
+	})
+	g.Go(func() error {
+		every(ctx, h.cfg.SaveEvery, func() {
+			if err := h.savePeers(); err != nil && !errors.Is(err, storage.ErrClosed) {
+				h.log.Printf("hub: save peers: %v", err)
+			}
+		})
+		return nil
+	})
+	return g.Wait()
+}
+
+// every calls fn each interval until ctx ends.
+func every(ctx context.Context, interval time.Duration, fn func()) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
-		case <-stop:
+		case <-ctx.Done():
 			return
 		case <-t.C:
+			fn()
 		}
-		h.mu.Lock()
-		all := make([]*session, 0, len(h.sessions))
-		for s := range h.sessions {
-			all = append(all, s)
-		}
-		h.mu.Unlock()
-		for _, s := range all {
-			// WriteControl may run beside a frame being written; a socket too full to take a ping
-			// within the write timeout belongs to an office that does not read.
-			go func() {
-				if err := s.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(h.cfg.WriteTimeout)); err != nil {
-					s.fail(protocol.Err(protocol.CodeBadRequest, "ping failed"))
-				}
-			}()
-		}
+	}
+}
+
+// pingAll pings every session, each from a goroutine of g: one blocked write (WriteControl may wait
+// for a frame being written) must not hold up the others. A socket too full to take a ping within the
+// write timeout belongs to an office that does not read.
+func (h *Hub) pingAll(g *errgroup.Group) {
+	h.mu.Lock()
+	all := make([]*session, 0, len(h.sessions))
+	for s := range h.sessions {
+		all = append(all, s)
+	}
+	h.mu.Unlock()
+	for _, s := range all {
+		g.Go(func() error {
+			if err := s.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(h.cfg.WriteTimeout)); err != nil {
+				s.fail(protocol.Err(protocol.CodeBadRequest, "ping failed"))
+			}
+			return nil
+		})
 	}
 }
 
@@ -307,9 +341,6 @@ func (h *Hub) Revoke(nameOrID string) (Office, error) {
 // the office and applies then. Peers are saved. The store stays open; the caller closes it.
 func (h *Hub) Close() error {
 	h.mu.Lock()
-	if !h.closing {
-		close(h.stopPing)
-	}
 	h.closing = true
 	all := make([]*session, 0, len(h.sessions))
 	for s := range h.sessions {
@@ -340,23 +371,6 @@ func (h *Hub) savePeers() error {
 		}
 	}
 	return nil
-}
-
-// Run saves peer state every interval until ctx ends (the status page survives a restart with at most
-// that much lost; acknowledgements are never lost: they are written with each push).
-func (h *Hub) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := h.savePeers(); err != nil && !errors.Is(err, storage.ErrClosed) {
-				h.log.Printf("hub: save peers: %v", err)
-			}
-		}
-	}
 }
 
 // apply applies one push and fans the logged changes out, as one step: the index grows in log order.

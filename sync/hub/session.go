@@ -238,7 +238,11 @@ func (h *Hub) handshake(conn *websocket.Conn, r *http.Request) (*session, protoc
 	// not noticed yet).
 	for old := range h.sessions {
 		if old.replica == hello.Replica {
-			go old.fail(protocol.Err(protocol.CodeBadRequest, "replaced by a new session of the same replica"))
+			h.wg.Add(1) // Close waits for it, as for the session
+			go func() {
+				defer h.wg.Done()
+				old.fail(protocol.Err(protocol.CodeBadRequest, "replaced by a new session of the same replica"))
+			}()
 			delete(h.sessions, old)
 		}
 	}

@@ -10,7 +10,6 @@ import (
 	"context"
 	"errors"
 	"maps"
-	"net/http/httptest"
 	"reflect"
 	"slices"
 	"testing"
@@ -131,17 +130,8 @@ func TestForeignReplica(t *testing.T) {
 	if err := h.Hub.Close(); err != nil {
 		t.Fatal(err)
 	}
-	again, err := hub.New(hub.Config{Store: h.Store, App: "test", Logger: synctest.Logger(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(again)
-	t.Cleanup(func() {
-		_ = again.Close()
-		srv.CloseClientConnections()
-		srv.Close()
-	})
-	url := (&testHub{URL: srv.URL}).wsURL()
+	again := synctest.ServeConfig(t, hub.Config{Store: h.Store}, "")
+	url := (&testHub{URL: again.URL}).wsURL()
 	if code := attempt(t, url, dongli, w.replica); code != protocol.CodeReplicaTaken {
 		t.Errorf("after a restart, another office as 鲁村镇's replica: %q", code)
 	}

@@ -85,6 +85,13 @@ func StartProxy(t testing.TB, target string, cuts ...int64) *Proxy {
 	return p
 }
 
+// Conns is the number of connections accepted so far.
+func (p *Proxy) Conns() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.n
+}
+
 // Cut is the number of connections cut so far.
 func (p *Proxy) Cut() int {
 	p.mu.Lock()

@@ -127,7 +127,8 @@ func Open(t testing.TB, dir string, scope ledger.Code, clerk string, opts storag
 	return st
 }
 
-// Hub is a running hub on a real store, served on 127.0.0.1.
+// Hub is a running hub on a real store, served on 127.0.0.1, as techaid-city serve runs it: its own
+// work (Run) beside the server.
 type Hub struct {
 	*hub.Hub
 	Store  *storage.Store
@@ -135,6 +136,8 @@ type Hub struct {
 	Server *httptest.Server
 	URL    string
 	t      testing.TB
+	stop   context.CancelFunc // ends Run
+	ran    chan struct{}      // closed when Run has returned
 }
 
 // StartHub starts a hub for 淄博市 in a new temp dir, with every village imported into its store.
@@ -162,21 +165,42 @@ func StartEmptyHub(t testing.TB) *Hub {
 // Serve serves a hub on st (already initialised) until the test ends.
 func Serve(t testing.TB, st *storage.Store, dir string) *Hub {
 	t.Helper()
-	h, err := hub.New(hub.Config{Store: st, App: "test", Logger: Logger(t)})
+	return ServeConfig(t, hub.Config{Store: st}, dir)
+}
+
+// ServeConfig serves a hub of the configuration until the test ends; its store (cfg.Store, already
+// initialised, in dir) is the test's to close. App and Logger are set for the test if empty.
+func ServeConfig(t testing.TB, cfg hub.Config, dir string) *Hub {
+	t.Helper()
+	if cfg.App == "" {
+		cfg.App = "test"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = Logger(t)
+	}
+	h, err := hub.New(cfg)
 	if err != nil {
 		t.Fatalf("hub: %v", err)
 	}
-	srv := httptest.NewServer(h)
-	hb := &Hub{Hub: h, Store: st, Dir: dir, Server: srv, URL: srv.URL, t: t}
+	ctx, stop := context.WithCancel(context.Background())
+	hb := &Hub{Hub: h, Store: cfg.Store, Dir: dir, t: t, stop: stop, ran: make(chan struct{})}
+	go func() {
+		defer close(hb.ran)
+		_ = h.Run(ctx)
+	}()
+	hb.Server = httptest.NewServer(h)
+	hb.URL = hb.Server.URL
 	t.Cleanup(hb.Stop)
 	return hb
 }
 
-// Stop ends every session and the server (idempotent).
+// Stop ends the hub's own work, every session and the server (idempotent).
 func (h *Hub) Stop() {
 	if h.Server == nil {
 		return
 	}
+	h.stop()
+	<-h.ran
 	_ = h.Hub.Close()
 	h.Server.CloseClientConnections()
 	h.Server.Close()
