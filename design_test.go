@@ -76,6 +76,8 @@ func TestWalls(t *testing.T) {
 			notStandard("techaid/ledger")},
 		{"techaid/query", "the plain types of reading a store carry no storage engine: the standard library and ledger only",
 			notStandard("techaid/query", "techaid/ledger")},
+		{"techaid/internal/latest", "a latest-value channel is the standard library only", notStandard("techaid/internal/latest")},
+		{"techaid/internal/memstat", "reading /proc is the standard library only", notStandard("techaid/internal/memstat")},
 		{"techaid/storage", "storage never imports sync, the UI or the reports",
 			is("techaid/sync", "techaid/app", "techaid/report")},
 		{"techaid/sync/protocol", "the wire layer knows no storage and no socket",

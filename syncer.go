@@ -3,56 +3,38 @@ package main
 import (
 	"context"
 	"errors"
-	"log"
 	"strings"
-	"sync"
 
 	"techaid/app"
+	"techaid/internal/latest"
 	"techaid/storage"
 	"techaid/sync/client"
 )
 
-// syncer runs the sync client for the UI: it starts it with the remembered address and token, restarts
-// it when the clerk changes them, and translates its states into the UI's.
+// syncer is the office's sync as the UI sees it (app.Syncer): a client.Supervisor, which runs and
+// restarts the sync client, with its states translated into the UI's and the clerk's address checked.
 type syncer struct {
-	st      *storage.Store
-	version string
-	states  chan app.SyncState
-
-	mu      sync.Mutex
-	cfg     client.Remembered
-	problem string // why sync cannot start although an address is set (a token this user cannot read)
-	cancel  context.CancelFunc
-	done    chan struct{}
+	sup    *client.Supervisor
+	states *latest.Chan[app.SyncState]
 }
 
 func newSyncer(st *storage.Store, version string) *syncer {
-	s := &syncer{version: version, states: make(chan app.SyncState, 1)}
-	s.use(st)
+	s := &syncer{states: latest.New[app.SyncState]()}
+	s.sup = client.NewSupervisor(st, version, func(cs client.State) { s.states.Set(translate(cs)) })
 	return s
 }
 
-// use (re)starts sync on a store: at start-up, and after a restore replaced the store.
-func (s *syncer) use(st *storage.Store) {
-	s.stop()
-	cfg, err := client.LoadRemembered(st)
-	problem := ""
-	if err != nil {
-		log.Printf("sync: read settings: %v", err)
-		problem = client.Chinese(err)
-	}
-	s.mu.Lock()
-	s.st, s.cfg, s.problem = st, cfg, problem
-	s.mu.Unlock()
-	s.start()
-}
+// use (re)starts sync on a store: after a restore replaced the store.
+func (s *syncer) use(st *storage.Store) { s.sup.Use(st) }
 
-func (s *syncer) States() <-chan app.SyncState { return s.states }
+// stop ends sync and waits for it.
+func (s *syncer) stop() { s.sup.Stop() }
+
+func (s *syncer) States() <-chan app.SyncState { return s.states.C() }
 
 func (s *syncer) Config() (string, string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.cfg.City, s.cfg.Token
+	cfg := s.sup.Config()
+	return cfg.City, cfg.Token
 }
 
 func (s *syncer) Unencrypted(addr string) bool { return client.Plain(addr) }
@@ -68,92 +50,14 @@ func (s *syncer) Configure(addr, token string, plain bool) (string, error) {
 			return "", errors.New("这个地址不加密，需要先确认才能使用；请改用 wss:// 开头的地址")
 		}
 	}
-	cfg := client.Remembered{City: addr, Token: strings.TrimSpace(token), Plain: plain && client.Plain(addr)}
-	s.mu.Lock()
-	st := s.st
-	s.mu.Unlock()
-	warning, err := client.Remember(st, cfg)
-	if err != nil {
-		return "", err
-	}
-	s.stop()
-	s.mu.Lock()
-	s.cfg, s.problem = cfg, ""
-	s.mu.Unlock()
-	s.start()
-	return warning, nil
-}
-
-// start runs the client if an address and token are known; otherwise it reports that sync is off.
-func (s *syncer) start() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cfg.City != "" && s.problem != "" {
-		s.publish(app.SyncState{Phase: app.SyncFailed, Problem: s.problem})
-		return
-	}
-	if s.cfg.City == "" || s.cfg.Token == "" {
-		s.publish(app.SyncState{Phase: app.SyncOff})
-		return
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	s.cancel, s.done = cancel, make(chan struct{})
-	cl := client.New(client.Config{URL: s.cfg.City, Token: s.cfg.Token, Plain: s.cfg.Plain, Store: s.st, App: s.version})
-	done := s.done
-	go func() {
-		defer close(done)
-		states := cl.States()
-		finished := make(chan struct{})
-		go func() {
-			defer close(finished)
-			_ = cl.Run(ctx) // it reports its failures through its states
-		}()
-		for {
-			select {
-			case st := <-states:
-				s.publish(translate(st))
-			case <-finished:
-				select { // the last state, if any
-				case st := <-states:
-					s.publish(translate(st))
-				default:
-				}
-				return
-			}
-		}
-	}()
-}
-
-// stop ends the client and waits for it.
-func (s *syncer) stop() {
-	s.mu.Lock()
-	cancel, done := s.cancel, s.done
-	s.cancel, s.done = nil, nil
-	s.mu.Unlock()
-	if cancel != nil {
-		cancel()
-		<-done
-	}
-}
-
-// publish replaces whatever state the UI has not read yet with st.
-func (s *syncer) publish(st app.SyncState) {
-	for {
-		select {
-		case s.states <- st:
-			return
-		default:
-		}
-		select {
-		case <-s.states:
-		default:
-		}
-	}
+	return s.sup.Configure(client.Remembered{City: addr, Token: strings.TrimSpace(token), Plain: plain && client.Plain(addr)})
 }
 
 func translate(c client.State) app.SyncState {
 	st := app.SyncState{Done: c.Done, Total: c.Total, Pulled: c.Pulled, AsOf: c.AsOf, Offset: c.Offset, Office: c.Office}
 	switch c.Phase {
+	case client.Off:
+		st.Phase = app.SyncOff
 	case client.Offline:
 		st.Phase = app.SyncOffline
 	case client.Connecting:

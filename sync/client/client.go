@@ -17,6 +17,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"techaid/internal/latest"
 	"techaid/ledger"
 	"techaid/storage"
 	"techaid/sync/protocol"
@@ -48,11 +49,12 @@ const (
 	Connecting              // dialling and saying hello
 	Syncing                 // pushing or catching up
 	UpToDate                // the hub holds everything of this office and this office everything of its scope
-	Failed                  // the hub refused for good (token, version): retrying cannot help
+	Failed                  // the hub refused for good (token, version), or the token cannot be read: retrying cannot help
+	Off                     // no hub address or token: nothing runs (a Supervisor's state)
 )
 
 func (p Phase) String() string {
-	return [...]string{"offline", "connecting", "syncing", "up to date", "failed"}[p]
+	return [...]string{"offline", "connecting", "syncing", "up to date", "failed", "off"}[p]
 }
 
 // State is what the UI shows.
@@ -90,6 +92,8 @@ func (s State) Chinese() string {
 		b.WriteString("已送达市局 " + s.AsOf.In(ledger.China).Format("15:04"))
 	case Failed:
 		b.WriteString("同步已停止：" + Chinese(s.Err))
+	case Off:
+		b.WriteString("未设置市局服务器")
 	}
 	if s.Pending > 0 && s.Phase != UpToDate {
 		fmt.Fprintf(&b, " · 待上报 %d 条", s.Pending)
@@ -142,7 +146,7 @@ type Client struct {
 	log    *log.Logger
 	mu     sync.Mutex
 	state  State
-	states chan State
+	states *latest.Chan[State]
 }
 
 // New makes a client; nothing happens until Run or Once.
@@ -167,13 +171,13 @@ func New(cfg Config) *Client {
 		cfg.Dialer = &websocket.Dialer{HandshakeTimeout: 15 * time.Second, Proxy: http.ProxyFromEnvironment,
 			ReadBufferSize: 16 << 10, WriteBufferSize: 16 << 10}
 	}
-	c := &Client{cfg: cfg, st: cfg.Store, log: cfg.Logger, states: make(chan State, 1)}
+	c := &Client{cfg: cfg, st: cfg.Store, log: cfg.Logger, states: latest.New[State]()}
 	c.state.Pending = c.st.Stats(nil).Pending
 	return c
 }
 
 // States delivers the latest state whenever it changes; a slow reader skips intermediate ones.
-func (c *Client) States() <-chan State { return c.states }
+func (c *Client) States() <-chan State { return c.states.C() }
 
 // State returns the current state.
 func (c *Client) State() State {
@@ -186,15 +190,8 @@ func (c *Client) update(fn func(s *State)) {
 	c.mu.Lock()
 	fn(&c.state)
 	s := c.state
+	c.states.Set(s) // under mu: states go out in the order they were made
 	c.mu.Unlock()
-	select {
-	case <-c.states: // drop the stale one
-	default:
-	}
-	select {
-	case c.states <- s:
-	default:
-	}
 }
 
 // Run keeps the office in sync until ctx ends: it connects, syncs, stays live, and after any failure
