@@ -18,7 +18,7 @@ type fileRequest struct {
 	title   string
 	name    string   // save: the name suggested; its extension is put back if the clerk drops it
 	exts    []string // open: the extensions offered (".xlsx"); none: every file
-	kind    string   // open: what those files are, for the filter ("Excel 工作簿或 CSV 文件")
+	kind    string   // what those files are, for the system dialog's filter ("Excel 工作簿或 CSV 文件")
 }
 
 // nativeFiles is the system's own file dialogs where the system has them (Windows: filedialog_windows.go,

@@ -32,7 +32,11 @@ func (windowsFiles) open(r fileRequest, dir string) (string, error) {
 func (windowsFiles) save(r fileRequest, dir string) (string, error) {
 	b := dialog.File().Title(r.title).SetStartDir(dir).SetStartFile(r.name)
 	if ext := strings.TrimPrefix(strings.ToLower(filepath.Ext(r.name)), "."); ext != "" {
-		b = b.Filter(T("%s 文件", strings.ToUpper(ext)), ext)
+		kind := r.kind
+		if kind == "" {
+			kind = T("%s 文件", strings.ToUpper(ext))
+		}
+		b = b.Filter(kind, ext)
 	}
 	return run(b.Save)
 }

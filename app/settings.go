@@ -151,7 +151,7 @@ func (u *UI) newSettingsTab() fyne.CanvasObject {
 // backup writes a backup file the clerk picks, with a progress indicator.
 func (u *UI) backup(msg *widget.Label) {
 	name := fmt.Sprintf("科技帮扶台账备份-%s.backup", strings.ReplaceAll(string(u.today()), "-", ""))
-	u.pickSave(fileRequest{purpose: "backup", title: T("备份到文件"), name: name}, func(path string) {
+	u.pickSave(fileRequest{purpose: "backup", title: T("备份到文件"), name: name, kind: T("台账备份文件")}, func(path string) {
 		wait := dialog.NewCustomWithoutButtons(T("正在备份…"), widget.NewProgressBarInfinite(), u.win)
 		wait.Show()
 		u.saveWith(func(context.Context) error { return u.st.BackupFile(path) }, func(err error) {

@@ -118,7 +118,11 @@ func (t *sheetsTab) fileName(s report.Spec) string {
 
 func (t *sheetsTab) pickExport() {
 	s := t.spec()
-	t.u.pickSave(fileRequest{purpose: "sheets", title: T("导出%s", T(report.ExportTitles[s.Name])), name: t.fileName(s)},
+	kind := T("Excel 工作簿")
+	if t.format.Selected == T(formatCSV) {
+		kind = T("CSV 文件")
+	}
+	t.u.pickSave(fileRequest{purpose: "sheets", title: T("导出%s", T(report.ExportTitles[s.Name])), name: t.fileName(s), kind: kind},
 		func(path string) { t.exportTo(s, path) })
 }
 

@@ -45,6 +45,11 @@ cat >"$tmp/fonts.conf" <<EOF
   <cachedir>$tmp/fccache</cachedir>
 </fontconfig>
 EOF
+# A Chinese Windows: wine takes its language and code page from the Linux locale, which this machine
+# need not have generated; one is built for these programs alone (LOCPATH).
+mkdir -p "$tmp/locale"
+localedef -i zh_CN -f UTF-8 "$tmp/locale/zh_CN.UTF-8" 2>/dev/null || [[ -d $tmp/locale/zh_CN.UTF-8 ]]
+export LOCPATH=$tmp/locale
 export FONTCONFIG_FILE=$tmp/fonts.conf LANG=zh_CN.UTF-8 HOME=$tmp/home WINEPREFIX=$tmp/wine WINEDEBUG=-all \
 	WINEDLLOVERRIDES="bcryptprimitives=n;mscoree,mshtml=;winemenubuilder.exe=d"
 mkdir -p "$HOME"
@@ -112,11 +117,13 @@ id=$(timeout 120 xdotool search --sync --onlyvisible --classname techaid.exe | h
 sleep 4
 eval "$(xdotool getwindowgeometry --shell "$id")"
 x=$X y=$Y w=$WIDTH h=$HEIGHT
-import -window root -crop "${w}x${h}+${x}+${y}" +repage "$tmp/settings.png"
-# 备份到文件… sits under the 备份与恢复 heading: find it by its text's place in this build's layout.
-click "${BACKUP_AT_X:-290}" "${BACKUP_AT_Y:-462}"
+# 备份到文件… on 设置 (where this build's layout puts it in the 1280×720 window).
+click "${BACKUP_AT_X:-176}" "${BACKUP_AT_Y:-436}"
 sleep 3
-import -window root "$tmp/screen.png"
-convert "$tmp/screen.png" -crop "${w}x${h}+${x}+${y}" +repage "$shots/dialog-save-windows.png"
-echo "screenshots: $shots/dialog-save-windows.png (the settings screen it came from: $tmp/settings.png)"
-cp "$tmp/settings.png" "$shots/.settings-under-wine.png" 2>/dev/null || true
+# The system's dialog is a window of its own: the newest visible one of the app.
+dlg=$(xdotool search --onlyvisible --classname techaid.exe | grep -v -x "$id" | tail -1)
+[[ -n $dlg ]] || { echo "screenshots: no file dialog opened" >&2; import -window root "$shots/no-dialog.png"; exit 1; }
+eval "$(xdotool getwindowgeometry --shell "$dlg")"
+# The dialog with the app around it, as the clerk sees the screen.
+import -window root "$shots/dialog-save-windows.png"
+echo "screenshots: $shots/dialog-save-windows.png (the dialog at ${WIDTH}x${HEIGHT}+${X}+${Y})"
