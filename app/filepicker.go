@@ -42,7 +42,8 @@ func (u *UI) showPicker(save bool, r fileRequest, dir string, done func(string))
 	p.msg = widget.NewLabel("")
 	p.msg.Wrapping = fyne.TextWrapWord
 
-	places := append(userFolders(homeFolder()), removableFolders()...)
+	// The clerk's folders, the USB sticks, and the whole disk for anything else.
+	places := append(append(userFolders(homeFolder()), removableFolders()...), userFolder{label: T("整台电脑"), path: "/"})
 	placeList := widget.NewList(func() int { return len(places) },
 		func() fyne.CanvasObject {
 			return container.NewHBox(widget.NewIcon(theme.FolderIcon()), widget.NewLabel("U 盘"))
@@ -55,6 +56,8 @@ func (u *UI) showPicker(save bool, r fileRequest, dir string, done func(string))
 				icon = theme.StorageIcon()
 			case id == 0:
 				icon = theme.HomeIcon()
+			case places[id].path == "/":
+				icon = theme.ComputerIcon()
 			}
 			row.Objects[0].(*widget.Icon).SetResource(icon)
 			row.Objects[1].(*widget.Label).SetText(places[id].label)
