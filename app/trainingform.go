@@ -333,6 +333,13 @@ func (c formChecker) VillageKnown(code ledger.Code) bool {
 	return err == nil
 }
 func (c formChecker) AdvisorKnown(id string) bool { _, err := c.u.st.Advisor(id); return err == nil }
+func (c formChecker) Known(k ledger.Kind, id string) bool {
+	rec, err := c.u.st.Record(id)
+	return err == nil && rec.Kind == k && !rec.Deleted()
+}
+
+// Named leaves the registry's names to the store, which checks them when the record is saved.
+func (c formChecker) Named(ledger.Kind, string) string { return "" }
 
 func (t *trainingForm) showProblems(probs []fieldProblem) {
 	t.clearMarks()

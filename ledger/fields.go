@@ -65,7 +65,8 @@ type kindInfo struct {
 var kinds = map[Kind]*kindInfo{}
 
 func init() {
-	for _, e := range []Entity{Village{}, Advisor{}, Training{}, Assignment{}, Target{}} {
+	for _, e := range []Entity{Village{}, Advisor{}, Training{}, Assignment{}, Target{},
+		Need{}, Project{}, Variety{}, Introduction{}, Leader{}, Publicity{}, Park{}, ParkPairing{}, Platform{}} {
 		kinds[e.RecordKind()] = describe(reflect.TypeOf(e))
 	}
 }

@@ -74,7 +74,8 @@ var (
 	}
 )
 
-var fullEntities = []ledger.Entity{fullVillage, fullAdvisor, fullTraining, fullAssignment}
+var fullEntities = []ledger.Entity{fullVillage, fullAdvisor, fullTraining, fullAssignment,
+	fullNeed, fullProject, fullVariety, fullIntroduction, fullLeader, fullPublicity, fullPark, fullParkPairing, fullPlatform}
 
 // requireAllSet fails if any field of e is its zero value, so that a field added later without a
 // test value shows up here.
@@ -291,7 +292,19 @@ func TestFields(t *testing.T) {
 			"attendees", "poor_attendees", "brochures", "varieties", "notes", "deleted"},
 		ledger.KindAssignment: {"advisor", "village", "from", "to", "reason", "notes", "deleted"},
 		ledger.KindTarget: {"activities", "attendees", "brochures", "projects", "varieties", "surveys", "leaders",
-			"reports", "notes", "deleted"},
+			"reports", "park_villages", "park_jobs", "star_platforms", "stations", "need_days", "notes", "deleted"},
+		ledger.KindNeed: {"village", "industry", "problem", "group", "advisor", "state", "reason", "survey", "trainings",
+			"projects", "raised", "closed", "notes", "deleted"},
+		ledger.KindProject: {"name", "year", "villages", "lead", "team", "group", "source", "amount", "state", "applied",
+			"approved", "finished", "households", "jobs", "varieties", "notes", "deleted"},
+		ledger.KindVariety:      {"name", "kind", "group", "industry", "aliases", "source", "description", "notes", "deleted"},
+		ledger.KindIntroduction: {"variety", "year", "date", "villages", "area", "households", "trainings", "notes", "deleted"},
+		ledger.KindLeader:       {"name", "kind", "village", "gender", "phone", "industry", "advisor", "since", "notes", "deleted"},
+		ledger.KindPublicity:    {"title", "outlet", "date", "form", "org", "advisors", "villages", "link", "notes", "deleted"},
+		ledger.KindPark:         {"name", "county", "speciality", "year", "notes", "deleted"},
+		ledger.KindParkPairing:  {"park", "village", "from", "to", "reason", "jobs", "notes", "deleted"},
+		ledger.KindPlatform: {"name", "kind", "level", "state", "date", "location", "address", "operator", "villages",
+			"notes", "deleted"},
 	}
 	for _, k := range ledger.Kinds {
 		var names []string

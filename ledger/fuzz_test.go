@@ -24,9 +24,23 @@ import (
 // encoding and a real store (its codec, written and read back).
 func FuzzValidate(f *testing.F) {
 	for _, e := range []ledger.Entity{validVillage, validAdvisor, validTraining, validAssignment, ledger.DefaultTarget(2026),
-		fullVillage, fullTraining} {
+		fullVillage, fullTraining, validNeed, validProject, validVariety, validIntroduction, validLeader, validPublicity,
+		validPark, validParkPairing, validPlatform, fullNeed, fullProject} {
 		add(f, e.RecordKind(), e.RecordID(), ledger.Values(e))
 	}
+	add(f, ledger.KindNeed, "n-1", map[string]string{"village": "370323102201", "problem": "缺技术", "group": "果树", "state": "已解决",
+		"raised": "2026-04-02", "closed": "2026-04-01", "trainings": `["T-1","T-1"]`, "survey": "T-9"})
+	add(f, ledger.KindProject, "p-1", map[string]string{"name": "示范", "year": "2027", "villages": `["370323102201"]`, "lead": "A-017",
+		"team": `["A-017"]`, "amount": "NaN", "state": "实施", "source": "中央", "applied": "2026-02-01", "approved": "2026-01-01"})
+	add(f, ledger.KindVariety, "v-2", map[string]string{"name": "鲁 丽", "kind": "新品种", "aliases": `["","鲁丽"]`})
+	add(f, ledger.KindIntroduction, "i-2", map[string]string{"variety": "V-1", "year": "2026", "date": "2025-12-31",
+		"villages": `["370323102201"]`, "area": "-1e308"})
+	add(f, ledger.KindPublicity, "b-2", map[string]string{"title": "报道", "outlet": "日报", "date": "2026-04-01", "form": "新闻",
+		"org": "370323104", "villages": `["370323102201"]`})
+	add(f, ledger.KindPlatform, "f-2", map[string]string{"name": "驿站", "kind": "农科驿站", "level": "县级", "state": "认定",
+		"date": "2026-04-01", "location": "370323102201"})
+	add(f, ledger.KindParkPairing, "q-2", map[string]string{"park": "K-1", "village": "370323102201", "from": "2026-04-01",
+		"to": "2026-03-01", "jobs": "-3"})
 	add(f, ledger.KindTraining, "t-1", map[string]string{"kind": "技术培训", "date": "2026-05-32", "villages": `["370323102201","370323102201"]`,
 		"attendees": "-3", "poor_attendees": "9", "start": "25:00", "end": "08:00", "advisors": `["A-404"]`})
 	add(f, ledger.KindVillage, "3703231022019", map[string]string{"name": "", "households": "20001", "poor_households": "9",

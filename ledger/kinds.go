@@ -135,8 +135,14 @@ type Target struct {
 	Surveys    int    `f:"surveys" zh:"每个重点村需求调研（次）" en:"needs surveys per key village" json:"surveys,omitempty"`
 	Leaders    int    `f:"leaders" zh:"培育科技带头人、示范户（名）" en:"technology leaders and model households" json:"leaders,omitempty"`
 	Reports    int    `f:"reports" zh:"宣传报道（篇）" en:"publicity reports" json:"reports,omitempty"`
-	Notes      string `f:"notes" zh:"备注" en:"notes" json:"notes,omitempty"`
-	Deleted    bool   `f:"deleted" zh:"已删除" en:"deleted" json:"deleted,omitempty"`
+	// Since schema 2: the science parks' pairings, the platforms, and how long a need may stay open.
+	ParkVillages int    `f:"park_villages" zh:"每个园区结对重点村（个）" en:"key villages paired with each park" json:"park_villages,omitempty"`
+	ParkJobs     int    `f:"park_jobs" zh:"园区带动就业（人）" en:"jobs created by the parks" json:"park_jobs,omitempty"`
+	Stars        int    `f:"star_platforms" zh:"星创天地（个）" en:"星创天地 platforms" json:"star_platforms,omitempty"`
+	Stations     int    `f:"stations" zh:"农科驿站（个）" en:"农科驿站 stations" json:"stations,omitempty"`
+	NeedDays     int    `f:"need_days" zh:"需求办结时限（天）" en:"days a need may stay open" json:"need_days,omitempty"`
+	Notes        string `f:"notes" zh:"备注" en:"notes" json:"notes,omitempty"`
+	Deleted      bool   `f:"deleted" zh:"已删除" en:"deleted" json:"deleted,omitempty"`
 }
 
 // ProgrammeKeyVillages is the number of key villages the programme covers, for pro-rating the city's
@@ -151,7 +157,24 @@ func ShareOf(target int, share float64) int { return int(math.Ceil(float64(targe
 // city has not set.
 func DefaultTarget(year int) Target {
 	return Target{Year: strconv.Itoa(year), Activities: 20, Attendees: 2000, Brochures: 3000, Projects: 10,
-		Varieties: 20, Surveys: 2, Leaders: 50, Reports: 10}
+		Varieties: 20, Surveys: 2, Leaders: 50, Reports: 10, ParkVillages: 2, ParkJobs: 50, Stars: 1, Stations: 10,
+		NeedDays: 30}
+}
+
+// WithDefaults fills the fields of a stored target that the city never set with the programme's
+// defaults: a target record written before schema 2 has no park, platform or need figures, and a zero
+// there would read as "no target". set tells which fields the record holds (Record.Fields).
+func (t Target) WithDefaults(set func(field string) bool) Target {
+	y, _ := strconv.Atoi(t.Year)
+	def := Values(DefaultTarget(y))
+	vals := Values(t)
+	for name, v := range def {
+		if !set(name) && vals[name] == "" {
+			vals[name] = v
+		}
+	}
+	e, _ := Decode(KindTarget, t.Year, vals)
+	return e.(Target)
 }
 
 // RecordKind and RecordID tie the typed views to their records.

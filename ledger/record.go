@@ -18,10 +18,19 @@ const (
 )
 
 // Kinds lists every record kind, in the order screens and reports show them.
-var Kinds = []Kind{KindVillage, KindAdvisor, KindTraining, KindAssignment, KindTarget}
+var Kinds = []Kind{KindVillage, KindAdvisor, KindTraining, KindAssignment, KindTarget,
+	KindNeed, KindProject, KindVariety, KindIntroduction, KindLeader, KindPublicity, KindPark, KindParkPairing, KindPlatform}
 
-// Roster reports whether records of the kind form a shared roster that only the city scope writes.
-func (k Kind) Roster() bool { return k == KindAdvisor || k == KindAssignment || k == KindTarget }
+// Roster reports whether records of the kind form a shared roster that only the city scope writes and
+// every office receives: the advisors and their pairings, the targets, the varieties registry, the
+// science parks and their pairings, the platforms.
+func (k Kind) Roster() bool {
+	switch k {
+	case KindAdvisor, KindAssignment, KindTarget, KindVariety, KindPark, KindParkPairing, KindPlatform:
+		return true
+	}
+	return false
+}
 
 // Valid reports whether k is a known kind.
 func (k Kind) Valid() bool { return slices.Contains(Kinds, k) }

@@ -449,7 +449,8 @@ func TestKinds(t *testing.T) {
 	if ledger.Kind("farm").Valid() || ledger.Kind("").Valid() {
 		t.Error("an unknown kind is valid")
 	}
-	roster := map[ledger.Kind]bool{ledger.KindAdvisor: true, ledger.KindAssignment: true, ledger.KindTarget: true}
+	roster := map[ledger.Kind]bool{ledger.KindAdvisor: true, ledger.KindAssignment: true, ledger.KindTarget: true,
+		ledger.KindVariety: true, ledger.KindPark: true, ledger.KindParkPairing: true, ledger.KindPlatform: true}
 	for _, k := range ledger.Kinds {
 		if k.Roster() != roster[k] {
 			t.Errorf("%s.Roster() = %v, want %v", k, k.Roster(), roster[k])

@@ -68,6 +68,24 @@ func KindName(k Kind) string {
 		return "结对安排"
 	case KindTarget:
 		return "年度目标"
+	case KindNeed:
+		return "需求"
+	case KindProject:
+		return "科技扶贫项目"
+	case KindVariety:
+		return "新品种新技术"
+	case KindIntroduction:
+		return "引进推广记录"
+	case KindLeader:
+		return "科技带头人、示范户"
+	case KindPublicity:
+		return "宣传报道"
+	case KindPark:
+		return "农业科技园区"
+	case KindParkPairing:
+		return "园区结对"
+	case KindPlatform:
+		return "星创天地、农科驿站"
 	}
 	return string(k)
 }
@@ -78,6 +96,12 @@ type Checker interface {
 	Today() time.Time
 	VillageKnown(Code) bool
 	AdvisorKnown(id string) bool
+	// Known reports whether a live record of kind k has the id: the trainings, projects, varieties and
+	// parks that records of the programme name.
+	Known(k Kind, id string) bool
+	// Named returns the id of the live record of kind k known by a name in NormalName form ("" if none):
+	// a variety by its name or one of its aliases, so that the registry never holds one variety twice.
+	Named(k Kind, normal string) string
 }
 
 // FirstDate is the earliest date the ledger accepts (the programme began in 2015).
@@ -252,7 +276,9 @@ func Validate(e Entity, ck Checker) error {
 			c.checkTarget(r, today)
 		}
 	default:
-		return fmt.Errorf("validate: unknown record type %T", e)
+		if !c.checkProgramme(e, today, ck) {
+			return fmt.Errorf("validate: unknown record type %T", e)
+		}
 	}
 	return c.result(e.RecordID())
 }
@@ -375,7 +401,9 @@ func (c *checks) checkTarget(r Target, today time.Time) {
 		name string
 		n    int
 	}{{"activities", r.Activities}, {"attendees", r.Attendees}, {"brochures", r.Brochures}, {"projects", r.Projects},
-		{"varieties", r.Varieties}, {"surveys", r.Surveys}, {"leaders", r.Leaders}, {"reports", r.Reports}} {
+		{"varieties", r.Varieties}, {"surveys", r.Surveys}, {"leaders", r.Leaders}, {"reports", r.Reports},
+		{"park_villages", r.ParkVillages}, {"park_jobs", r.ParkJobs}, {"star_platforms", r.Stars}, {"stations", r.Stations},
+		{"need_days", r.NeedDays}} {
 		c.count(f.name, f.n, MaxTarget)
 	}
 	c.text("notes", r.Notes, MaxText)

@@ -13,21 +13,36 @@ import (
 	"techaid/ledger"
 )
 
-// checker is a fixed world for validation: today is 2026-05-01 in China, two villages and two advisors.
+// checker is a fixed world for validation: today is 2026-05-01 in China, two villages, two advisors,
+// and one record of each kind that records name (a training, a project, a variety, a park).
 type checker struct {
 	today    time.Time
 	villages map[ledger.Code]bool
 	advisors map[string]bool
+	records  map[ledger.Ref]bool
+	names    map[string]string // a variety's names in NormalName form → its id
 }
 
 func (c checker) Today() time.Time                   { return c.today }
 func (c checker) VillageKnown(code ledger.Code) bool { return c.villages[code] }
 func (c checker) AdvisorKnown(id string) bool        { return c.advisors[id] }
+func (c checker) Known(k ledger.Kind, id string) bool {
+	return c.records[ledger.Ref{Kind: k, ID: id}]
+}
+func (c checker) Named(k ledger.Kind, normal string) string {
+	if k != ledger.KindVariety {
+		return ""
+	}
+	return c.names[normal]
+}
 
 var world = checker{
 	today:    time.Date(2026, 5, 1, 0, 0, 0, 0, ledger.China),
 	villages: map[ledger.Code]bool{"370323102201": true, "370323102202": true},
 	advisors: map[string]bool{"A-017": true, "A-018": true},
+	records: map[ledger.Ref]bool{{Kind: ledger.KindTraining, ID: "T-1"}: true, {Kind: ledger.KindTraining, ID: "T-2"}: true,
+		{Kind: ledger.KindProject, ID: "P-1"}: true, {Kind: ledger.KindVariety, ID: "V-1"}: true, {Kind: ledger.KindPark, ID: "K-1"}: true},
+	names: map[string]string{"鲁丽": "V-1", "鲁丽苹果": "V-1"},
 }
 
 // Valid records of each kind: the full test records, not deleted.

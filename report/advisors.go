@@ -346,6 +346,8 @@ func (p AdvisorPlan) Apply(ctx context.Context, st Store, progress func(done, to
 // checker validates rows as the store will, without it: today's date and no references to check.
 type checker struct{ today time.Time }
 
-func (c checker) Today() time.Time            { return c.today }
-func (checker) VillageKnown(ledger.Code) bool { return true }
-func (checker) AdvisorKnown(string) bool      { return true }
+func (c checker) Today() time.Time               { return c.today }
+func (checker) VillageKnown(ledger.Code) bool    { return true }
+func (checker) AdvisorKnown(string) bool         { return true }
+func (checker) Known(ledger.Kind, string) bool   { return true }
+func (checker) Named(ledger.Kind, string) string { return "" }
