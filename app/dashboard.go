@@ -196,7 +196,7 @@ func (u *UI) target(year int) (ledger.Target, bool) {
 		return ledger.Target{}, false
 	}
 	tg, err := ledger.As[ledger.Target](rec)
-	return tg, err == nil
+	return tg.WithDefaults(func(f string) bool { _, ok := rec.Fields[f]; return ok }), err == nil
 }
 
 // editTargets lets the city office set a year's targets; they reach every office with sync.

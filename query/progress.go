@@ -22,6 +22,22 @@ type Progress struct {
 	KeyVillagesSurveyed int `json:"key_villages_surveyed"` // with at least SurveysPerKeyVillage needs surveys
 	KeyVillagesVisited  int `json:"key_villages_visited"`  // with at least one training or visit
 	Surveys             int `json:"surveys"`               // needs surveys in key villages
+
+	// The rest of the programme, counted from its records (kept per year, city, county and township in
+	// the transactions that write them). Records naming villages of several townships count once in
+	// each place they touch.
+	Needs         NeedProgress     `json:"needs"`
+	Projects      ProjectProgress  `json:"projects"`
+	Varieties     VarietyProgress  `json:"varieties"`
+	Leaders       int              `json:"leaders"`        // technology leaders and model households recognised in the year
+	LeaderKind    map[string]int   `json:"leader_kind"`    // of those, by kind
+	Publicity     int              `json:"publicity"`      // publicity reports of the year by offices in the place
+	PublicityForm map[string]int   `json:"publicity_form"` // of those, by form
+	Parks         ParkProgress     `json:"parks"`
+	Platforms     PlatformProgress `json:"platforms"`
+	// Target is the year's targets as the figures are measured against (the city's, with the
+	// programme's defaults for what it never set): Store.Progress fills it.
+	Target ledger.Target `json:"target"`
 }
 
 // SurveysPerKeyVillage is the programme's yearly target of needs surveys (需求调研) per key village.

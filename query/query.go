@@ -64,10 +64,20 @@ type Stats struct {
 	Advisors    int         `json:"advisors"`
 	Assignments int         `json:"assignments"`
 	Trainings   int         `json:"trainings"`
-	Changes     uint64      `json:"changes"`   // changes people made on this replica (copies of reference data are none)
-	Acked       uint64      `json:"acked"`     // of those, acknowledged by the city
-	Pending     uint64      `json:"pending"`   // of those, not yet acknowledged by the city
-	Conflicts   int         `json:"conflicts"` // not yet reviewed
+	// Live records of the programme's other kinds.
+	Needs         int    `json:"needs"`
+	Projects      int    `json:"projects"`
+	Varieties     int    `json:"varieties"`
+	Introductions int    `json:"introductions"`
+	Leaders       int    `json:"leaders"`
+	Publicity     int    `json:"publicity"`
+	Parks         int    `json:"parks"`
+	ParkPairings  int    `json:"park_pairings"`
+	Platforms     int    `json:"platforms"`
+	Changes       uint64 `json:"changes"`   // changes people made on this replica (copies of reference data are none)
+	Acked         uint64 `json:"acked"`     // of those, acknowledged by the city
+	Pending       uint64 `json:"pending"`   // of those, not yet acknowledged by the city
+	Conflicts     int    `json:"conflicts"` // not yet reviewed
 }
 
 // ImportResult reports a bulk write.

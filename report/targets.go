@@ -20,7 +20,7 @@ func YearTarget(st Store, year int) (t ledger.Target, custom bool) {
 	rec, err := st.Record(strconv.Itoa(year))
 	if err == nil && rec.Kind == ledger.KindTarget && !rec.Deleted() {
 		if t, err := ledger.As[ledger.Target](rec); err == nil {
-			return t, true
+			return t.WithDefaults(func(f string) bool { _, ok := rec.Fields[f]; return ok }), true
 		}
 	}
 	return ledger.DefaultTarget(year), false

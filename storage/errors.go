@@ -2,6 +2,7 @@ package storage
 
 import (
 	"fmt"
+	"strings"
 
 	"techaid/ledger"
 )
@@ -28,22 +29,40 @@ func clerkError(en, zh string) error { return &sentinel{en, zh} }
 func (e *sentinel) Error() string   { return e.en }
 func (e *sentinel) Chinese() string { return e.zh }
 
-// InUseError says why a village or an advisor cannot be deleted.
+// InUseError says why a record cannot be deleted: the live records that still name it.
 type InUseError struct {
 	Kind        ledger.Kind
 	ID          string
 	Trainings   int
 	Assignments int
+	Others      map[ledger.Kind]int // records of the programme's other kinds, by kind
+}
+
+// counts lists what names the record, kind by kind in ledger.Kinds order.
+func (e *InUseError) counts() (zh, en []string) {
+	add := func(k ledger.Kind, n int) {
+		if n > 0 {
+			zh = append(zh, fmt.Sprintf("%d 条%s", n, ledger.KindName(k)))
+			en = append(en, fmt.Sprintf("%d %s", n, k))
+		}
+	}
+	add(ledger.KindTraining, e.Trainings)
+	add(ledger.KindAssignment, e.Assignments)
+	for _, k := range ledger.Kinds {
+		add(k, e.Others[k])
+	}
+	return zh, en
 }
 
 func (e *InUseError) Error() string {
-	return fmt.Sprintf("delete %s %s: %d trainings and %d assignments name it: %v", e.Kind, e.ID, e.Trainings, e.Assignments, ErrInUse)
+	_, en := e.counts()
+	return fmt.Sprintf("delete %s %s: %s name it: %v", e.Kind, e.ID, strings.Join(en, ", "), ErrInUse)
 }
 
 // Chinese is the message a clerk sees.
 func (e *InUseError) Chinese() string {
-	return fmt.Sprintf("不能删除：还有 %d 条培训与服务记录、%d 条结对安排涉及该%s。请先修改或删除这些记录。",
-		e.Trainings, e.Assignments, ledger.KindName(e.Kind))
+	zh, _ := e.counts()
+	return fmt.Sprintf("不能删除：还有 %s涉及该%s。请先修改或删除这些记录。", strings.Join(zh, "、"), ledger.KindName(e.Kind))
 }
 
 // Is makes errors.Is(err, ErrInUse) true.

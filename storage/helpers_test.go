@@ -461,6 +461,9 @@ func checkConsistent(t testing.TB, s *Store) {
 			t.Errorf("Stats counts %d %ss, disk has %d live", c.n, c.kind, len(wantIDs))
 		}
 	}
+	if !s.Identity().Lean {
+		checkProgrammeConsistent(t, s, recs)
+	}
 }
 
 func keyDiff(a, b map[string]string) []string {
@@ -606,6 +609,7 @@ func snapshot(t testing.TB, s *Store) map[string]any {
 			put(fmt.Sprintf("Progress %d %s", year, under), s.Progress(year, under, "2026-06-01", nil))
 		}
 	}
+	snapshotProgramme(t, s, put)
 	put("Stats", s.Stats(nil))
 	put("tallies", memTallies(t, s))
 	put("conflicts", mustConflicts(t, s, false))
@@ -645,6 +649,7 @@ type workload struct {
 	extra     []string      // spare advisors: deleted and restored
 	trainings []string
 	assigns   []string
+	prog      map[ledger.Kind][]string // records of the programme's kinds (programme_helpers_test.go)
 	ops       map[string]int
 }
 
@@ -809,6 +814,11 @@ func (w *workload) toggle(what string, ids []string) {
 	} else {
 		err = w.s.Delete(ctx, id)
 		w.ops["delete "+what]++
+		if tolerateInUse(err) {
+			w.ops["delete "+what]--
+			w.ops["in use "+what]++
+			return
+		}
 	}
 	if err != nil {
 		w.t.Fatalf("toggle %s %s: %v", what, id, err)
@@ -817,7 +827,7 @@ func (w *workload) toggle(what string, ids []string) {
 
 // step makes one random edit.
 func (w *workload) step() {
-	switch r := w.pick(100); {
+	switch r := w.pick(130); {
 	case r < 40:
 		w.addTraining()
 	case r < 60:
@@ -842,8 +852,10 @@ func (w *workload) step() {
 		w.toggle("advisor", w.extra)
 	case r < 93:
 		w.addAdvisor(w.pick(3) == 0)
-	default:
+	case r < 100:
 		w.addTraining()
+	default:
+		w.programmeStep()
 	}
 }
 

@@ -146,6 +146,7 @@ func (s *Store) importRecords(ctx context.Context, records []ledger.Entity, prog
 		return res, err
 	}
 	b.bumpGens()
+	b.publish()
 	b.mem.Commit()
 	s.setCounters(b.cnt)
 	report(len(records))

@@ -22,6 +22,8 @@ import (
 //	t k <kind> 0x00 <date:10> <id>             training index by kind (服务形式), then date (format 2)
 //	g <year:4> <village:12>                    tally of one village's trainings in one year
 //	p <kind> <id>                              on a hub: a record kept aside until it is whole (parkedKey)
+//	k <year:2> <metric> 0x00 <code> [0x00 <member>]  a yearly figure of a place, or a member of a set
+//	                                           figure with its reference count (format 3, counts.go)
 const (
 	prefixMeta         byte = 'm'
 	prefixRecord       byte = 'r'
@@ -33,6 +35,7 @@ const (
 	prefixTally        byte = 'g'
 	prefixDoc          byte = 'n'
 	prefixParked       byte = 'p'
+	prefixCount        byte = 'k'
 
 	trainingByVillage byte = 'v'
 	trainingByAdvisor byte = 'a'
@@ -47,6 +50,16 @@ var kindByte = map[ledger.Kind]byte{
 	ledger.KindTraining:   't',
 	ledger.KindAssignment: 's',
 	ledger.KindTarget:     'y',
+	// Format 3: the rest of the programme.
+	ledger.KindNeed:         'n',
+	ledger.KindProject:      'p',
+	ledger.KindVariety:      'e',
+	ledger.KindIntroduction: 'i',
+	ledger.KindLeader:       'l',
+	ledger.KindPublicity:    'b',
+	ledger.KindPark:         'k',
+	ledger.KindParkPairing:  'q',
+	ledger.KindPlatform:     'f',
 }
 
 func metaKey(name string) []byte { return append([]byte{prefixMeta}, name...) }

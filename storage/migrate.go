@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -26,6 +27,7 @@ const formatFile = "techaid.format"
 // migrations[v] brings a store of format v to v+1.
 var migrations = map[int]func(s *Store, id query.Identity) error{
 	1: addKindIndex,
+	2: countTrainingVarieties,
 }
 
 // checkFormatFile refuses a store whose format file names a newer format. A store without the file
@@ -104,6 +106,53 @@ func addKindIndex(s *Store, id query.Identity) error {
 	})
 	if err != nil {
 		return err
+	}
+	return wb.Flush()
+}
+
+// countTrainingVarieties (format 2 → 3) writes the counts format 3 keeps that records of format 2
+// already contribute to: the varieties each live training names, per year and place (counts.go). The
+// kinds format 3 adds have no records yet. A hub's lean store counts nothing.
+func countTrainingVarieties(s *Store, id query.Identity) error {
+	if id.Lean {
+		return nil
+	}
+	members := map[countKey]map[string]int{}
+	// Idempotent: an attempt a crash cut short wrote some of the same keys with the same values (nothing
+	// else writes to the store before the upgrade is done).
+	err := s.db.View(func(txn *badger.Txn) error {
+		return scanRecords(txn, ledger.KindTraining, func(rec ledger.Record) error {
+			if rec.Deleted() {
+				return nil
+			}
+			t, err := ledger.As[ledger.Training](rec)
+			if err != nil {
+				return nil
+			}
+			places, cs := contributions(t)
+			for _, c := range cs {
+				for _, p := range places {
+					k := countKey{year: c.year, metric: c.metric, code: p}
+					if members[k] == nil {
+						members[k] = map[string]int{}
+					}
+					members[k][c.member] += c.n
+				}
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	wb := s.db.NewWriteBatch()
+	defer wb.Cancel()
+	for k, ms := range members {
+		for m, n := range ms {
+			if err := wb.Set(countKeyBytes(k, m), binary.AppendVarint(nil, int64(n))); err != nil {
+				return err
+			}
+		}
 	}
 	return wb.Flush()
 }

@@ -3,10 +3,13 @@ package storage
 import (
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -53,7 +56,7 @@ func TestMigrateFormat1(t *testing.T) {
 	if got := storedFormat(t, s); got != FormatVersion {
 		t.Errorf("format after open: %d, want %d", got, FormatVersion)
 	}
-	if b, err := os.ReadFile(filepath.Join(dir, formatFile)); err != nil || strings.TrimSpace(string(b)) != "2" {
+	if b, err := os.ReadFile(filepath.Join(dir, formatFile)); err != nil || strings.TrimSpace(string(b)) != strconv.Itoa(FormatVersion) {
 		t.Errorf("format file: %q, %v", b, err)
 	}
 	st := s.Stats(nil)
@@ -177,4 +180,65 @@ func TestKindIndexFollowsEdits(t *testing.T) {
 	if count(ledger.TrainingOnSite) != 0 {
 		t.Errorf("a deleted training is still counted")
 	}
+}
+
+// TestMigrateFormat2: a store written by format 2 (testdata/format2, made by techaid-cli before the
+// programme's kinds existed) opens in this build: everything it held is there, the counts of the
+// varieties its trainings name are built (and agree with a recount), its target keeps what the city set
+// and reads the programme's defaults for the figures it could not hold, the new kinds can be written,
+// and opening it again changes nothing more.
+func TestMigrateFormat2(t *testing.T) {
+	dir := t.TempDir()
+	copyDir(t, "testdata/format2", dir)
+	wall := func() time.Time { return time.Date(2026, 12, 3, 15, 0, 0, 0, ledger.China) }
+	s := openStore(t, dir, Options{Logger: testLogger(t), Wall: wall})
+	if got := storedFormat(t, s); got != FormatVersion {
+		t.Errorf("format after open: %d, want %d", got, FormatVersion)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, formatFile)); err != nil || strings.TrimSpace(string(b)) != strconv.Itoa(FormatVersion) {
+		t.Errorf("format file: %q, %v", b, err)
+	}
+	st := s.Stats(nil)
+	if st.Villages != 3 || st.KeyVillages != 2 || st.Advisors != 1 || st.Trainings != 3 || st.Changes != 13 {
+		t.Errorf("after the upgrade the store holds %+v", st)
+	}
+	checkConsistent(t, s)
+	names := func(year int, under ledger.Code) string {
+		var out []string
+		for _, u := range s.Unlinked(year, under) {
+			out = append(out, fmt.Sprintf("%s×%d", u.Name, u.Count))
+		}
+		return strings.Join(out, ",")
+	}
+	// 鲁丽 is named by both 2026 trainings (once as 鲁 丽): one name, named twice. The deleted training's
+	// variety is not counted; the 2025 training's 济麦22 twice in one training counts once.
+	if got := names(2026, ""); got != "鲁丽×2,烟富3号×1,维纳斯黄金×1" {
+		t.Errorf("2026's unlinked names: %s", got)
+	}
+	if got := names(2025, "370322"); got != "济麦22×1" {
+		t.Errorf("2025's in 高青县: %s", got)
+	}
+	tg, custom := s.YearTarget(2026)
+	if !custom || tg.Activities != 30 || tg.Projects != 12 || tg.Attendees != 2000 || tg.ParkJobs != 50 || tg.NeedDays != 30 || tg.Stations != 10 {
+		t.Errorf("the 2026 target after the upgrade: %+v (custom %v)", tg, custom)
+	}
+	// Registering the varieties counts them from the trainings already there.
+	for _, name := range []string{"鲁丽", "烟富3号"} {
+		mustCreate(t, s, ledger.Variety{Name: name, Kind: ledger.VarietyBreed})
+	}
+	if p := s.Progress(2026, lucun, "2026-12-03", nil); p.Varieties.Count != 2 || p.Varieties.Unlinked != 1 {
+		t.Errorf("鲁村镇's varieties: %+v", p.Varieties)
+	}
+	mustCreate(t, s, need(lucun1, ledger.NeedWaiting, "2026-12-01", "", ""))
+	checkConsistent(t, s)
+	want := snapshot(t, s)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again := openStore(t, dir, Options{Logger: testLogger(t), Wall: wall})
+	if storedFormat(t, again) != FormatVersion {
+		t.Error("the second open changed the format")
+	}
+	diffState(t, "after the second open", snapshot(t, again), want)
+	checkConsistent(t, again)
 }

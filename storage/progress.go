@@ -2,13 +2,18 @@ package storage
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 
 	"techaid/ledger"
 	"techaid/query"
 )
 
-// Progress sums the tallies of a year under a code ("" or the city for everything) and counts key
-// villages covered by an active assignment on the date on (today, for the dashboard).
+// Progress counts a year's work under a code ("" or the city for everything), every figure the
+// programme's targets are measured on: it sums the villages' tallies of trainings, counts key villages
+// covered by an active assignment on the date on (today, for the dashboard; the year's last day for a
+// past year), reads the counts of needs, projects, varieties, leaders and publicity, and counts the
+// parks' pairings and the platforms. p.Target is the year's targets they are measured against.
 func (s *Store) Progress(year int, under ledger.Code, on ledger.Date, ws query.WatchSet) query.Progress {
 	p := query.Progress{Year: year, Under: under, Townships: map[ledger.Code]query.Tally{}}
 	txn := s.mem.Txn(false)
@@ -68,5 +73,184 @@ func (s *Store) Progress(year int, under ledger.Code, on ledger.Date, ws query.W
 			p.KeyVillagesVisited++
 		}
 	}
+	s.programme(&p, year, under, on, ws)
 	return p
+}
+
+// YearTarget is the city's targets for a year, with the programme's defaults for every figure the city
+// never set (a target written before schema 2 has no park, platform or need figures), or the defaults
+// alone if it set none (custom false).
+func (s *Store) YearTarget(year int) (t ledger.Target, custom bool) {
+	rec, err := s.Record(strconv.Itoa(year))
+	if err != nil || rec.Kind != ledger.KindTarget || rec.Deleted() {
+		return ledger.DefaultTarget(year), false
+	}
+	t, err = ledger.As[ledger.Target](rec)
+	if err != nil {
+		return ledger.DefaultTarget(year), false
+	}
+	return t.WithDefaults(func(field string) bool { _, ok := rec.Fields[field]; return ok }), true
+}
+
+// programme fills the figures of the programme beyond trainings: from the counts kept per year and
+// place, and (the few parks, pairings and platforms, and the needs open now) from the lists.
+func (s *Store) programme(p *query.Progress, year int, under ledger.Code, on ledger.Date, ws query.WatchSet) {
+	txn := s.mem.Txn(false)
+	for _, k := range listKinds {
+		watchGen(txn, ws, string(k))
+	}
+	watchGen(txn, ws, string(ledger.KindTarget))
+	p.Target, _ = s.YearTarget(year)
+	code := under
+	if code == "" || code.Level() == ledger.LevelCity {
+		code = s.Identity().Scope
+		if len(code) > 4 {
+			code = code[:4]
+		}
+		under = ""
+	}
+	fig := func(metric string) int { return s.figure(year, metric, code) }
+	cat := s.lists()
+
+	// Needs: the year's from the counts, the open ones now from the list.
+	n := query.NeedProgress{Raised: fig(mNeeds), ByState: map[string]int{}, Days: p.Target.NeedDays, ByGroup: map[string]query.GroupNeeds{},
+		Resolved: fig(mNeedClosed + ledger.NeedResolved), Unsolvable: fig(mNeedClosed + ledger.NeedUnsolvable)}
+	for _, st := range ledger.NeedStates {
+		if c := fig(mNeedState + st); c != 0 {
+			n.ByState[st] = c
+		}
+	}
+	for _, g := range ledger.Groups {
+		if r, c := fig(mNeedGroup+g), fig(mNeedClosedGroup+g); r != 0 || c != 0 {
+			n.ByGroup[g] = query.GroupNeeds{Raised: r, Closed: c}
+		}
+	}
+	for _, r := range cat.rows[ledger.KindNeed] {
+		need := r.e.(ledger.Need)
+		if !need.Open() || under != "" && !slices.Contains(r.codes, under) {
+			continue
+		}
+		age := max(daysBetween(need.Raised, on), 0)
+		g := n.ByGroup[need.Group]
+		g.Open++
+		n.Open++
+		if n.Days > 0 && age > n.Days {
+			g.Overdue++
+			n.Overdue++
+		}
+		g.Oldest = max(g.Oldest, age)
+		bucket := 0
+		for bucket < len(query.NeedAges) && age > query.NeedAges[bucket] {
+			bucket++
+		}
+		g.Ages[bucket]++
+		n.ByGroup[need.Group] = g
+	}
+	p.Needs = n
+
+	// Projects.
+	pr := query.ProjectProgress{ByState: map[string]int{}, Amount: float64(fig(mProjectAmount)) / 10000,
+		Households: fig(mProjectHouses), Jobs: fig(mProjectJobs)}
+	for _, st := range ledger.ProjectStates {
+		if c := fig(mProject + st); c != 0 {
+			pr.ByState[st] = c
+			if ledger.ProjectSupported(st) {
+				pr.Supported += c
+			}
+		}
+	}
+	p.Projects = pr
+
+	// Varieties: each registered variety once, whether an introduction or a text names it.
+	v := query.VarietyProgress{Introductions: fig(mIntros), Area: float64(fig(mIntroArea)) / 100, Households: fig(mIntroHouses)}
+	seen := map[string]bool{}
+	for _, id := range s.membersOf(year, setVarietyIDs, code) {
+		seen[id] = true
+	}
+	for _, name := range s.membersOf(year, setVarietyNames, code) {
+		if id, ok := cat.names[name]; ok {
+			seen[id] = true
+		} else {
+			v.Unlinked++
+		}
+	}
+	v.Count = len(seen)
+	p.Varieties = v
+
+	// Leaders and publicity.
+	p.LeaderKind, p.PublicityForm = map[string]int{}, map[string]int{}
+	for _, k := range ledger.LeaderKinds {
+		if c := fig(mLeader + k); c != 0 {
+			p.LeaderKind[k] = c
+			p.Leaders += c
+		}
+	}
+	for _, f := range ledger.PublicityForms {
+		if c := fig(mPublicity + f); c != 0 {
+			p.PublicityForm[f] = c
+			p.Publicity += c
+		}
+	}
+
+	p.Parks = s.parkProgress(cat, year, under, p.Target.ParkVillages)
+	end := ledger.Date(fmt.Sprintf("%04d-12-31", year))
+	for _, r := range cat.rows[ledger.KindPlatform] {
+		pl := r.e.(ledger.Platform)
+		if under != "" && !slices.Contains(r.codes, under) || pl.Date > end {
+			continue
+		}
+		switch {
+		case pl.State == ledger.PlatformBuilding:
+			p.Platforms.Building++
+		case pl.Kind == ledger.PlatformStar:
+			p.Platforms.Stars++
+		case pl.Kind == ledger.PlatformStation:
+			p.Platforms.Stations++
+		}
+	}
+}
+
+// parkProgress counts the parks in a place paired with enough key villages in the year, and the key
+// villages, pairings and jobs of the place's villages.
+func (s *Store) parkProgress(cat *catalog, year int, under ledger.Code, enough int) query.ParkProgress {
+	var pp query.ParkProgress
+	txn := s.mem.Txn(false)
+	isKey := func(v ledger.Code) bool {
+		obj, _ := txn.First(tableVillages, indexID, string(v))
+		return obj != nil && obj.(*villageRow).Key
+	}
+	keyVillages := map[string]map[ledger.Code]bool{} // park → key villages paired in the year
+	placeVillages := map[ledger.Code]bool{}
+	for _, r := range cat.rows[ledger.KindParkPairing] {
+		pa := r.e.(ledger.ParkPairing)
+		if !pa.ActiveIn(year) {
+			continue
+		}
+		key := isKey(pa.Village)
+		if key {
+			if keyVillages[pa.Park] == nil {
+				keyVillages[pa.Park] = map[ledger.Code]bool{}
+			}
+			keyVillages[pa.Park][pa.Village] = true
+		}
+		if under == "" || under.Contains(pa.Village) {
+			pp.Pairings++
+			pp.Jobs += pa.Jobs
+			if key {
+				placeVillages[pa.Village] = true
+			}
+		}
+	}
+	pp.Villages = len(placeVillages)
+	for _, r := range cat.rows[ledger.KindPark] {
+		park := r.e.(ledger.Park)
+		if !parkIn(park, under) {
+			continue
+		}
+		pp.Parks++
+		if len(keyVillages[park.ID]) >= max(enough, 1) {
+			pp.Paired++
+		}
+	}
+	return pp
 }

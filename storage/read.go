@@ -258,6 +258,16 @@ func (s *Store) Stats(ws query.WatchSet) query.Stats {
 	st.KeyVillages = count(tableVillages, indexKey, true)
 	st.Advisors = count(tableAdvisors, indexID)
 	st.Assignments = count(tableAssignments, indexID)
+	rows := s.lists().rows
+	for _, c := range []struct {
+		n *int
+		k ledger.Kind
+	}{{&st.Needs, ledger.KindNeed}, {&st.Projects, ledger.KindProject}, {&st.Varieties, ledger.KindVariety},
+		{&st.Introductions, ledger.KindIntroduction}, {&st.Leaders, ledger.KindLeader}, {&st.Publicity, ledger.KindPublicity},
+		{&st.Parks, ledger.KindPark}, {&st.ParkPairings, ledger.KindParkPairing}, {&st.Platforms, ledger.KindPlatform}} {
+		watchGen(txn, ws, string(c.k))
+		*c.n = len(rows[c.k])
+	}
 	return st
 }
 

@@ -172,10 +172,10 @@ func (b *batch) remote(in ledger.Record) (int, error) {
 		if err := b.inScope(after); err != nil {
 			return 0, err
 		}
-		// A change carries only the fields it changed, so an edit of a training this replica does not
-		// hold may come without its villages, and inScope has nothing to refuse. Below the city, a
-		// training that cannot be placed in the scope is not stored (it would count as a live one).
-		if t, ok := after.(ledger.Training); ok && len(t.Villages) == 0 && b.id.Scope.Level() != ledger.LevelCity {
+		// A change carries only the fields it changed, so an edit of a record this replica does not
+		// hold may come without its villages (or office), and inScope has nothing to refuse. Below the
+		// city, a record that cannot be placed in the scope is not stored (it would count as a live one).
+		if Place(after) == "-" && b.id.Scope.Level() != ledger.LevelCity {
 			return 0, &badRecord{fmt.Sprintf("%s %s: not held here and the change names no village, so it cannot be placed in scope %s",
 				in.Kind, in.ID, b.id.Scope)}
 		}
@@ -383,6 +383,14 @@ func (c hubChecker) Today() time.Time {
 func (c hubChecker) VillageKnown(code ledger.Code) bool { return c.b.s.id.Scope.Contains(code) }
 
 func (c hubChecker) AdvisorKnown(id string) bool { return id != "" && len(id) <= 64 }
+
+// Known checks the form of the id of a training, project, variety or park a record names, for the same
+// reason: the record may come after the one naming it.
+func (c hubChecker) Known(_ ledger.Kind, id string) bool { return id != "" && len(id) <= 64 }
+
+// Named finds no duplicate: the registry's names are checked where the city registers a variety, and
+// two city clerks registering one variety at once make two records the hub must keep alike everywhere.
+func (c hubChecker) Named(ledger.Kind, string) string { return "" }
 
 // Changes returns up to limit entries of the local change log after sequence number after, each with the
 // fields it changed as the record holds them now (value and version): what sync pushes to the city.

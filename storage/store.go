@@ -9,6 +9,7 @@ import (
 	"log"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -22,7 +23,7 @@ import (
 
 // FormatVersion is the version of the on-disk layout this build writes. A store of a newer version is
 // refused untouched; older ones are migrated on open.
-const FormatVersion = 2 // 2: the training index by kind (migrate.go)
+const FormatVersion = 3 // 2: the training index by kind; 3: the programme's counts (migrate.go)
 
 // Options configure Open. The zero value is right for an office PC.
 type Options struct {
@@ -67,6 +68,11 @@ type Store struct {
 	parked, parkedKnown bool
 	// leanInit is Options.Lean, used by Init; id.Lean says whether this store is lean.
 	leanInit bool
+	// cat holds the lists of the programme's records (lists.go); figures its counts (counts.go), which
+	// countMu guards: writers change them holding mu too.
+	cat     atomic.Pointer[catalog]
+	countMu sync.RWMutex
+	figures *counts
 	// tightened is what Open changed to make the data folder private (perm.go); nil if nothing.
 	tightened *Tightened
 	close     func() error
@@ -230,6 +236,9 @@ func (s *Store) rebuild(txn *badger.Txn) error {
 			return err
 		}
 	}
+	for _, k := range ledger.Kinds {
+		mtxn.Insert(tableGens, &gen{Kind: string(k)})
+	}
 	for _, k := range []ledger.Kind{ledger.KindVillage, ledger.KindAdvisor, ledger.KindAssignment} {
 		err := scanRecords(txn, k, func(rec ledger.Record) error {
 			if rec.Deleted() {
@@ -244,9 +253,7 @@ func (s *Store) rebuild(txn *badger.Txn) error {
 		if err != nil {
 			return err
 		}
-		mtxn.Insert(tableGens, &gen{Kind: string(k)})
 	}
-	mtxn.Insert(tableGens, &gen{Kind: string(ledger.KindTraining)})
 	mtxn.Insert(tableGens, &gen{Kind: "meta"})
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixTally}, PrefetchValues: true, PrefetchSize: 100})
 	defer it.Close()
@@ -261,6 +268,21 @@ func (s *Store) rebuild(txn *badger.Txn) error {
 			return err
 		}
 	}
+	// The programme's lists and counts; a hub's lean store keeps neither (Options.Lean).
+	cat, figures := &catalog{rows: map[ledger.Kind][]*row{}, names: map[string]string{}}, newCounts()
+	if !s.id.Lean {
+		var err error
+		if cat, err = buildLists(func(k ledger.Kind, fn func(ledger.Record) error) error { return scanRecords(txn, k, fn) }); err != nil {
+			return err
+		}
+		if figures, err = loadCounts(txn); err != nil {
+			return err
+		}
+	}
+	s.cat.Store(cat)
+	s.countMu.Lock()
+	s.figures = figures
+	s.countMu.Unlock()
 	mtxn.Commit()
 	return nil
 }

@@ -22,35 +22,47 @@ import (
 // own change log: every change it accepted, with the place that decides who receives it) and each
 // office replica's acknowledged sequence number, written in the transaction that applies the push.
 
-// Place is where a record lies for fan-out: the township of a village, the narrowest code holding all
-// of a training's villages, "" for the shared rosters (which every office receives).
+// Place is where a record lies for fan-out: the township of a village, the narrowest division holding
+// every village a record names (a training, a need, a project, an introduction, a leader), the office
+// of a publicity report, "" for the shared rosters (which every office receives), "-" for a record that
+// cannot be placed (only the city sees it).
 func Place(e ledger.Entity) ledger.Code {
 	switch r := e.(type) {
 	case ledger.Village:
 		return r.Code.Township()
-	case ledger.Training:
-		// The narrowest division holding every village: the longest common prefix, cut to a level.
-		if len(r.Villages) == 0 {
-			return "-" // cannot be placed: only the city sees it
+	case ledger.Publicity:
+		if l := r.Org.Level(); l == ledger.LevelInvalid || l == ledger.LevelVillage {
+			return "-"
 		}
-		p := string(r.Villages[0])
-		for _, v := range r.Villages[1:] {
-			n := 0
-			for n < len(p) && n < len(v) && p[n] == v[n] {
-				n++
-			}
-			p = p[:n]
-		}
-		for _, n := range []int{9, 6, 4} {
-			if len(p) >= n {
-				return ledger.Code(p[:n])
-			}
-		}
-		// Villages of two cities (or malformed codes, which validation keeps out): no office's scope
-		// holds it, so it stays at the hub.
+		return r.Org
+	}
+	if e.RecordKind().Roster() {
+		return ""
+	}
+	return narrowest(ledger.VillagesOf(e))
+}
+
+// narrowest is the narrowest division holding every village: their longest common prefix, cut to a
+// level; "-" for none, or for villages of two cities (or malformed codes, which validation keeps out):
+// no office's scope holds those, so they stay at the hub.
+func narrowest(villages []ledger.Code) ledger.Code {
+	if len(villages) == 0 {
 		return "-"
 	}
-	return ""
+	p := string(villages[0])
+	for _, v := range villages[1:] {
+		n := 0
+		for n < len(p) && n < len(v) && p[n] == v[n] {
+			n++
+		}
+		p = p[:n]
+	}
+	for _, n := range []int{9, 6, 4} {
+		if len(p) >= n {
+			return ledger.Code(p[:n])
+		}
+	}
+	return "-"
 }
 
 // Push is one batch of changes an office replica sent to the hub.
@@ -555,18 +567,33 @@ func (s *Store) Snapshot(fn func(rec ledger.Record, place ledger.Code) error) er
 
 // RecordPlace is Place of a raw record, reading only the fields that decide it.
 func RecordPlace(rec ledger.Record) ledger.Code {
-	switch rec.Kind {
-	case ledger.KindVillage:
+	switch {
+	case rec.Kind == ledger.KindVillage:
 		return ledger.Code(rec.ID).Township()
-	case ledger.KindTraining:
+	case rec.Kind == ledger.KindTraining:
 		var t ledger.Training
 		if f, ok := rec.Fields["villages"]; ok {
 			_ = json.Unmarshal([]byte(f.Value), &t.Villages)
 		}
 		return Place(t)
+	case rec.Kind.Roster():
+		return ""
 	}
-	return ""
+	values := map[string]string{}
+	for _, name := range placeFields {
+		if f, ok := rec.Fields[name]; ok {
+			values[name] = f.Value
+		}
+	}
+	e, err := ledger.Decode(rec.Kind, rec.ID, values)
+	if err != nil {
+		return "-"
+	}
+	return Place(e)
 }
+
+// placeFields are the fields that decide where a record lies.
+var placeFields = []string{"village", "villages", "org"}
 
 // Docs are small JSON documents kept beside the ledger (the hub's office registry, sync settings):
 // backed up and restored with it, never synced.

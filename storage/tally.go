@@ -24,8 +24,10 @@ func tallyID(year int, v ledger.Code) string { return fmt.Sprintf("%04d/%s", yea
 
 // derive keeps everything computed from records in step with a record going from before to after,
 // its live typed views (nil: it did not exist or was deleted; nil after: it is gone now): memdb rows,
-// training index keys, tallies, counters.
+// the programme's lists and counts, training index keys, tallies, counters.
 func (b *batch) derive(before, after ledger.Entity) error {
+	b.listChange(before, after)
+	b.recount(before, after)
 	switch {
 	case after != nil:
 		if err := memPut(b.mem, after); err != nil {

@@ -49,6 +49,14 @@ type batch struct {
 	// reference marks an import of reference data (ImportReference): new records only, stamped
 	// ledger.ReferenceStamp, and not logged as changes.
 	reference bool
+	// lists and counts are the changes to the programme's lists (lists.go) and counts (counts.go),
+	// published when the whole batch has committed.
+	lists  map[ledger.Kind]map[string]*listChange
+	counts *pending
+	// live tells, in an import, whether records of the kinds others name (trainings, projects,
+	// varieties, parks) written by the import's earlier transactions are live: the snapshot the
+	// import reads from does not hold them (by recordKey).
+	live map[string]bool
 }
 
 // kvWrite is one buffered write (del: a deletion).
@@ -109,6 +117,7 @@ func (s *Store) write(fn func(b *batch) error) error {
 		}
 		return fmt.Errorf("write: %w", err)
 	}
+	b.publish()
 	b.mem.Commit()
 	s.setCounters(b.cnt)
 	return nil
@@ -127,10 +136,13 @@ func (s *Store) begin() (*batch, error) {
 	return b, nil
 }
 
-// seal adds what every Badger transaction of a write ends with: the tallies it changed, the counters
-// and the clock.
+// seal adds what every Badger transaction of a write ends with: the tallies and counts it changed, the
+// counters and the clock.
 func (b *batch) seal() error {
 	if err := b.flushTallies(); err != nil {
+		return err
+	}
+	if err := b.flushCounts(); err != nil {
 		return err
 	}
 	cnt, err := json.Marshal(b.cnt)
@@ -141,6 +153,13 @@ func (b *batch) seal() error {
 		return err
 	}
 	return b.set(metaKey(metaClock), binary.BigEndian.AppendUint64(nil, uint64(b.s.clock.Last())))
+}
+
+// publish makes the programme's lists and counts the batch changed visible, once Badger has committed
+// all of it and before memdb commits (whose watch channels wake the screens).
+func (b *batch) publish() {
+	b.publishLists()
+	b.publishCounts()
 }
 
 // bumpGens moves the write counters of the kinds written, which wakes the screens watching them.
@@ -188,41 +207,67 @@ func getRecord(txn *badger.Txn, k ledger.Kind, id string) (ledger.Record, bool, 
 
 // checker answers validation's questions from inside the write, so that a village imported earlier in
 // the same batch is already known.
-type checker struct {
-	mem   *memdb.Txn
-	clock *ledger.Clock
-}
+type checker struct{ b *batch }
 
-func (c checker) Today() time.Time { return c.clock.Today() }
+func (c checker) Today() time.Time { return c.b.s.clock.Today() }
 func (c checker) VillageKnown(code ledger.Code) bool {
-	v, _ := c.mem.First(tableVillages, indexID, string(code))
+	v, _ := c.b.mem.First(tableVillages, indexID, string(code))
 	return v != nil
 }
 func (c checker) AdvisorKnown(id string) bool {
-	v, _ := c.mem.First(tableAdvisors, indexID, id)
+	v, _ := c.b.mem.First(tableAdvisors, indexID, id)
 	return v != nil
 }
 
-// inScope checks that this office may write e.
+// Known reads the record inside the write (so a project written earlier in the same batch is known).
+func (c checker) Known(k ledger.Kind, id string) bool {
+	if id == "" || len(id) > 64 || !k.Valid() {
+		return false
+	}
+	if live, ok := c.b.live[string(recordKey(k, id))]; ok {
+		return live
+	}
+	rec, ok, err := c.b.get(k, id)
+	return err == nil && ok && !rec.Deleted()
+}
+
+// Named finds a variety by a name in normal form among the registry as this write leaves it.
+func (c checker) Named(k ledger.Kind, normal string) string {
+	if k != ledger.KindVariety || normal == "" {
+		return ""
+	}
+	changed := c.b.lists[ledger.KindVariety]
+	for id, ch := range changed {
+		if v, ok := ch.after.(ledger.Variety); ok && slices.ContainsFunc(v.Names(), func(n string) bool { return ledger.NormalName(n) == normal }) {
+			return id
+		}
+	}
+	id := c.b.s.lists().names[normal]
+	if _, ok := changed[id]; ok {
+		return "" // changed in this write, and no longer called so
+	}
+	return id
+}
+
+// inScope checks that this office may write e: a roster only from the city scope; a village, and
+// every village any other record names, inside the office's scope; publicity, its office too.
 func (b *batch) inScope(e ledger.Entity) error {
 	scope := b.id.Scope
 	fail := func(org ledger.Code) error {
 		return &ScopeError{Kind: e.RecordKind(), ID: e.RecordID(), Org: org, Scope: scope}
 	}
-	switch r := e.(type) {
-	case ledger.Village:
-		if !scope.Contains(r.Code) {
-			return fail(r.Code)
-		}
-	case ledger.Training:
-		for _, v := range r.Villages {
-			if !scope.Contains(v) {
-				return fail(v)
-			}
-		}
-	default:
-		if e.RecordKind().Roster() && scope.Level() != ledger.LevelCity {
+	if e.RecordKind().Roster() {
+		if scope.Level() != ledger.LevelCity {
 			return fail("")
+		}
+		return nil
+	}
+	if p, ok := e.(ledger.Publicity); ok && !scope.Contains(p.Org) {
+		return fail(p.Org)
+	}
+	for _, v := range ledger.VillagesOf(e) {
+		if !scope.Contains(v) {
+			return fail(v)
 		}
 	}
 	return nil
@@ -287,7 +332,7 @@ func (b *batch) local(op string, k ledger.Kind, id string, values map[string]str
 			return unchanged, err
 		}
 	}
-	if err := ledger.Validate(after, checker{b.mem, b.s.clock}); err != nil {
+	if err := ledger.Validate(after, checker{b}); err != nil {
 		return unchanged, err
 	}
 	if err := b.inScope(after); err != nil {
@@ -330,16 +375,20 @@ func changePlace(before, after ledger.Entity) ledger.Code {
 	return ""
 }
 
-// placeable reports whether the codes that decide e's scope are well-formed village codes.
+// placeable reports whether the codes that decide e's scope are well-formed: village codes, and a
+// publicity's office a city, county or township code.
 func placeable(e ledger.Entity) bool {
-	switch r := e.(type) {
-	case ledger.Village:
-		return r.Code.Level() == ledger.LevelVillage
-	case ledger.Training:
-		for _, v := range r.Villages {
-			if v.Level() != ledger.LevelVillage {
-				return false
-			}
+	if e.RecordKind().Roster() {
+		return true
+	}
+	if p, ok := e.(ledger.Publicity); ok {
+		if l := p.Org.Level(); l == ledger.LevelInvalid || l == ledger.LevelVillage {
+			return false
+		}
+	}
+	for _, v := range ledger.VillagesOf(e) {
+		if v.Level() != ledger.LevelVillage {
+			return false
 		}
 	}
 	return true
@@ -361,6 +410,13 @@ func (b *batch) putRecord(rec ledger.Record) error {
 	}
 	if b.buffered {
 		b.chunk[string(key)] = rec
+		switch rec.Kind {
+		case ledger.KindTraining, ledger.KindProject, ledger.KindVariety, ledger.KindPark:
+			if b.live == nil {
+				b.live = map[string]bool{}
+			}
+			b.live[string(key)] = !rec.Deleted()
+		}
 	}
 	b.kind[rec.Kind] = true
 	return nil
@@ -486,9 +542,11 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 	})
 }
 
-// inUse refuses to delete a village or an advisor that live trainings or assignments still name: they
-// would be left pointing at nothing, and fail validation at their next edit.
+// inUse refuses to delete a record that live records still name (a village, an advisor, a training, a
+// project, a variety, a park): they would be left pointing at nothing, and fail validation at their
+// next edit.
 func (b *batch) inUse(k ledger.Kind, id string) error {
+	use := &InUseError{Kind: k, ID: id}
 	var prefix []byte
 	var assignments memdb.ResultIterator
 	var err error
@@ -499,22 +557,37 @@ func (b *batch) inUse(k ledger.Kind, id string) error {
 	case ledger.KindAdvisor:
 		prefix = advisorIndexPrefix(id)
 		assignments, err = b.mem.Get(tableAssignments, indexAdvisor, id)
+	case ledger.KindTraining, ledger.KindProject, ledger.KindVariety, ledger.KindPark:
 	default:
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	use := &InUseError{Kind: k, ID: id}
-	for obj := assignments.Next(); obj != nil; obj = assignments.Next() {
-		use.Assignments++
+	if assignments != nil {
+		for obj := assignments.Next(); obj != nil; obj = assignments.Next() {
+			use.Assignments++
+		}
 	}
-	it := b.txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
-	defer it.Close()
-	for it.Rewind(); it.Valid(); it.Next() {
-		use.Trainings++
+	if prefix != nil {
+		it := b.txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+		for it.Rewind(); it.Valid(); it.Next() {
+			use.Trainings++
+		}
+		it.Close()
 	}
-	if use.Trainings > 0 || use.Assignments > 0 {
+	ref := ledger.Ref{Kind: k, ID: id}
+	for kind, rows := range b.s.lists().rows {
+		for _, r := range rows {
+			if slices.Contains(ledger.References(r.e), ref) {
+				if use.Others == nil {
+					use.Others = map[ledger.Kind]int{}
+				}
+				use.Others[kind]++
+			}
+		}
+	}
+	if use.Trainings > 0 || use.Assignments > 0 || len(use.Others) > 0 {
 		return use
 	}
 	return nil

@@ -1,0 +1,552 @@
+package storage
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+
+	"techaid/ledger"
+	"techaid/query"
+)
+
+// The programme's records beyond villages, advisors, trainings and assignments (needs, projects, the
+// varieties registry and its introductions, leaders, publicity, parks and their pairings, platforms)
+// are held in memory, one sorted list per kind, decoded from Badger on open. A list is an immutable
+// snapshot: a write builds the changed kinds' new lists and publishes them after Badger committed and
+// before memdb commits (so that a screen woken by memdb's watch reads the new list). go-memdb is not
+// used for them: at ~450 bytes per index entry, the indexes of 10k needs would cost more memory than
+// the records themselves, while one sorted slice per kind is searched and paged in microseconds.
+
+// listKinds are the kinds held in lists.
+var listKinds = []ledger.Kind{ledger.KindNeed, ledger.KindProject, ledger.KindVariety, ledger.KindIntroduction,
+	ledger.KindLeader, ledger.KindPublicity, ledger.KindPark, ledger.KindParkPairing, ledger.KindPlatform}
+
+func listed(k ledger.Kind) bool { return slices.Contains(listKinds, k) }
+
+// byName reports whether a kind is listed by name (the registries) rather than newest first.
+func byName(k ledger.Kind) bool {
+	return k == ledger.KindVariety || k == ledger.KindPark || k == ledger.KindPlatform
+}
+
+// row is one live record of a list, with what lists filter and sort on computed once.
+type row struct {
+	e     ledger.Entity
+	id    string
+	order string        // sort key, unique: ends with the id
+	codes []ledger.Code // every place it touches (ancestors) and every village it names
+	date  ledger.Date
+	year  int
+}
+
+func newRow(e ledger.Entity) *row {
+	r := &row{e: e, id: e.RecordID()}
+	r.date, r.year = ledger.When(e)
+	switch v := e.(type) {
+	case ledger.Variety:
+		r.order = ledger.NormalName(v.Name) + "\x00" + r.id
+	case ledger.Park:
+		r.order = v.Name + "\x00" + r.id
+	case ledger.Platform:
+		r.order = v.Kind + "\x00" + v.Name + "\x00" + r.id
+	default:
+		r.order = fmt.Sprintf("%04d\x00%s\x00%s", r.year, r.date, r.id)
+	}
+	r.codes = placesOf(e)
+	return r
+}
+
+// placesOf lists the codes a record can be found under: each village it names with its township,
+// county and city, and for publicity its office, for a park its county, for a platform its location,
+// with theirs.
+func placesOf(e ledger.Entity) []ledger.Code {
+	var out []ledger.Code
+	add := func(c ledger.Code) {
+		for _, a := range ancestors(c) {
+			if !slices.Contains(out, a) {
+				out = append(out, a)
+			}
+		}
+	}
+	switch r := e.(type) {
+	case ledger.Publicity:
+		add(r.Org)
+	case ledger.Park:
+		add(r.County)
+	case ledger.Platform:
+		add(r.Location)
+	}
+	for _, v := range ledger.VillagesOf(e) {
+		add(v)
+	}
+	return out
+}
+
+// ancestors is a code and every division above it, narrowest first; nothing for a malformed code.
+func ancestors(c ledger.Code) []ledger.Code {
+	var out []ledger.Code
+	for _, n := range []int{12, 9, 6, 4} {
+		if c.Level() != ledger.LevelInvalid && len(c) >= n {
+			out = append(out, c[:n])
+		}
+	}
+	return out
+}
+
+// before reports whether row a comes before row b in its kind's list.
+func before(k ledger.Kind, a, b *row) bool {
+	if byName(k) {
+		return a.order < b.order
+	}
+	return a.order > b.order
+}
+
+// catalog is the published state of every list: immutable once published.
+type catalog struct {
+	rows map[ledger.Kind][]*row
+	// names maps each registered variety's name and aliases, in NormalName form, to its id.
+	names map[string]string
+}
+
+func (s *Store) lists() *catalog { return s.cat.Load() }
+
+// listChange is what a write did to one record of a list kind: its live view before and after (nil:
+// absent or deleted). A batch keeps the first before and the last after of each record.
+type listChange struct{ before, after ledger.Entity }
+
+// listed records a change of a list kind for publish.
+func (b *batch) listChange(before, after ledger.Entity) {
+	e := after
+	if e == nil {
+		e = before
+	}
+	if e == nil || !listed(e.RecordKind()) || b.id.Lean {
+		return
+	}
+	k := e.RecordKind()
+	if b.lists == nil {
+		b.lists = map[ledger.Kind]map[string]*listChange{}
+	}
+	if b.lists[k] == nil {
+		b.lists[k] = map[string]*listChange{}
+	}
+	if ch, ok := b.lists[k][e.RecordID()]; ok {
+		ch.after = after
+		return
+	}
+	b.lists[k][e.RecordID()] = &listChange{before: before, after: after}
+}
+
+// publishLists makes the batch's list changes visible. s.mu is held.
+func (b *batch) publishLists() {
+	if len(b.lists) == 0 {
+		return
+	}
+	old := b.s.lists()
+	next := &catalog{rows: make(map[ledger.Kind][]*row, len(old.rows)), names: old.names}
+	for k, rows := range old.rows {
+		next.rows[k] = rows
+	}
+	for k, changes := range b.lists {
+		next.rows[k] = applyChanges(k, old.rows[k], changes)
+		if k == ledger.KindVariety {
+			next.names = varietyNames(next.rows[k])
+		}
+	}
+	b.s.cat.Store(next)
+	b.lists = nil
+}
+
+// applyChanges returns a new list: rows without the records changed, with their new rows in place.
+func applyChanges(k ledger.Kind, rows []*row, changes map[string]*listChange) []*row {
+	var adds []*row
+	for _, ch := range changes {
+		if ch.after != nil {
+			adds = append(adds, newRow(ch.after))
+		}
+	}
+	sort.Slice(adds, func(i, j int) bool { return before(k, adds[i], adds[j]) })
+	find := func(rs []*row, r *row) int {
+		return sort.Search(len(rs), func(i int) bool { return !before(k, rs[i], r) })
+	}
+	out := slices.Clone(rows)
+	if len(changes) <= 16 {
+		// Few changes (a clerk's save, a live batch): find each old row by its sort key.
+		removed := 0
+		for _, ch := range changes {
+			if ch.before == nil {
+				continue
+			}
+			old := newRow(ch.before)
+			if i := find(out, old); i < len(out) && out[i].id == old.id {
+				out = slices.Delete(out, i, i+1)
+				removed++
+			}
+		}
+		if removed == countBefore(changes) {
+			for _, r := range adds {
+				i := find(out, r)
+				out = slices.Insert(out, i, r)
+			}
+			return out
+		}
+		out = slices.Clone(rows) // a row was not where its key says: rebuild below
+	}
+	out = slices.DeleteFunc(out, func(r *row) bool { _, changed := changes[r.id]; return changed })
+	merged := make([]*row, 0, len(out)+len(adds))
+	i, j := 0, 0
+	for i < len(out) || j < len(adds) {
+		if j == len(adds) || i < len(out) && before(k, out[i], adds[j]) {
+			merged = append(merged, out[i])
+			i++
+		} else {
+			merged = append(merged, adds[j])
+			j++
+		}
+	}
+	return merged
+}
+
+func countBefore(changes map[string]*listChange) int {
+	n := 0
+	for _, ch := range changes {
+		if ch.before != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// varietyNames maps the normal form of every registered name and alias to its variety. Two varieties
+// sharing a name (validation keeps them apart; two city clerks writing at once could still make one)
+// keep the first in list order.
+func varietyNames(rows []*row) map[string]string {
+	out := make(map[string]string, len(rows)*2)
+	for _, r := range rows {
+		for _, n := range r.e.(ledger.Variety).Names() {
+			if nn := ledger.NormalName(n); nn != "" {
+				if _, taken := out[nn]; !taken {
+					out[nn] = r.id
+				}
+			}
+		}
+	}
+	return out
+}
+
+// buildLists decodes every live record of the list kinds from Badger on open (records, as read by
+// scanRecords).
+func buildLists(scan func(k ledger.Kind, fn func(ledger.Record) error) error) (*catalog, error) {
+	cat := &catalog{rows: map[ledger.Kind][]*row{}, names: map[string]string{}}
+	for _, k := range listKinds {
+		var rows []*row
+		err := scan(k, func(rec ledger.Record) error {
+			if rec.Deleted() {
+				return nil
+			}
+			if e := typedOf(rec); e != nil {
+				rows = append(rows, newRow(e))
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		sort.Slice(rows, func(i, j int) bool { return before(k, rows[i], rows[j]) })
+		cat.rows[k] = rows
+	}
+	cat.names = varietyNames(cat.rows[ledger.KindVariety])
+	return cat, nil
+}
+
+// matches applies the filters every list shares.
+func (r *row) matches(q query.List) bool {
+	if q.Under != "" && !slices.Contains(r.codes, q.Under) {
+		return false
+	}
+	if q.Year != 0 && r.year != q.Year {
+		return false
+	}
+	if q.From != "" && r.date < q.From || q.To != "" && (r.date == "" || r.date > q.To) {
+		return false
+	}
+	if q.Advisor != "" && !slices.Contains(ledger.References(r.e), ledger.Ref{Kind: ledger.KindAdvisor, ID: q.Advisor}) {
+		return false
+	}
+	if q.Search != "" && !searchable(r.e, strings.TrimSpace(q.Search)) {
+		return false
+	}
+	return true
+}
+
+// searchable reports whether s is part of a text field of e (a list of texts counts item by item).
+func searchable(e ledger.Entity, s string) bool {
+	if s == "" {
+		return true
+	}
+	has := func(texts ...string) bool {
+		for _, t := range texts {
+			if strings.Contains(t, s) {
+				return true
+			}
+		}
+		return false
+	}
+	switch r := e.(type) {
+	case ledger.Need:
+		return has(r.Problem, r.Industry, r.Reason, r.Notes, string(r.Village))
+	case ledger.Project:
+		return has(r.Name, r.Notes) || has(r.Varieties...)
+	case ledger.Variety:
+		n := ledger.NormalName(s)
+		return has(r.Name, r.Industry, r.Source, r.Description, r.Notes) || has(r.Aliases...) ||
+			n != "" && slices.ContainsFunc(r.Names(), func(x string) bool { return strings.Contains(ledger.NormalName(x), n) })
+	case ledger.Introduction:
+		return has(r.Notes)
+	case ledger.Leader:
+		return has(r.Name, r.Industry, r.Phone, r.Notes)
+	case ledger.Publicity:
+		return has(r.Title, r.Outlet, r.Link, r.Notes)
+	case ledger.Park:
+		return has(r.Name, r.Speciality, r.Notes)
+	case ledger.ParkPairing:
+		return has(r.Reason, r.Notes)
+	case ledger.Platform:
+		return has(r.Name, r.Address, r.Operator, r.Notes)
+	}
+	return false
+}
+
+// page runs a list query: the rows of kind k matching q and keep (nil: all), in list order, one page
+// of them and how many match in all. If ws is not nil it is given the channel of the kind's writes.
+func page[T ledger.Entity](s *Store, k ledger.Kind, q query.List, ws query.WatchSet, keep func(T) bool) ([]T, int) {
+	watchGen(s.mem.Txn(false), ws, string(k))
+	var out []T
+	total := 0
+	for _, r := range s.lists().rows[k] {
+		if !r.matches(q) {
+			continue
+		}
+		e := r.e.(T)
+		if keep != nil && !keep(e) {
+			continue
+		}
+		total++
+		if total > q.Offset && (q.Limit == 0 || len(out) < q.Limit) {
+			out = append(out, e)
+		}
+	}
+	return out, total
+}
+
+// Needs lists the needs matching q, newest first, and how many match in all.
+func (s *Store) Needs(q query.Needs, ws query.WatchSet) ([]ledger.Need, int) {
+	on := q.On
+	if on == "" {
+		on = ledger.DateOf(s.clock.Today())
+	}
+	return page(s, ledger.KindNeed, q.List, ws, func(n ledger.Need) bool {
+		if q.Group != "" && n.Group != q.Group || q.State != "" && n.State != q.State || q.Open && !n.Open() {
+			return false
+		}
+		if q.Older > 0 && (!n.Open() || daysBetween(n.Raised, on) <= q.Older) {
+			return false
+		}
+		if q.Training != "" && n.Survey != q.Training && !slices.Contains(n.Trainings, q.Training) {
+			return false
+		}
+		return true
+	})
+}
+
+// daysBetween counts the days from a to b (negative if b is earlier; 0 if either is malformed).
+func daysBetween(a, b ledger.Date) int {
+	if !a.Valid() || !b.Valid() {
+		return 0
+	}
+	return int(math.Round(b.Time().Sub(a.Time()).Hours() / 24))
+}
+
+// Projects lists the projects matching q, newest year first, and how many match in all.
+func (s *Store) Projects(q query.Projects, ws query.WatchSet) ([]ledger.Project, int) {
+	return page(s, ledger.KindProject, q.List, ws, func(p ledger.Project) bool {
+		return (q.Group == "" || p.Group == q.Group) && (q.State == "" || p.State == q.State) &&
+			(q.Source == "" || p.Source == q.Source) && (!q.Supported || ledger.ProjectSupported(p.State))
+	})
+}
+
+// Varieties lists the registry of varieties and techniques matching q, by name.
+func (s *Store) Varieties(q query.Varieties, ws query.WatchSet) []ledger.Variety {
+	out, _ := page(s, ledger.KindVariety, query.List{Search: q.Search}, ws, func(v ledger.Variety) bool {
+		return (q.Kind == "" || v.Kind == q.Kind) && (q.Group == "" || v.Group == q.Group)
+	})
+	return out
+}
+
+// Introductions lists the introductions matching q, newest year first, and how many match in all.
+func (s *Store) Introductions(q query.Introductions, ws query.WatchSet) ([]ledger.Introduction, int) {
+	return page(s, ledger.KindIntroduction, q.List, ws, func(i ledger.Introduction) bool {
+		return q.Variety == "" || i.Variety == q.Variety
+	})
+}
+
+// Leaders lists the technology leaders and model households matching q, newest first.
+func (s *Store) Leaders(q query.Leaders, ws query.WatchSet) ([]ledger.Leader, int) {
+	return page(s, ledger.KindLeader, q.List, ws, func(l ledger.Leader) bool { return q.Kind == "" || l.Kind == q.Kind })
+}
+
+// PublicityList lists the publicity reports matching q, newest first.
+func (s *Store) PublicityList(q query.Publicity, ws query.WatchSet) ([]ledger.Publicity, int) {
+	return page(s, ledger.KindPublicity, q.List, ws, func(p ledger.Publicity) bool { return q.Form == "" || p.Form == q.Form })
+}
+
+// Parks lists the science parks by name; with under, those lying in it (a township: its county's).
+func (s *Store) Parks(under ledger.Code, ws query.WatchSet) []ledger.Park {
+	out, _ := page(s, ledger.KindPark, query.List{}, ws, func(p ledger.Park) bool { return parkIn(p, under) })
+	return out
+}
+
+// parkIn reports whether a park lies in a place, or in the county of a township or village.
+func parkIn(p ledger.Park, under ledger.Code) bool {
+	if under == "" {
+		return true
+	}
+	if under.Level() == ledger.LevelTownship || under.Level() == ledger.LevelVillage {
+		under = under.County()
+	}
+	return under.Contains(p.County)
+}
+
+// ParkPairings lists the parks' pairings matching q, newest first.
+func (s *Store) ParkPairings(q query.ParkPairings, ws query.WatchSet) []ledger.ParkPairing {
+	out, _ := page(s, ledger.KindParkPairing, query.List{Under: q.Under}, ws, func(p ledger.ParkPairing) bool {
+		return (q.Park == "" || p.Park == q.Park) && (q.On == "" || p.ActiveOn(q.On)) && (q.Year == 0 || p.ActiveIn(q.Year))
+	})
+	return out
+}
+
+// Platforms lists the 星创天地 and 农科驿站 matching q, by kind and name.
+func (s *Store) Platforms(q query.Platforms, ws query.WatchSet) ([]ledger.Platform, int) {
+	return page(s, ledger.KindPlatform, q.List, ws, func(p ledger.Platform) bool {
+		return (q.Kind == "" || p.Kind == q.Kind) && (q.Level == "" || p.Level == q.Level) && (q.State == "" || p.State == q.State)
+	})
+}
+
+// VarietiesByName is type-ahead on the registry: varieties whose name or an alias starts with prefix
+// (as NormalName folds them), then those containing it, at most limit.
+func (s *Store) VarietiesByName(prefix string, limit int) []ledger.Variety {
+	n := ledger.NormalName(prefix)
+	var starts, contains []ledger.Variety
+	for _, r := range s.lists().rows[ledger.KindVariety] {
+		v := r.e.(ledger.Variety)
+		best := 0
+		for _, name := range v.Names() {
+			switch nn := ledger.NormalName(name); {
+			case strings.HasPrefix(nn, n):
+				best = 2
+			case strings.Contains(nn, n) && best == 0:
+				best = 1
+			}
+		}
+		switch best {
+		case 2:
+			starts = append(starts, v)
+		case 1:
+			contains = append(contains, v)
+		}
+	}
+	out := append(starts, contains...)
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out
+}
+
+// MatchVariety matches a free text (a training's or a project's variety) to the registry: the variety
+// it names, if its name or an alias is the text as NormalName folds it; else the varieties it may mean.
+func (s *Store) MatchVariety(text string) query.VarietyMatch {
+	m := query.VarietyMatch{Text: text}
+	cat := s.lists()
+	n := ledger.NormalName(text)
+	if id, ok := cat.names[n]; ok && n != "" {
+		for _, r := range cat.rows[ledger.KindVariety] {
+			if r.id == id {
+				v := r.e.(ledger.Variety)
+				m.Variety = &v
+			}
+		}
+		return m
+	}
+	m.Near = nearVarieties(cat, n)
+	return m
+}
+
+// nearVarieties are the registered varieties a text in normal form may mean: a name or alias
+// containing it or contained in it (two characters at least), or one character apart.
+func nearVarieties(cat *catalog, n string) []ledger.Variety {
+	if n == "" {
+		return nil
+	}
+	var out []ledger.Variety
+	for _, r := range cat.rows[ledger.KindVariety] {
+		v := r.e.(ledger.Variety)
+		for _, name := range v.Names() {
+			nn := ledger.NormalName(name)
+			short := min(len([]rune(nn)), len([]rune(n)))
+			if short >= 2 && (strings.Contains(nn, n) || strings.Contains(n, nn)) || oneApart(nn, n) {
+				out = append(out, v)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// oneApart reports whether a and b differ by one character changed, added or dropped (and have at
+// least two characters: any two single characters are one apart).
+func oneApart(a, b string) bool {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) < len(rb) {
+		ra, rb = rb, ra
+	}
+	if len(rb) < 2 || len(ra)-len(rb) > 1 {
+		return false
+	}
+	i := 0
+	for i < len(rb) && ra[i] == rb[i] {
+		i++
+	}
+	if len(ra) == len(rb) {
+		return i < len(ra) && string(ra[i+1:]) == string(rb[i+1:])
+	}
+	return string(ra[i+1:]) == string(rb[i:])
+}
+
+// Unlinked lists the variety texts that trainings and supported projects of a year name in a place and
+// the registry does not know, most named first, each with the registered varieties it may mean: the
+// list the city works through, registering a variety or adding an alias, so that nothing is counted
+// twice or silently dropped. under "" (or the city) is everything.
+func (s *Store) Unlinked(year int, under ledger.Code) []query.Unlinked {
+	code := under
+	if code == "" || code.Level() == ledger.LevelCity {
+		code = s.Identity().Scope
+		if len(code) > 4 {
+			code = code[:4]
+		}
+	}
+	cat := s.lists()
+	var out []query.Unlinked
+	for name, n := range s.memberCounts(year, setVarietyNames, code) {
+		if _, ok := cat.names[name]; !ok {
+			out = append(out, query.Unlinked{Name: name, Count: n, Near: nearVarieties(cat, name)})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
