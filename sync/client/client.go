@@ -11,6 +11,8 @@ import (
 	"log"
 	"math/rand/v2"
 	"net/http"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -104,6 +106,20 @@ func (s State) Chinese() string {
 	return b.String()
 }
 
+// hubSchemaOlder reads an upgrade refusal's detail, as every hub writes it ("schema 2; this hub has
+// schema 1"): true when the hub's record schema is older than this client's, so that it is the city's
+// server, not this office, that needs the new version.
+func hubSchemaOlder(msg string) bool {
+	m := hubSchemaRE.FindStringSubmatch(msg)
+	if m == nil {
+		return false
+	}
+	n, err := strconv.Atoi(m[1])
+	return err == nil && n < protocol.Schema
+}
+
+var hubSchemaRE = regexp.MustCompile(`this hub has schema (\d+)`)
+
 // permanent reports an error that retrying cannot cure: the hub refused the token or the version, or
 // the address would carry the token unencrypted to another machine.
 func permanent(err error) bool {
@@ -115,6 +131,9 @@ func permanent(err error) bool {
 func Chinese(err error) string {
 	var pe protocol.Error
 	if errors.As(err, &pe) {
+		if pe.Code == protocol.CodeUpgrade && hubSchemaOlder(pe.Message) {
+			return "市局服务器的软件版本比本机旧，暂时不能同步：请联系市局升级服务器。本机的记录都保存着，服务器升级后重新打开本程序即可自动上报"
+		}
 		return pe.Code.Chinese()
 	}
 	if errors.Is(err, ErrPlain) {

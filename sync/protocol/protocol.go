@@ -21,9 +21,10 @@ const (
 	MinVersion = 1
 )
 
-// Schema is the version of the record schema (the fields of each kind) carried in hello, so a hub can
-// tell an office that its records would not be understood.
-const Schema = 1
+// Schema is the version of the record schema (the kinds and their fields) carried in hello, so a hub can
+// tell an office that its records would not be understood. 2: the programme's kinds (need, project,
+// variety, introduction, leader, publicity, park, park_pairing, platform) and the targets' new fields.
+const Schema = 2
 
 // Size limits. A frame larger than MaxFrame is refused with CodeTooLarge and the connection closed; a
 // sender keeps a batch under MaxBatch records and about BatchBytes of JSON.

@@ -490,7 +490,7 @@ func TestLimits(t *testing.T) {
 	if MaxFrame != 8*1024*1024 || MaxHello != 64*1024 || MaxBatch != 1000 || BatchBytes != 1024*1024 {
 		t.Errorf("limits changed (MaxFrame %d, MaxHello %d, MaxBatch %d, BatchBytes %d): update PROTOCOL.md", MaxFrame, MaxHello, MaxBatch, BatchBytes)
 	}
-	if Path != "/sync" || Version != 1 || MinVersion != 1 || Schema != 1 {
+	if Path != "/sync" || Version != 1 || MinVersion != 1 || Schema != 2 {
 		t.Errorf("path or versions changed: update PROTOCOL.md")
 	}
 }
