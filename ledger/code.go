@@ -59,10 +59,18 @@ func ParseCode(s string) (Code, error) {
 	return Code(s), nil
 }
 
-// Valid reports whether c is a well-formed code of some level.
+// Valid reports whether c is a well-formed code of some level: what ParseCode accepts, without
+// surrounding spaces. (It is asked of every code a count or a list reads: it builds no error.)
 func (c Code) Valid() bool {
-	_, err := ParseCode(string(c))
-	return err == nil && string(c) == strings.TrimSpace(string(c))
+	if _, ok := levelLen[len(c)]; !ok || c[:2] == "00" {
+		return false
+	}
+	for i := range len(c) {
+		if c[i] < '0' || c[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // Level reports the code's level, LevelInvalid if it is malformed.

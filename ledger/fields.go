@@ -39,6 +39,40 @@ func (d Date) Valid() bool {
 	return err == nil
 }
 
+// Days is the date as a number of days since 1970-01-01, computed without parsing a time (lists and
+// counts compare ages of thousands of records); ok is false if d is malformed.
+func (d Date) Days() (n int, ok bool) {
+	if len(d) != 10 || d[4] != '-' || d[7] != '-' {
+		return 0, false
+	}
+	num := func(s Date) (int, bool) {
+		v := 0
+		for _, c := range []byte(s) {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v, true
+	}
+	y, ok1 := num(d[:4])
+	m, ok2 := num(d[5:7])
+	day, ok3 := num(d[8:])
+	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || day < 1 || day > 31 {
+		return 0, false
+	}
+	// Days from civil (Howard Hinnant's algorithm): March-based years put the leap day last.
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + day - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468, true
+}
+
 // Year is the date's year, 0 if malformed.
 func (d Date) Year() int {
 	if !d.Valid() {

@@ -1,10 +1,14 @@
 package ledger_test
 
 import (
+	"errors"
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"techaid/ledger"
 )
@@ -396,5 +400,93 @@ func TestTargetWithDefaults(t *testing.T) {
 	}
 	if got.ParkJobs != def.ParkJobs || got.NeedDays != 30 || got.Stars != 1 || got.Attendees != def.Attendees {
 		t.Errorf("figures never set: %+v", got)
+	}
+}
+
+// TestProgrammeRelations: the programme's rules relating two fields name the other one (With), so that
+// the city's hub leaves them to the offices; rules about a field's own value name none.
+func TestProgrammeRelations(t *testing.T) {
+	tests := []struct {
+		name        string
+		e           ledger.Entity
+		field, with string
+	}{
+		{"closed before raised", with(validNeed, func(n *ledger.Need) { n.Closed = "2026-03-01" }), "closed", "raised"},
+		{"resolved without a date", with(validNeed, func(n *ledger.Need) { n.Closed = "" }), "closed", "state"},
+		{"served by nobody", with(validNeed, func(n *ledger.Need) { n.State, n.Advisor, n.Closed = ledger.NeedServing, "", "" }), "advisor", "state"},
+		{"approved before applying", with(validProject, func(p *ledger.Project) { p.Approved = "2026-01-01" }), "approved", "applied"},
+		{"lead in the team", with(validProject, func(p *ledger.Project) { p.Team = []string{"A-017"} }), "team", "lead"},
+		{"introduction dated in another year", with(validIntroduction, func(i *ledger.Introduction) { i.Date = "2025-12-30" }), "date", "year"},
+		{"village outside the office", with(validPublicity, func(p *ledger.Publicity) { p.Org = "370323104" }), "villages", "org"},
+		{"pairing ends before it starts", with(validParkPairing, func(p *ledger.ParkPairing) { p.To = "2025-12-31" }), "to", "from"},
+		{"an unknown group", with(validNeed, func(n *ledger.Need) { n.Group = "果树" }), "group", ""},
+		{"a negative amount", with(validProject, func(p *ledger.Project) { p.Amount = -1 }), "amount", ""},
+	}
+	for _, tt := range tests {
+		var ve *ledger.ValidationError
+		if !errors.As(ledger.Validate(tt.e, world), &ve) {
+			t.Errorf("%s: valid", tt.name)
+			continue
+		}
+		found := false
+		for _, fe := range ve.Fields {
+			if fe.Field == tt.field {
+				found = true
+				if fe.With != tt.with {
+					t.Errorf("%s: With = %q, want %q", tt.name, fe.With, tt.with)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: no error on %s: %v", tt.name, tt.field, ve)
+		}
+	}
+}
+
+// TestSampleProgrammeValid: the sample programme validates record by record, in the order its
+// Entities lists them (each names only records listed before it).
+func TestSampleProgrammeValid(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	villages := []ledger.Code{"370323102201", "370323102202"}
+	n := 0
+	newID := func() string { n++; return fmt.Sprint("S-", n) }
+	trainings := ledger.SampleTrainings(rng, 50, 2026, world.today, villages, []string{"A-017", "A-018"}, newID)
+	p := ledger.SampleProgrammeYear(rng, ledger.SampleSizes{Needs: 40, Projects: 10, Introductions: 20, Leaders: 10, Publicity: 5},
+		2026, world.today, villages, []string{"A-017", "A-018"}, trainings, newID)
+	ck := world
+	ck.records = map[ledger.Ref]bool{}
+	ck.names = map[string]string{}
+	for _, tr := range trainings {
+		ck.records[ledger.Ref{Kind: ledger.KindTraining, ID: tr.ID}] = true
+	}
+	for _, e := range p.Entities() {
+		if err := ledger.Validate(e, ck); err != nil {
+			t.Fatalf("%s %+v: %v", e.RecordKind(), e, err)
+		}
+		ck.records[ledger.Ref{Kind: e.RecordKind(), ID: e.RecordID()}] = true
+		if v, ok := e.(ledger.Variety); ok {
+			for _, name := range v.Names() {
+				ck.names[ledger.NormalName(name)] = v.ID
+			}
+		}
+	}
+	if len(p.Parks) != 8 || len(p.Platforms) != 11 || len(p.Needs) != 40 {
+		t.Errorf("sizes: %d parks, %d platforms, %d needs", len(p.Parks), len(p.Platforms), len(p.Needs))
+	}
+}
+
+func TestDateDays(t *testing.T) {
+	epoch := time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	for d := time.Date(2014, 12, 1, 0, 0, 0, 0, time.UTC); d.Year() < 2031; d = d.AddDate(0, 0, 3) {
+		date := ledger.Date(d.Format("2006-01-02"))
+		n, ok := date.Days()
+		if want := int(d.Sub(epoch).Hours() / 24); !ok || n != want {
+			t.Fatalf("%s.Days() = %d, %v; want %d", date, n, ok, want)
+		}
+	}
+	for _, bad := range []ledger.Date{"", "2026-1-01", "2026-13-01", "2026-00-10", "20x6-01-01", "2026/01/01"} {
+		if _, ok := bad.Days(); ok {
+			t.Errorf("%q has days", bad)
+		}
 	}
 }

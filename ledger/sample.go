@@ -102,8 +102,8 @@ func SampleTrainings(rng *rand.Rand, n int, year int, end time.Time, villages []
 				t.Advisors = append(t.Advisors, a)
 			}
 		}
-		if rng.IntN(5) == 0 {
-			t.Varieties = []string{"新品种示范"}
+		if rng.IntN(5) == 0 { // the name as clerks type it: registered, in another form, or unknown
+			t.Varieties = []string{sampleVarietyTexts[i%len(sampleVarietyTexts)]}
 		}
 		out[i] = t
 	}

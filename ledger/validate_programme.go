@@ -162,12 +162,12 @@ func (c *checks) checkNeed(r Need, today time.Time, ck Checker) {
 	c.choice("state", r.State, NeedStates)
 	c.advisor("advisor", r.Advisor, ck)
 	if r.Advisor == "" && (r.State == NeedMatched || r.State == NeedServing || r.State == NeedResolved) {
-		c.fail("advisor", fmt.Sprintf("需求%s，请填写承接的科技指导人员或专家", r.State),
+		c.relation("advisor", "state", fmt.Sprintf("需求%s，请填写承接的科技指导人员或专家", r.State),
 			fmt.Sprintf("is required once the need is %s", r.State))
 	}
 	c.text("reason", r.Reason, MaxTitle)
 	if r.State == NeedUnsolvable && strings.TrimSpace(r.Reason) == "" {
-		c.fail("reason", "无法解决的需求请说明原因", "is required when the need cannot be solved")
+		c.relation("reason", "state", "无法解决的需求请说明原因", "is required when the need cannot be solved")
 	}
 	if r.Survey != "" && !ck.Known(KindTraining, r.Survey) {
 		c.fail("survey", fmt.Sprintf("编号为 %s 的需求调研记录不存在", r.Survey), fmt.Sprintf("training %s is not known", r.Survey))
@@ -179,13 +179,13 @@ func (c *checks) checkNeed(r Need, today time.Time, ck Checker) {
 	known := slices.Contains(NeedStates, r.State)
 	switch {
 	case known && !NeedOpen(r.State) && r.Closed == "":
-		c.fail("closed", fmt.Sprintf("需求已%s，请填写办结日期", strings.TrimPrefix(r.State, "已")),
+		c.relation("closed", "state", fmt.Sprintf("需求已%s，请填写办结日期", strings.TrimPrefix(r.State, "已")),
 			fmt.Sprintf("is required once the need is %s", r.State))
 	case known && NeedOpen(r.State) && r.Closed != "":
-		c.fail("closed", fmt.Sprintf("需求%s，尚未办结：请清空办结日期或改为已解决、无法解决", r.State),
+		c.relation("closed", "state", fmt.Sprintf("需求%s，尚未办结：请清空办结日期或改为已解决、无法解决", r.State),
 			fmt.Sprintf("must be empty while the need is %s", r.State))
 	case r.Closed != "" && r.Raised != "" && r.Closed < r.Raised:
-		c.fail("closed", "不能早于提出日期", "is before the day the need was raised")
+		c.relation("closed", "raised", "不能早于提出日期", "is before the day the need was raised")
 	}
 	c.text("notes", r.Notes, MaxText)
 }
@@ -201,7 +201,7 @@ func (c *checks) checkProject(r Project, today time.Time, ck Checker) {
 	}
 	c.advisors("team", r.Team, ck)
 	if r.Lead != "" && slices.Contains(r.Team, r.Lead) {
-		c.fail("team", "项目负责人不必再列入团队成员", "lists the lead advisor again")
+		c.relation("team", "lead", "项目负责人不必再列入团队成员", "lists the lead advisor again")
 	}
 	c.choice("group", r.Group, Groups)
 	c.choice("source", r.Source, ProjectSources)
@@ -211,16 +211,16 @@ func (c *checks) checkProject(r Project, today time.Time, ck Checker) {
 	c.date("approved", r.Approved, today, false)
 	c.date("finished", r.Finished, today, false)
 	if r.Approved == "" && ProjectSupported(r.State) {
-		c.fail("approved", fmt.Sprintf("项目已%s，请填写立项日期", r.State), fmt.Sprintf("is required once the project is %s", r.State))
+		c.relation("approved", "state", fmt.Sprintf("项目已%s，请填写立项日期", r.State), fmt.Sprintf("is required once the project is %s", r.State))
 	}
 	if r.Finished == "" && (r.State == ProjectAccepted || r.State == ProjectTerminated) {
-		c.fail("finished", fmt.Sprintf("项目已%s，请填写%s日期", r.State, r.State), fmt.Sprintf("is required once the project is %s", r.State))
+		c.relation("finished", "state", fmt.Sprintf("项目已%s，请填写%s日期", r.State, r.State), fmt.Sprintf("is required once the project is %s", r.State))
 	}
 	if r.Applied != "" && r.Approved != "" && r.Approved < r.Applied {
-		c.fail("approved", "不能早于申报日期", "is before the application")
+		c.relation("approved", "applied", "不能早于申报日期", "is before the application")
 	}
 	if r.Finished != "" && (r.Approved != "" && r.Finished < r.Approved || r.Applied != "" && r.Finished < r.Applied) {
-		c.fail("finished", "不能早于申报、立项日期", "is before the application or the approval")
+		c.relation("finished", "approved", "不能早于申报、立项日期", "is before the application or the approval")
 	}
 	c.count("households", r.Households, MaxReach)
 	c.count("jobs", r.Jobs, MaxReach)
@@ -250,7 +250,7 @@ func (c *checks) checkVariety(r Variety, ck Checker) {
 			continue
 		}
 		if seen[n] {
-			c.fail(field, fmt.Sprintf("「%s」与名称或其他别名重复", name), fmt.Sprintf("%q repeats the name or another alias", name))
+			c.relation(field, "name", fmt.Sprintf("「%s」与名称或其他别名重复", name), fmt.Sprintf("%q repeats the name or another alias", name))
 			continue
 		}
 		seen[n] = true
@@ -272,7 +272,7 @@ func (c *checks) checkIntroduction(r Introduction, today time.Time, ck Checker) 
 	c.year("year", r.Year, today)
 	c.date("date", r.Date, today, false)
 	if y := r.Date.Year(); y != 0 && r.Year != 0 && y != r.Year {
-		c.fail("date", fmt.Sprintf("%s 不在 %d 年度内", r.Date, r.Year), fmt.Sprintf("%s is not in the year %d", r.Date, r.Year))
+		c.relation("date", "year", fmt.Sprintf("%s 不在 %d 年度内", r.Date, r.Year), fmt.Sprintf("%s is not in the year %d", r.Date, r.Year))
 	}
 	c.villages("villages", r.Villages, true, ck)
 	c.amount("area", r.Area, MaxArea)
@@ -318,7 +318,7 @@ func (c *checks) checkPublicity(r Publicity, today time.Time, ck Checker) {
 	c.villages("villages", r.Villages, false, ck)
 	for _, v := range r.Villages {
 		if r.Org.Level() != LevelInvalid && v.Level() == LevelVillage && !r.Org.Contains(v) {
-			c.fail("villages", fmt.Sprintf("村 %s 不属于报送单位 %s", v, r.Org), fmt.Sprintf("village %s is not within %s", v, r.Org))
+			c.relation("villages", "org", fmt.Sprintf("村 %s 不属于报送单位 %s", v, r.Org), fmt.Sprintf("village %s is not within %s", v, r.Org))
 		}
 	}
 	c.text("link", r.Link, MaxLink)
@@ -355,7 +355,7 @@ func (c *checks) checkParkPairing(r ParkPairing, today time.Time, ck Checker) {
 	if r.To != "" {
 		c.date("to", r.To, today.AddDate(5, 0, 0), false) // a pairing may be planned to run on
 		if r.From != "" && r.To < r.From {
-			c.fail("to", "不能早于开始日期", "is before the start date")
+			c.relation("to", "from", "不能早于开始日期", "is before the start date")
 		}
 	}
 	c.text("reason", r.Reason, MaxTitle)
