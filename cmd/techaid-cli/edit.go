@@ -93,14 +93,16 @@ func cmdAssignment(ctx context.Context, c *cli, args []string) error {
 // cmdTarget sets the city's targets of a year; counts not given keep the programme's defaults.
 func cmdTarget(ctx context.Context, c *cli, args []string) error {
 	return editOrAdd(ctx, c, args, targetFlags, func(t *ledger.Target, _ *storage.Store) {
+		// Every count not given takes the programme's default.
 		year, _ := strconv.Atoi(t.Year)
-		def := ledger.DefaultTarget(year)
-		for _, f := range []struct{ to, def *int }{{&t.Activities, &def.Activities}, {&t.Attendees, &def.Attendees},
-			{&t.Brochures, &def.Brochures}, {&t.Projects, &def.Projects}, {&t.Varieties, &def.Varieties},
-			{&t.Surveys, &def.Surveys}, {&t.Leaders, &def.Leaders}, {&t.Reports, &def.Reports}} {
-			if *f.to == 0 {
-				*f.to = *f.def
+		values := ledger.Values(*t)
+		for name, v := range ledger.Values(ledger.DefaultTarget(year)) {
+			if values[name] == "" {
+				values[name] = v
 			}
+		}
+		if e, err := ledger.Decode(ledger.KindTarget, t.Year, values); err == nil {
+			*t = e.(ledger.Target)
 		}
 	}, func(t *ledger.Target, id string) { t.Year = id })
 }

@@ -159,5 +159,10 @@ func targetFlags(fs *flag.FlagSet, t *ledger.Target) {
 	fs.IntVar(&t.Surveys, "surveys", t.Surveys, "每个重点村需求调研（次）")
 	fs.IntVar(&t.Leaders, "leaders", t.Leaders, "培育科技带头人、示范户（名）")
 	fs.IntVar(&t.Reports, "reports", t.Reports, "宣传报道（篇）")
+	fs.IntVar(&t.ParkVillages, "park-villages", t.ParkVillages, "每个园区结对重点村（个）")
+	fs.IntVar(&t.ParkJobs, "park-jobs", t.ParkJobs, "园区带动就业（人）")
+	fs.IntVar(&t.Stars, "star-platforms", t.Stars, "星创天地（个）")
+	fs.IntVar(&t.Stations, "stations", t.Stations, "农科驿站（个）")
+	fs.IntVar(&t.NeedDays, "need-days", t.NeedDays, "需求办结时限（天）")
 	fs.StringVar(&t.Notes, "notes", t.Notes, "备注")
 }
