@@ -420,3 +420,99 @@ func BenchmarkApplyPush(b *testing.B) {
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "records/s")
 }
+
+// The programme's other records at the size the issue sets: 10,000 needs, 1,000 projects and 5,000
+// introductions (variety links) beside the 100,000 trainings, with the registry, the eight parks and
+// their pairings, the platforms, 1,000 leaders and 300 reports.
+var programmeSizes = ledger.SampleSizes{Needs: 10_000, Projects: 1_000, Introductions: 5_000, Leaders: 1_000, Publicity: 300}
+
+var (
+	programmeOnce sync.Once
+	programmeDir  string
+)
+
+// seededProgramme is seeded's store with the programme's other records added.
+func seededProgramme(b *testing.B) string {
+	b.Helper()
+	fx := loadFixture(b)
+	base := seeded(b)
+	programmeOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "techaid-bench-programme-")
+		if err != nil {
+			b.Fatal(err)
+		}
+		copyDir(b, base, dir)
+		s := benchStore(b, dir)
+		defer s.Close()
+		var key []ledger.Code
+		for _, v := range fx.villages {
+			if v.Key {
+				key = append(key, v.Code)
+			}
+		}
+		ids := make([]string, len(fx.advisors))
+		for i, a := range fx.advisors {
+			ids[i] = a.ID
+		}
+		p := ledger.SampleProgrammeYear(rand.New(rand.NewPCG(5, 6)), programmeSizes, fixtureYear, fixtureToday, key, ids, fx.trainings, NewID)
+		if res, err := s.Import(context.Background(), p.Entities(), nil); err != nil || len(res.Rejected) > 0 {
+			b.Fatalf("seed the programme: %v %+v", err, res.Rejected[:min(3, len(res.Rejected))])
+		}
+		programmeDir = dir
+	})
+	return programmeDir
+}
+
+// BenchmarkProgrammeQueries: the dashboard (every figure) and every list of the programme's kinds on
+// the full store, p50 and p99 per call.
+func BenchmarkProgrammeQueries(b *testing.B) {
+	fx := loadFixture(b)
+	s := benchStore(b, seededProgramme(b))
+	defer s.Close()
+	rng := rand.New(rand.NewPCG(7, 8))
+	township := func() ledger.Code { return fx.villages[rng.IntN(len(fx.villages))].Code.Township() }
+	page := query.List{Limit: 50}
+	queries := []struct {
+		name string
+		run  func() int
+	}{
+		{"progress-city", func() int { return s.Progress(fixtureYear, "", "2026-12-31", nil).Needs.Raised }},
+		{"progress-county", func() int { return s.Progress(fixtureYear, township()[:6], "2026-12-31", nil).Needs.Raised }},
+		{"progress-township", func() int { return s.Progress(fixtureYear, township(), "2026-12-31", nil).Needs.Raised }},
+		{"needs-city-page", func() int { ns, _ := s.Needs(query.Needs{List: page}, nil); return len(ns) }},
+		{"needs-township-page", func() int {
+			ns, _ := s.Needs(query.Needs{List: query.List{Under: township(), Limit: 50}}, nil)
+			return len(ns)
+		}},
+		{"needs-overdue-city", func() int {
+			ns, _ := s.Needs(query.Needs{List: page, Older: 30, On: "2026-12-31"}, nil)
+			return len(ns)
+		}},
+		{"needs-group-search", func() int {
+			ns, _ := s.Needs(query.Needs{List: query.List{Search: "苹果", Limit: 50}, Group: "林果"}, nil)
+			return len(ns)
+		}},
+		{"projects-page", func() int { ps, _ := s.Projects(query.Projects{List: page, Supported: true}, nil); return len(ps) }},
+		{"introductions-page", func() int { is, _ := s.Introductions(query.Introductions{List: page}, nil); return len(is) }},
+		{"leaders-page", func() int { ls, _ := s.Leaders(query.Leaders{List: page}, nil); return len(ls) }},
+		{"publicity-page", func() int { ps, _ := s.PublicityList(query.Publicity{List: page}, nil); return len(ps) }},
+		{"platforms", func() int { ps, _ := s.Platforms(query.Platforms{}, nil); return len(ps) }},
+		{"varieties", func() int { return len(s.Varieties(query.Varieties{}, nil)) }},
+		{"pairings", func() int { return len(s.ParkPairings(query.ParkPairings{Year: fixtureYear}, nil)) }},
+		{"variety-typeahead", func() int { return len(s.VarietiesByName("鲁", 10)) }},
+		{"unlinked-city", func() int { return len(s.Unlinked(fixtureYear, "")) }},
+	}
+	for _, q := range queries {
+		b.Run(q.name, func(b *testing.B) {
+			lat := make([]time.Duration, 0, b.N)
+			rows := 0
+			for b.Loop() {
+				t := time.Now()
+				rows += q.run()
+				lat = append(lat, time.Since(t))
+			}
+			reportLatency(b, lat)
+			b.ReportMetric(float64(rows)/float64(len(lat)), "rows/op")
+		})
+	}
+}

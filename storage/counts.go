@@ -45,11 +45,18 @@ const (
 	mIntroHouses     = "intro_households" //
 	mLeader          = "leader:"          // leaders recognised in the year, by kind
 	mPublicity       = "publicity:"       // publicity of the year, by form
+	// The needs open now, whenever raised, by group: a set whose members are the days they were raised
+	// (reference count: needs raised that day), so that their ages are read without walking the needs.
+	// It is kept under the year openNow, which is no year.
+	mNeedOpen = "need_open:"
 	// Sets: members are variety ids (introductions) and variety names in NormalName form (trainings,
 	// supported projects).
 	setVarietyIDs   = "variety_ids"
 	setVarietyNames = "variety_names"
 )
+
+// openNow is the year the figures of what is open now are kept under.
+const openNow = 1
 
 // counts is the in-memory copy of every count.
 type counts struct {
@@ -288,6 +295,8 @@ func contributions(e ledger.Entity) ([]ledger.Code, []counted) {
 		if !r.Open() {
 			add(r.Closed.Year(), mNeedClosed+r.State, 1)
 			add(r.Closed.Year(), mNeedClosedGroup+r.Group, 1)
+		} else if r.Raised.Valid() {
+			out = append(out, counted{year: openNow, metric: mNeedOpen + r.Group, member: string(r.Raised), n: 1})
 		}
 	case ledger.Project:
 		villages = r.Villages
@@ -363,18 +372,15 @@ func (s *Store) figure(year int, metric string, code ledger.Code) int {
 	return s.countOf(countKey{year: year, metric: metric, code: code})
 }
 
-// membersOf copies the members of a set figure with a non-zero count.
-func (s *Store) membersOf(year int, metric string, code ledger.Code) []string {
+// eachMember calls fn with each member of a set figure whose count is not zero, holding countMu.
+func (s *Store) eachMember(year int, metric string, code ledger.Code, fn func(member string, n int)) {
 	s.countMu.RLock()
 	defer s.countMu.RUnlock()
-	ms := s.figures.members[countKey{year: year, metric: metric, code: code}]
-	out := make([]string, 0, len(ms))
-	for m, n := range ms {
+	for m, n := range s.figures.members[countKey{year: year, metric: metric, code: code}] {
 		if n > 0 {
-			out = append(out, m)
+			fn(m, n)
 		}
 	}
-	return out
 }
 
 // memberCounts copies a set figure's members with their counts.

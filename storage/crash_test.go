@@ -42,6 +42,7 @@ func TestCrashChild(t *testing.T) {
 	defer s.Close()
 	codes := sampleCodes(t)
 	advisors := s.Advisors(query.Advisors{}, nil)
+	variety := s.Varieties(query.Varieties{}, nil)[0].ID
 	fmt.Println("ready")
 	ctx := context.Background()
 	deadline := time.Now().Add(20 * time.Second) // the parent kills long before; never outlive it
@@ -53,6 +54,22 @@ func TestCrashChild(t *testing.T) {
 				t.Fatal(err)
 			}
 			fmt.Printf("v %s %d\n", v, n)
+			continue
+		}
+		if n%8 == 5 { // a need or an introduction: their lists and counts move in the same transaction
+			date := ledger.DateOf(baseWall.AddDate(0, 0, -rng.IntN(500)))
+			var e ledger.Entity = ledger.Need{Village: codes[rng.IntN(len(codes))], Problem: "缺技术", Group: "林果",
+				State: ledger.NeedWaiting, Raised: date, Notes: fmt.Sprint("p", n)}
+			if n%16 == 13 {
+				e = ledger.Introduction{Variety: variety, Year: date.Year(), Villages: []ledger.Code{codes[rng.IntN(20)], codes[20+rng.IntN(20)]},
+					Area: float64(n % 100), Notes: fmt.Sprint("p", n)}
+			}
+			id, err := s.Create(ctx, e)
+			if err != nil {
+				fmt.Printf("error %v\n", err)
+				t.Fatal(err)
+			}
+			fmt.Printf("p %s %d\n", id, n)
 			continue
 		}
 		tr := training(ledger.DateOf(baseWall.AddDate(0, 0, -rng.IntN(500))),
@@ -94,12 +111,14 @@ func TestCrash(t *testing.T) {
 	for i := range 3 {
 		mustCreate(t, s, advisor(fmt.Sprint("王", i), "林果"))
 	}
+	mustCreate(t, s, ledger.Variety{Name: "鲁丽", Kind: ledger.VarietyBreed})
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
 
 	acked := map[string]int{}        // training id → attendees the child saved
 	notes := map[ledger.Code]int{}   // village → the last notes counter acknowledged
+	others := map[string]int{}       // need or introduction id → its notes counter
 	kills, inOpen, writes := 0, 0, 0 // kills before the child was ready; saves acknowledged
 	var logged uint64                // the change log up to here was checked
 	start := time.Now()
@@ -124,6 +143,10 @@ func TestCrash(t *testing.T) {
 				n, _ := strconv.Atoi(f[2])
 				notes[ledger.Code(f[1])] = max(notes[ledger.Code(f[1])], n)
 				writes++
+			case len(f) == 3 && f[0] == "p":
+				n, _ := strconv.Atoi(f[2])
+				others[f[1]] = n
+				writes++
 			case len(f) > 0 && f[0] == "error":
 				t.Fatalf("round %d: the child failed: %s\n%s", round, l, stderr)
 			}
@@ -137,7 +160,7 @@ func TestCrash(t *testing.T) {
 		if full {
 			check = acked
 		}
-		logged = verifyAfterCrash(t, dir, round, check, notes, logged, full)
+		logged = verifyAfterCrash(t, dir, round, check, notes, others, logged, full)
 		if t.Failed() {
 			t.Fatalf("round %d: the store lost acknowledged writes or is inconsistent (seed %d)", round, seed)
 		}
@@ -235,10 +258,10 @@ func runChild(t *testing.T, rng *rand.Rand, dir string, round int, startup time.
 // verifyAfterCrash opens the store the child was killed on and checks the acknowledged saves given: each
 // training is there as saved and has its change-log entry (in the part of the log after logged, unless
 // full), every village holds its last acknowledged notes or a later one, and Stats counts the trainings
-// on disk. With full it also checks every index and tally against a recount. It returns the last
-// change-log sequence number.
+// on disk, every need and introduction acknowledged is there and listed. With full it also checks every
+// index, tally, count and list against a recount. It returns the last change-log sequence number.
 func verifyAfterCrash(t *testing.T, dir string, round int, acked map[string]int, notes map[ledger.Code]int,
-	logged uint64, full bool) uint64 {
+	others map[string]int, logged uint64, full bool) uint64 {
 	t.Helper()
 	s, err := Open(dir, Options{Wall: newTestClock(baseWall).Now, Logger: testLogger(t)})
 	if err != nil {
@@ -254,6 +277,24 @@ func verifyAfterCrash(t *testing.T, dir string, round int, acked map[string]int,
 		if tr.Attendees != attendees {
 			t.Errorf("round %d: training %s has %d attendees, the child saved %d", round, id, tr.Attendees, attendees)
 		}
+	}
+	for id, n := range others {
+		rec, err := s.Record(id)
+		if err != nil || rec.Deleted() || rec.Fields["notes"].Value != fmt.Sprint("p", n) {
+			t.Errorf("round %d: acknowledged %s %s: %+v, %v", round, rec.Kind, id, rec.Fields["notes"], err)
+		}
+	}
+	// A save may be on disk and the child killed before it said so: the lists hold every such record on
+	// disk, so at least the acknowledged ones.
+	onDisk := 0
+	for key := range rawKeys(t, s, prefixRecord) {
+		if key[1] == kindByte[ledger.KindNeed] || key[1] == kindByte[ledger.KindIntroduction] {
+			onDisk++
+		}
+	}
+	if st := s.Stats(nil); st.Needs+st.Introductions != onDisk || onDisk < len(others) {
+		t.Errorf("round %d: %d needs and %d introductions listed, %d on disk, %d acknowledged", round, st.Needs, st.Introductions,
+			onDisk, len(others))
 	}
 	if full {
 		logged = 0

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -30,7 +29,10 @@ func byName(k ledger.Kind) bool {
 	return k == ledger.KindVariety || k == ledger.KindPark || k == ledger.KindPlatform
 }
 
-// row is one live record of a list, with what lists filter and sort on computed once.
+// row is one live record of a list, with what lists filter and sort on computed once, so that a
+// filter reads the row alone and the record is touched only for the rows a page returns (a list of
+// 10,000 needs is walked in well under a millisecond; chasing each record's fields is several times
+// slower).
 type row struct {
 	e     ledger.Entity
 	id    string
@@ -38,23 +40,72 @@ type row struct {
 	codes []ledger.Code // every place it touches (ancestors) and every village it names
 	date  ledger.Date
 	year  int
+	day   int // date as ledger.Date.Days
+	// The attributes lists filter on, by kind: state (need, project, platform), group (need, project,
+	// variety; a platform's level), sub (a leader's, variety's or platform's kind, a publicity's form,
+	// a project's source, an introduction's variety, a pairing's park); flag (an open need, a
+	// supported project). Values of a fixed list share the list's string.
+	state, group, sub string
+	flag              bool
+	text              string // the record's texts, for Search
 }
 
 func newRow(e ledger.Entity) *row {
-	r := &row{e: e, id: e.RecordID()}
+	r := &row{}
+	fillRow(r, e)
+	return r
+}
+
+// fillRow computes a row of e in place (buildLists fills rows of one backing array).
+func fillRow(r *row, e ledger.Entity) {
+	*r = row{e: e, id: e.RecordID()}
 	r.date, r.year = ledger.When(e)
+	r.day, _ = r.date.Days()
 	switch v := e.(type) {
 	case ledger.Variety:
 		r.order = ledger.NormalName(v.Name) + "\x00" + r.id
+		r.sub, r.group = intern(v.Kind, ledger.VarietyKinds), intern(v.Group, ledger.Groups)
+		r.text = strings.Join(append(v.Names(), v.Industry, v.Source, v.Description, v.Notes), "\n")
 	case ledger.Park:
 		r.order = v.Name + "\x00" + r.id
+		r.text = strings.Join([]string{v.Name, v.Speciality, v.Notes}, "\n")
 	case ledger.Platform:
 		r.order = v.Kind + "\x00" + v.Name + "\x00" + r.id
+		r.state, r.sub, r.group = intern(v.State, ledger.PlatformStates), intern(v.Kind, ledger.PlatformKinds), intern(v.Level, ledger.PlatformLevels)
+		r.text = strings.Join([]string{v.Name, v.Address, v.Operator, v.Notes}, "\n")
 	default:
 		r.order = fmt.Sprintf("%04d\x00%s\x00%s", r.year, r.date, r.id)
 	}
+	switch v := e.(type) {
+	case ledger.Need:
+		r.state, r.group, r.flag = intern(v.State, ledger.NeedStates), intern(v.Group, ledger.Groups), v.Open()
+		r.text = strings.Join([]string{v.Problem, v.Industry, v.Reason, v.Notes, string(v.Village)}, "\n")
+	case ledger.Project:
+		r.state, r.group, r.sub = intern(v.State, ledger.ProjectStates), intern(v.Group, ledger.Groups), intern(v.Source, ledger.ProjectSources)
+		r.flag = ledger.ProjectSupported(v.State)
+		r.text = strings.Join(append([]string{v.Name, v.Notes}, v.Varieties...), "\n")
+	case ledger.Introduction:
+		r.sub, r.text = v.Variety, v.Notes
+	case ledger.Leader:
+		r.sub = intern(v.Kind, ledger.LeaderKinds)
+		r.text = strings.Join([]string{v.Name, v.Industry, v.Phone, v.Notes}, "\n")
+	case ledger.Publicity:
+		r.sub = intern(v.Form, ledger.PublicityForms)
+		r.text = strings.Join([]string{v.Title, v.Outlet, v.Link, v.Notes}, "\n")
+	case ledger.ParkPairing:
+		r.sub = v.Park
+		r.text = strings.Join([]string{v.Reason, v.Notes}, "\n")
+	}
 	r.codes = placesOf(e)
-	return r
+}
+
+// intern returns the list's own string for a value of a fixed list (so that comparing it is comparing
+// pointers), or the value itself.
+func intern(v string, list []string) string {
+	if i := slices.Index(list, v); i >= 0 {
+		return list[i]
+	}
+	return v
 }
 
 // placesOf lists the codes a record can be found under: each village it names with its township,
@@ -240,101 +291,79 @@ func varietyNames(rows []*row) map[string]string {
 func buildLists(scan func(k ledger.Kind, fn func(ledger.Record) error) error) (*catalog, error) {
 	cat := &catalog{rows: map[ledger.Kind][]*row{}, names: map[string]string{}}
 	for _, k := range listKinds {
-		var rows []*row
+		var backing []row
 		err := scan(k, func(rec ledger.Record) error {
 			if rec.Deleted() {
 				return nil
 			}
 			if e := typedOf(rec); e != nil {
-				rows = append(rows, newRow(e))
+				backing = append(backing, row{})
+				fillRow(&backing[len(backing)-1], e)
 			}
 			return nil
 		})
 		if err != nil {
 			return nil, err
 		}
-		sort.Slice(rows, func(i, j int) bool { return before(k, rows[i], rows[j]) })
+		// Sorted in place, so that the rows lie in memory in list order: a walk of the list reads
+		// memory in order.
+		sort.Slice(backing, func(i, j int) bool { return before(k, &backing[i], &backing[j]) })
+		rows := make([]*row, len(backing))
+		for i := range backing {
+			rows[i] = &backing[i]
+		}
 		cat.rows[k] = rows
 	}
 	cat.names = varietyNames(cat.rows[ledger.KindVariety])
 	return cat, nil
 }
 
-// matches applies the filters every list shares.
+// matches applies the filters every list shares, the cheap ones first.
 func (r *row) matches(q query.List) bool {
-	if q.Under != "" && !slices.Contains(r.codes, q.Under) {
-		return false
-	}
 	if q.Year != 0 && r.year != q.Year {
 		return false
 	}
 	if q.From != "" && r.date < q.From || q.To != "" && (r.date == "" || r.date > q.To) {
 		return false
 	}
-	if q.Advisor != "" && !slices.Contains(ledger.References(r.e), ledger.Ref{Kind: ledger.KindAdvisor, ID: q.Advisor}) {
+	if q.Under != "" && !slices.Contains(r.codes, q.Under) {
 		return false
 	}
-	if q.Search != "" && !searchable(r.e, strings.TrimSpace(q.Search)) {
+	if q.Search != "" && !r.searched(strings.TrimSpace(q.Search)) {
+		return false
+	}
+	if q.Advisor != "" && !slices.Contains(ledger.References(r.e), ledger.Ref{Kind: ledger.KindAdvisor, ID: q.Advisor}) {
 		return false
 	}
 	return true
 }
 
-// searchable reports whether s is part of a text field of e (a list of texts counts item by item).
-func searchable(e ledger.Entity, s string) bool {
-	if s == "" {
+// searched reports whether s is part of one of the record's texts; a variety is also found by a part
+// of a name as NormalName folds it.
+func (r *row) searched(s string) bool {
+	if s == "" || strings.Contains(r.text, s) {
 		return true
 	}
-	has := func(texts ...string) bool {
-		for _, t := range texts {
-			if strings.Contains(t, s) {
-				return true
-			}
-		}
-		return false
-	}
-	switch r := e.(type) {
-	case ledger.Need:
-		return has(r.Problem, r.Industry, r.Reason, r.Notes, string(r.Village))
-	case ledger.Project:
-		return has(r.Name, r.Notes) || has(r.Varieties...)
-	case ledger.Variety:
+	if v, ok := r.e.(ledger.Variety); ok {
 		n := ledger.NormalName(s)
-		return has(r.Name, r.Industry, r.Source, r.Description, r.Notes) || has(r.Aliases...) ||
-			n != "" && slices.ContainsFunc(r.Names(), func(x string) bool { return strings.Contains(ledger.NormalName(x), n) })
-	case ledger.Introduction:
-		return has(r.Notes)
-	case ledger.Leader:
-		return has(r.Name, r.Industry, r.Phone, r.Notes)
-	case ledger.Publicity:
-		return has(r.Title, r.Outlet, r.Link, r.Notes)
-	case ledger.Park:
-		return has(r.Name, r.Speciality, r.Notes)
-	case ledger.ParkPairing:
-		return has(r.Reason, r.Notes)
-	case ledger.Platform:
-		return has(r.Name, r.Address, r.Operator, r.Notes)
+		return n != "" && slices.ContainsFunc(v.Names(), func(x string) bool { return strings.Contains(ledger.NormalName(x), n) })
 	}
 	return false
 }
 
-// page runs a list query: the rows of kind k matching q and keep (nil: all), in list order, one page
-// of them and how many match in all. If ws is not nil it is given the channel of the kind's writes.
-func page[T ledger.Entity](s *Store, k ledger.Kind, q query.List, ws query.WatchSet, keep func(T) bool) ([]T, int) {
+// page runs a list query: the rows of kind k that keep (nil: all) and q match, in list order, one
+// page of them and how many match in all. If ws is not nil it is given the channel of the kind's writes.
+func page[T ledger.Entity](s *Store, k ledger.Kind, q query.List, ws query.WatchSet, keep func(*row) bool) ([]T, int) {
 	watchGen(s.mem.Txn(false), ws, string(k))
 	var out []T
 	total := 0
 	for _, r := range s.lists().rows[k] {
-		if !r.matches(q) {
-			continue
-		}
-		e := r.e.(T)
-		if keep != nil && !keep(e) {
+		if keep != nil && !keep(r) || !r.matches(q) {
 			continue
 		}
 		total++
 		if total > q.Offset && (q.Limit == 0 || len(out) < q.Limit) {
-			out = append(out, e)
+			out = append(out, r.e.(T))
 		}
 	}
 	return out, total
@@ -346,15 +375,17 @@ func (s *Store) Needs(q query.Needs, ws query.WatchSet) ([]ledger.Need, int) {
 	if on == "" {
 		on = ledger.DateOf(s.clock.Today())
 	}
-	return page(s, ledger.KindNeed, q.List, ws, func(n ledger.Need) bool {
-		if q.Group != "" && n.Group != q.Group || q.State != "" && n.State != q.State || q.Open && !n.Open() {
+	today, _ := on.Days()
+	return page[ledger.Need](s, ledger.KindNeed, q.List, ws, func(r *row) bool {
+		if q.Group != "" && r.group != q.Group || q.State != "" && r.state != q.State || q.Open && !r.flag {
 			return false
 		}
-		if q.Older > 0 && (!n.Open() || daysBetween(n.Raised, on) <= q.Older) {
+		if q.Older > 0 && (!r.flag || today-r.day <= q.Older) {
 			return false
 		}
-		if q.Training != "" && n.Survey != q.Training && !slices.Contains(n.Trainings, q.Training) {
-			return false
+		if q.Training != "" {
+			n := r.e.(ledger.Need)
+			return n.Survey == q.Training || slices.Contains(n.Trainings, q.Training)
 		}
 		return true
 	})
@@ -362,48 +393,50 @@ func (s *Store) Needs(q query.Needs, ws query.WatchSet) ([]ledger.Need, int) {
 
 // daysBetween counts the days from a to b (negative if b is earlier; 0 if either is malformed).
 func daysBetween(a, b ledger.Date) int {
-	if !a.Valid() || !b.Valid() {
+	da, ok1 := a.Days()
+	db, ok2 := b.Days()
+	if !ok1 || !ok2 {
 		return 0
 	}
-	return int(math.Round(b.Time().Sub(a.Time()).Hours() / 24))
+	return db - da
 }
 
 // Projects lists the projects matching q, newest year first, and how many match in all.
 func (s *Store) Projects(q query.Projects, ws query.WatchSet) ([]ledger.Project, int) {
-	return page(s, ledger.KindProject, q.List, ws, func(p ledger.Project) bool {
-		return (q.Group == "" || p.Group == q.Group) && (q.State == "" || p.State == q.State) &&
-			(q.Source == "" || p.Source == q.Source) && (!q.Supported || ledger.ProjectSupported(p.State))
+	return page[ledger.Project](s, ledger.KindProject, q.List, ws, func(r *row) bool {
+		return (q.Group == "" || r.group == q.Group) && (q.State == "" || r.state == q.State) &&
+			(q.Source == "" || r.sub == q.Source) && (!q.Supported || r.flag)
 	})
 }
 
 // Varieties lists the registry of varieties and techniques matching q, by name.
 func (s *Store) Varieties(q query.Varieties, ws query.WatchSet) []ledger.Variety {
-	out, _ := page(s, ledger.KindVariety, query.List{Search: q.Search}, ws, func(v ledger.Variety) bool {
-		return (q.Kind == "" || v.Kind == q.Kind) && (q.Group == "" || v.Group == q.Group)
+	out, _ := page[ledger.Variety](s, ledger.KindVariety, query.List{Search: q.Search}, ws, func(r *row) bool {
+		return (q.Kind == "" || r.sub == q.Kind) && (q.Group == "" || r.group == q.Group)
 	})
 	return out
 }
 
 // Introductions lists the introductions matching q, newest year first, and how many match in all.
 func (s *Store) Introductions(q query.Introductions, ws query.WatchSet) ([]ledger.Introduction, int) {
-	return page(s, ledger.KindIntroduction, q.List, ws, func(i ledger.Introduction) bool {
-		return q.Variety == "" || i.Variety == q.Variety
+	return page[ledger.Introduction](s, ledger.KindIntroduction, q.List, ws, func(r *row) bool {
+		return q.Variety == "" || r.sub == q.Variety
 	})
 }
 
 // Leaders lists the technology leaders and model households matching q, newest first.
 func (s *Store) Leaders(q query.Leaders, ws query.WatchSet) ([]ledger.Leader, int) {
-	return page(s, ledger.KindLeader, q.List, ws, func(l ledger.Leader) bool { return q.Kind == "" || l.Kind == q.Kind })
+	return page[ledger.Leader](s, ledger.KindLeader, q.List, ws, func(r *row) bool { return q.Kind == "" || r.sub == q.Kind })
 }
 
 // PublicityList lists the publicity reports matching q, newest first.
 func (s *Store) PublicityList(q query.Publicity, ws query.WatchSet) ([]ledger.Publicity, int) {
-	return page(s, ledger.KindPublicity, q.List, ws, func(p ledger.Publicity) bool { return q.Form == "" || p.Form == q.Form })
+	return page[ledger.Publicity](s, ledger.KindPublicity, q.List, ws, func(r *row) bool { return q.Form == "" || r.sub == q.Form })
 }
 
 // Parks lists the science parks by name; with under, those lying in it (a township: its county's).
 func (s *Store) Parks(under ledger.Code, ws query.WatchSet) []ledger.Park {
-	out, _ := page(s, ledger.KindPark, query.List{}, ws, func(p ledger.Park) bool { return parkIn(p, under) })
+	out, _ := page[ledger.Park](s, ledger.KindPark, query.List{}, ws, func(r *row) bool { return parkIn(r.e.(ledger.Park), under) })
 	return out
 }
 
@@ -420,16 +453,17 @@ func parkIn(p ledger.Park, under ledger.Code) bool {
 
 // ParkPairings lists the parks' pairings matching q, newest first.
 func (s *Store) ParkPairings(q query.ParkPairings, ws query.WatchSet) []ledger.ParkPairing {
-	out, _ := page(s, ledger.KindParkPairing, query.List{Under: q.Under}, ws, func(p ledger.ParkPairing) bool {
-		return (q.Park == "" || p.Park == q.Park) && (q.On == "" || p.ActiveOn(q.On)) && (q.Year == 0 || p.ActiveIn(q.Year))
+	out, _ := page[ledger.ParkPairing](s, ledger.KindParkPairing, query.List{Under: q.Under}, ws, func(r *row) bool {
+		p := r.e.(ledger.ParkPairing)
+		return (q.Park == "" || r.sub == q.Park) && (q.On == "" || p.ActiveOn(q.On)) && (q.Year == 0 || p.ActiveIn(q.Year))
 	})
 	return out
 }
 
 // Platforms lists the 星创天地 and 农科驿站 matching q, by kind and name.
 func (s *Store) Platforms(q query.Platforms, ws query.WatchSet) ([]ledger.Platform, int) {
-	return page(s, ledger.KindPlatform, q.List, ws, func(p ledger.Platform) bool {
-		return (q.Kind == "" || p.Kind == q.Kind) && (q.Level == "" || p.Level == q.Level) && (q.State == "" || p.State == q.State)
+	return page[ledger.Platform](s, ledger.KindPlatform, q.List, ws, func(r *row) bool {
+		return (q.Kind == "" || r.sub == q.Kind) && (q.Level == "" || r.group == q.Level) && (q.State == "" || r.state == q.State)
 	})
 }
 

@@ -255,6 +255,8 @@ func expectedCounts(t testing.TB, recs map[string]ledger.Record) map[string]int 
 			if r.State == ledger.NeedResolved || r.State == ledger.NeedUnsolvable {
 				add(r.Closed.Year(), "need_closed:"+r.State, ps, "", 1)
 				add(r.Closed.Year(), "need_closed_group:"+r.Group, ps, "", 1)
+			} else {
+				add(1, "need_open:"+r.Group, ps, string(r.Raised), 1) // open now, by the day raised
 			}
 		case ledger.Project:
 			ps := places(r.Villages...)

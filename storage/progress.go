@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/dgraph-io/badger/v4"
+
 	"techaid/ledger"
 	"techaid/query"
 )
@@ -44,6 +46,7 @@ func (s *Store) Progress(year int, under ledger.Code, on ledger.Date, ws query.W
 	if ws != nil {
 		ws.Add(it.WatchCh())
 	}
+	byVillage := under.Level() == ledger.LevelTownship
 	for obj := it.Next(); obj != nil; obj = it.Next() {
 		t := obj.(*tally).Tally
 		if under != "" && !under.Contains(t.Village) {
@@ -53,7 +56,7 @@ func (s *Store) Progress(year int, under ledger.Code, on ledger.Date, ws query.W
 		ts := p.Townships[t.Village.Township()]
 		ts.Add(t)
 		p.Townships[t.Village.Township()] = ts
-		if under.Level() == ledger.LevelTownship {
+		if byVillage {
 			if p.Villages == nil {
 				p.Villages = map[ledger.Code]query.Tally{}
 			}
@@ -81,8 +84,14 @@ func (s *Store) Progress(year int, under ledger.Code, on ledger.Date, ws query.W
 // never set (a target written before schema 2 has no park, platform or need figures), or the defaults
 // alone if it set none (custom false).
 func (s *Store) YearTarget(year int) (t ledger.Target, custom bool) {
-	rec, err := s.Record(strconv.Itoa(year))
-	if err != nil || rec.Kind != ledger.KindTarget || rec.Deleted() {
+	var rec ledger.Record
+	var found bool
+	err := s.view(func(txn *badger.Txn) error {
+		var err error
+		rec, found, err = getRecord(txn, ledger.KindTarget, strconv.Itoa(year))
+		return err
+	})
+	if err != nil || !found || rec.Deleted() {
 		return ledger.DefaultTarget(year), false
 	}
 	t, err = ledger.As[ledger.Target](rec)
@@ -125,26 +134,32 @@ func (s *Store) programme(p *query.Progress, year int, under ledger.Code, on led
 			n.ByGroup[g] = query.GroupNeeds{Raised: r, Closed: c}
 		}
 	}
-	for _, r := range cat.rows[ledger.KindNeed] {
-		need := r.e.(ledger.Need)
-		if !need.Open() || under != "" && !slices.Contains(r.codes, under) {
+	today, _ := on.Days()
+	for _, g := range ledger.Groups {
+		gn := n.ByGroup[g]
+		s.eachMember(openNow, mNeedOpen+g, code, func(raised string, count int) {
+			d, ok := ledger.Date(raised).Days()
+			if !ok {
+				return
+			}
+			age := max(today-d, 0)
+			gn.Open += count
+			if n.Days > 0 && age > n.Days {
+				gn.Overdue += count
+			}
+			gn.Oldest = max(gn.Oldest, age)
+			bucket := 0
+			for bucket < len(query.NeedAges) && age > query.NeedAges[bucket] {
+				bucket++
+			}
+			gn.Ages[bucket] += count
+		})
+		if gn.Open == 0 && gn.Raised == 0 && gn.Closed == 0 {
 			continue
 		}
-		age := max(daysBetween(need.Raised, on), 0)
-		g := n.ByGroup[need.Group]
-		g.Open++
-		n.Open++
-		if n.Days > 0 && age > n.Days {
-			g.Overdue++
-			n.Overdue++
-		}
-		g.Oldest = max(g.Oldest, age)
-		bucket := 0
-		for bucket < len(query.NeedAges) && age > query.NeedAges[bucket] {
-			bucket++
-		}
-		g.Ages[bucket]++
-		n.ByGroup[need.Group] = g
+		n.Open += gn.Open
+		n.Overdue += gn.Overdue
+		n.ByGroup[g] = gn
 	}
 	p.Needs = n
 
@@ -164,16 +179,14 @@ func (s *Store) programme(p *query.Progress, year int, under ledger.Code, on led
 	// Varieties: each registered variety once, whether an introduction or a text names it.
 	v := query.VarietyProgress{Introductions: fig(mIntros), Area: float64(fig(mIntroArea)) / 100, Households: fig(mIntroHouses)}
 	seen := map[string]bool{}
-	for _, id := range s.membersOf(year, setVarietyIDs, code) {
-		seen[id] = true
-	}
-	for _, name := range s.membersOf(year, setVarietyNames, code) {
+	s.eachMember(year, setVarietyIDs, code, func(id string, _ int) { seen[id] = true })
+	s.eachMember(year, setVarietyNames, code, func(name string, _ int) {
 		if id, ok := cat.names[name]; ok {
 			seen[id] = true
 		} else {
 			v.Unlinked++
 		}
-	}
+	})
 	v.Count = len(seen)
 	p.Varieties = v
 

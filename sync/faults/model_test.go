@@ -2,12 +2,17 @@ package faults
 
 // Random schedules against a model (guarantee 3). Three to five office replicas of overlapping scopes
 // (the city, two townships of 沂源县, the county, a second PC of one township) on real stores, with a
-// real hub, run a random program of offline creates, edits (of the same and of different fields of a
-// few hot records) and deletes, and sync in random order, about half of the syncs through a proxy that
+// real hub, run a random program of offline creates (trainings, advisors, and records of every kind of
+// the programme: needs, leaders, introductions and publicity of the townships' hot villages, projects
+// across both townships by the county or the city, the city's varieties, parks, pairings and
+// platforms), edits (of the same and of different fields of a few hot records) and deletes, and sync
+// in random order, about half of the syncs through a proxy that
 // truncates, resets or drops the connection at random points. The model keeps every write each replica
 // made and what that replica held in the field when it made it. After syncing until nothing moves:
 //
 //   - every replica holds exactly the hub's records in its scope, identical in values and versions;
+//   - replicas holding the same records of a place count the same figures for it (Progress: the
+//     counts each kept in its own transactions);
 //   - per-field merge: each field the program wrote holds the greatest (stamp, replica) among the
 //     writes of that field, so edits of different fields of one record all survive;
 //   - every value overwritten by a concurrent write is in the conflict log of the hub and in that of
@@ -28,11 +33,14 @@ package faults
 import (
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"techaid/ledger"
 	"techaid/query"
@@ -69,6 +77,13 @@ func TestModel(t *testing.T) {
 			f.proxied.Load(), f.truncated.Load()+f.reset.Load()+f.dropped.Load(), f.truncated.Load(), f.reset.Load(),
 			f.dropped.Load(), f.failed.Load(), f.overwritten.Load(), f.logged.Load(), f.superseded.Load(),
 			f.entries.Load(), f.onTop.Load())
+		var kinds []string
+		for _, k := range ledger.Kinds {
+			if n := f.byKind[k].Load(); n > 0 {
+				kinds = append(kinds, fmt.Sprintf("%d %s", n, k))
+			}
+		}
+		t.Logf("records of the programme's kinds created: %s", strings.Join(kinds, ", "))
 	})
 	// The groups run on a few workers rather than as parallel subtests: a schedule mostly waits for
 	// fsync and the websocket, so more of them than -parallel's default (the core count) keeps the
@@ -117,6 +132,14 @@ var modelFigures struct {
 	seeds, replicas, steps, writes, records, syncs, proxied, failed atomic.Int64
 	truncated, reset, dropped                                       atomic.Int64
 	overwritten, superseded, logged, entries, onTop                 atomic.Int64
+	byKind                                                          map[ledger.Kind]*atomic.Int64
+}
+
+func init() {
+	modelFigures.byKind = map[ledger.Kind]*atomic.Int64{}
+	for _, k := range ledger.Kinds {
+		modelFigures.byKind[k] = new(atomic.Int64)
+	}
 }
 
 // office is one replica of the schedule, with a second client that goes through the proxy.
@@ -134,6 +157,8 @@ type group struct {
 	px      *synctest.FaultProxy
 	offices []*office
 	reps    []*synctest.Replica
+	// Registered by earlier seeds of the group, for later ones to name (a seed is short).
+	varieties, parks, advisors []string
 }
 
 func newGroup(t *testing.T, seed uint64) *group {
@@ -178,8 +203,10 @@ type model struct {
 	offices   []*office // in use
 	hot       map[ledger.Code][]ledger.Code
 	trainings []string
-	place     map[string]ledger.Code // training → its township
+	place     map[string]ledger.Code // training, or record of the programme's kinds → where it lies
 	advisors  []string
+	others    []string            // records of the programme's kinds (needs, projects, …, platforms)
+	kinds     map[ledger.Kind]int // records created, by kind
 	writes    []write
 	values    int // makes every written value unique
 	step      int
@@ -188,15 +215,26 @@ type model struct {
 	failed    int
 }
 
-// Pools of fields the program edits, by kind.
+// Pools of fields the program edits, by kind: fields no rule ties to another, so that any value the
+// program writes is valid whatever the rest of the record holds after a merge.
 var editable = map[ledger.Kind][]string{
-	ledger.KindTraining: {"topic", "content", "notes", "attendees"},
-	ledger.KindVillage:  {"notes", "secretary", "population"},
-	ledger.KindAdvisor:  {"notes", "employer", "title"},
+	ledger.KindTraining:     {"topic", "content", "notes", "attendees"},
+	ledger.KindVillage:      {"notes", "secretary", "population"},
+	ledger.KindAdvisor:      {"notes", "employer", "title"},
+	ledger.KindNeed:         {"problem", "industry", "notes"},
+	ledger.KindProject:      {"name", "notes", "households"},
+	ledger.KindIntroduction: {"notes", "households"},
+	ledger.KindLeader:       {"industry", "notes"},
+	ledger.KindPublicity:    {"title", "outlet", "notes"},
+	ledger.KindVariety:      {"description", "source", "notes"},
+	ledger.KindPark:         {"speciality", "notes"},
+	ledger.KindParkPairing:  {"reason", "notes", "jobs"},
+	ledger.KindPlatform:     {"address", "operator", "notes"},
 }
 
 func (g *group) run(t *testing.T, seed uint64) {
-	m := &model{t: t, seed: seed, rng: rand.New(rand.NewPCG(seed, 0x6d6f64656c)), g: g, place: map[string]ledger.Code{}}
+	m := &model{t: t, seed: seed, rng: rand.New(rand.NewPCG(seed, 0x6d6f64656c)), g: g, place: map[string]ledger.Code{},
+		kinds: map[ledger.Kind]int{}}
 	g.px.Seed(seed)
 	before := g.px.Stats()
 	m.offices = g.offices[:3+m.rng.IntN(3)]
@@ -213,10 +251,12 @@ func (g *group) run(t *testing.T, seed uint64) {
 		switch p := m.rng.IntN(100); {
 		case p < 40:
 			m.edit(o)
-		case p < 55:
+		case p < 48:
 			m.createTraining(o)
-		case p < 60:
+		case p < 51:
 			m.createAdvisor(o)
+		case p < 63:
+			m.createOther(o)
 		case p < 68:
 			m.deleteTraining(o)
 		default:
@@ -230,6 +270,7 @@ func (g *group) run(t *testing.T, seed uint64) {
 		return
 	}
 	m.check()
+	checkSameFigures(t, g.reps)
 
 	f := &modelFigures
 	st := g.px.Stats()
@@ -237,7 +278,10 @@ func (g *group) run(t *testing.T, seed uint64) {
 	f.replicas.Add(int64(len(m.offices)))
 	f.steps.Add(int64(steps))
 	f.writes.Add(int64(len(m.writes)))
-	f.records.Add(int64(len(m.trainings) + len(m.advisors) + 4))
+	f.records.Add(int64(len(m.trainings) + len(m.advisors) + len(m.others) + 4))
+	for k, n := range m.kinds {
+		f.byKind[k].Add(int64(n))
+	}
 	f.syncs.Add(int64(m.syncs))
 	f.proxied.Add(int64(m.proxied))
 	f.failed.Add(int64(m.failed))
@@ -258,6 +302,8 @@ func (m *model) value(field string) string {
 		return strconv.Itoa(100 + n)
 	case "population":
 		return strconv.Itoa(1000 + n)
+	case "households", "jobs":
+		return strconv.Itoa(n)
 	case "secretary":
 		return fmt.Sprintf("书记%d", n)
 	}
@@ -327,6 +373,7 @@ func (m *model) createAdvisor(o *office) {
 		m.t.Fatalf("seed %d step %d: %s creates an advisor: %v", m.seed, m.step, o.name, err)
 	}
 	m.advisors = append(m.advisors, id)
+	m.g.advisors = append(m.g.advisors, id)
 	m.logWrites(o, id, ledger.Record{}, editable[ledger.KindAdvisor])
 }
 
@@ -339,8 +386,8 @@ func (m *model) candidates(o *office) []string {
 			ids = append(ids, string(v))
 		}
 	}
-	for _, id := range m.trainings {
-		if o.scope.Contains(m.place[id]) {
+	for _, id := range append(slices.Clone(m.trainings), m.others...) {
+		if p := m.place[id]; p != "" && o.scope.Contains(p) || p == "" && o.scope == synctest.City {
 			ids = append(ids, id)
 		}
 	}
@@ -371,6 +418,7 @@ func (m *model) edit(o *office) {
 	for _, f := range fields {
 		values[f] = m.value(f)
 	}
+
 	if err := o.rep.Store.SetFields(bg, held.Kind, id, values); err != nil {
 		m.t.Fatalf("seed %d step %d: %s edits %s %s %v: %v", m.seed, m.step, o.name, held.Kind, id, values, err)
 	}
@@ -522,4 +570,129 @@ func (m *model) check() {
 	f.superseded.Add(int64(superseded))
 	f.entries.Add(int64(seedEntries))
 	f.onTop.Add(int64(onTopEntries))
+}
+
+// createOther creates a record of one of the programme's kinds that o may write: a need, a leader, an
+// introduction or a publicity report of a hot village of its township; a project in both townships
+// (the county's or the city's); the registries (the city's).
+func (m *model) createOther(o *office) {
+	tws := townships(o)
+	tw := tws[m.rng.IntN(len(tws))]
+	v := m.hot[tw][m.rng.IntN(len(m.hot[tw]))]
+	today := ledger.DateOf(o.rep.Store.Clock().Today())
+	var e ledger.Entity
+	place := tw
+	kinds := []int{0, 1, 3}
+	if len(m.g.varieties) > 0 {
+		kinds = append(kinds, 2)
+	}
+	if len(m.g.advisors) > 0 && o.scope.Contains(synctest.Lucun) && o.scope.Contains(synctest.Dongli) {
+		kinds = append(kinds, 4, 4, 4) // only the county and the city write projects: more often there
+	}
+	if o.scope == synctest.City {
+		kinds = append(kinds, 5, 6, 8)
+		if len(m.g.parks) > 0 {
+			kinds = append(kinds, 7)
+		}
+	}
+	switch k := kinds[m.rng.IntN(len(kinds))]; {
+	case k == 0:
+		e = ledger.Need{Village: v, Problem: m.value("problem"), Industry: m.value("industry"), Notes: m.value("notes"),
+			Group: "林果", State: ledger.NeedWaiting, Raised: today}
+	case k == 1:
+		e = ledger.Leader{Name: "王德福", Kind: ledger.LeaderModel, Village: v, Industry: m.value("industry"), Notes: m.value("notes"),
+			Since: today}
+	case k == 2 && len(m.g.varieties) > 0:
+		e = ledger.Introduction{Variety: m.g.varieties[m.rng.IntN(len(m.g.varieties))], Year: today.Year(), Villages: []ledger.Code{v},
+			Notes: m.value("notes"), Households: atoi(m.value("households"))}
+	case k == 3:
+		e = ledger.Publicity{Title: m.value("title"), Outlet: m.value("outlet"), Notes: m.value("notes"), Date: today,
+			Form: ledger.PublicityNews, Org: tw}
+	case k == 4 && len(m.g.advisors) > 0:
+		e = ledger.Project{Name: m.value("name"), Notes: m.value("notes"), Households: atoi(m.value("households")), Year: today.Year(),
+			Villages: []ledger.Code{m.hot[synctest.Lucun][0], m.hot[synctest.Dongli][0]}, Lead: m.g.advisors[m.rng.IntN(len(m.g.advisors))], Group: "林果",
+			Source: ledger.SourceCounty, State: ledger.ProjectApplied}
+		place = County
+	case k == 5 && o.scope == synctest.City:
+		e = ledger.Variety{Name: fmt.Sprintf("品种%d-%d", m.seed, m.values), Kind: ledger.VarietyBreed, Description: m.value("description"),
+			Source: m.value("source"), Notes: m.value("notes")}
+	case k == 6 && o.scope == synctest.City:
+		e = ledger.Park{Name: "沂源园区", County: County, Speciality: m.value("speciality"), Notes: m.value("notes")}
+	case k == 7 && o.scope == synctest.City && len(m.g.parks) > 0:
+		e = ledger.ParkPairing{Park: m.g.parks[m.rng.IntN(len(m.g.parks))], Village: v, From: today, Reason: m.value("reason"),
+			Notes: m.value("notes"), Jobs: atoi(m.value("jobs"))}
+	case k == 8:
+		e = ledger.Platform{Name: "鲁村农科驿站", Kind: ledger.PlatformStation, Level: ledger.LevelProvincial, State: ledger.PlatformBuilding,
+			Date: today, Location: tw, Address: m.value("address"), Operator: m.value("operator"), Notes: m.value("notes")}
+	default:
+		return
+	}
+	if e.RecordKind().Roster() {
+		place = ""
+	}
+	// A registry record created elsewhere may not have reached o yet: then o does not know it.
+	for _, ref := range ledger.References(e) {
+		if ref.Kind != ledger.KindVillage && ref.Kind != ledger.KindAdvisor {
+			if _, ok := m.record(o, ref.ID); !ok {
+				return
+			}
+		}
+		if ref.Kind == ledger.KindAdvisor {
+			if _, ok := m.record(o, ref.ID); !ok {
+				return
+			}
+		}
+	}
+	id, err := o.rep.Store.Create(bg, e)
+	if err != nil {
+		m.t.Fatalf("seed %d step %d: %s creates a %s: %v", m.seed, m.step, o.name, e.RecordKind(), err)
+	}
+	m.others = append(m.others, id)
+	m.place[id] = place
+	m.kinds[e.RecordKind()]++
+	switch e.RecordKind() {
+	case ledger.KindVariety:
+		m.g.varieties = append(m.g.varieties, id)
+	case ledger.KindPark:
+		m.g.parks = append(m.g.parks, id)
+	}
+	var fields []string
+	values := ledger.Values(e)
+	for _, f := range editable[e.RecordKind()] {
+		if values[f] != "" {
+			fields = append(fields, f)
+		}
+	}
+	m.logWrites(o, id, ledger.Record{}, fields)
+}
+
+func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
+
+// checkSameFigures: replicas that hold the same records of a place count the same figures for it (the
+// counts each keeps in its own transactions converge with the records): the city and the county for
+// the county and both townships, the two PCs of 鲁村镇 for their township.
+func checkSameFigures(t *testing.T, reps []*synctest.Replica) {
+	t.Helper()
+	by := map[ledger.Code][]*synctest.Replica{}
+	for _, r := range reps {
+		by[r.Store.Identity().Scope] = append(by[r.Store.Identity().Scope], r)
+	}
+	year := time.Now().In(ledger.China).Year()
+	on := ledger.DateOf(time.Now())
+	compare := func(a, b *synctest.Replica, under ledger.Code) {
+		pa, pb := a.Store.Progress(year, under, on, nil), b.Store.Progress(year, under, on, nil)
+		if !reflect.DeepEqual(pa, pb) {
+			t.Errorf("%s and %s count %s differently:\n%+v\n%+v", a.Store.Identity().Clerk, b.Store.Identity().Clerk, under, pa, pb)
+		}
+	}
+	for _, city := range by[synctest.City] {
+		for _, county := range by[County] {
+			for _, under := range []ledger.Code{County, synctest.Lucun, synctest.Dongli} {
+				compare(city, county, under)
+			}
+		}
+	}
+	if l := by[synctest.Lucun]; len(l) == 2 {
+		compare(l[0], l[1], synctest.Lucun)
+	}
 }

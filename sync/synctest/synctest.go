@@ -280,8 +280,7 @@ func (c *Clock) Now() time.Time { return time.Now().Add(time.Duration(c.skew.Loa
 // Set makes the clock read t now.
 func (c *Clock) Set(t time.Time) { c.skew.Store(int64(time.Until(t))) }
 
-// Records returns every live record st holds (villages, advisors, assignments, trainings), by id, with
-// its field versions.
+// Records returns every live record st holds (of every kind), by id, with its field versions.
 func Records(t testing.TB, st *storage.Store) map[string]ledger.Record {
 	t.Helper()
 	var ids []string
@@ -294,6 +293,25 @@ func Records(t testing.TB, st *storage.Store) map[string]ledger.Record {
 	}
 	for _, a := range st.Assignments("", "", "", nil) {
 		ids = append(ids, a.ID)
+	}
+	var programme []ledger.Entity
+	ns, _ := st.Needs(query.Needs{}, nil)
+	programme = append(programme, ledger.Entities(ns)...)
+	ps, _ := st.Projects(query.Projects{}, nil)
+	programme = append(programme, ledger.Entities(ps)...)
+	programme = append(programme, ledger.Entities(st.Varieties(query.Varieties{}, nil))...)
+	is, _ := st.Introductions(query.Introductions{}, nil)
+	programme = append(programme, ledger.Entities(is)...)
+	ls, _ := st.Leaders(query.Leaders{}, nil)
+	programme = append(programme, ledger.Entities(ls)...)
+	bs, _ := st.PublicityList(query.Publicity{}, nil)
+	programme = append(programme, ledger.Entities(bs)...)
+	programme = append(programme, ledger.Entities(st.Parks("", nil))...)
+	programme = append(programme, ledger.Entities(st.ParkPairings(query.ParkPairings{}, nil))...)
+	fs, _ := st.Platforms(query.Platforms{}, nil)
+	programme = append(programme, ledger.Entities(fs)...)
+	for _, e := range programme {
+		ids = append(ids, e.RecordID())
 	}
 	q := query.Trainings{Limit: 1000}
 	for {
