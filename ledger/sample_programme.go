@@ -83,7 +83,9 @@ func SampleProgrammeYear(rng *rand.Rand, sizes SampleSizes, year int, end time.T
 	if end.Year() == year {
 		days = max(1, end.YearDay()-1)
 	}
+	last := DateOf(first.AddDate(0, 0, days-1))
 	day := func() Date { return DateOf(first.AddDate(0, 0, rng.IntN(days))) }
+	early := func(months, spread int) Date { return min(DateOf(first.AddDate(0, months, rng.IntN(spread))), last) }
 	village := func() Code { return keyVillages[rng.IntN(len(keyVillages))] }
 	advisor := func() string { return advisors[rng.IntN(len(advisors))] }
 	group := func() string { return Groups[rng.IntN(len(Groups))] }
@@ -110,7 +112,7 @@ func SampleProgrammeYear(rng *rand.Rand, sizes SampleSizes, year int, end time.T
 			County: countyList[i%len(countyList)], Speciality: specialities[i], Year: 2010 + i}
 		p.Parks = append(p.Parks, park)
 		for range 2 + rng.IntN(4) {
-			pa := ParkPairing{ID: newID(), Park: park.ID, Village: village(), From: DateOf(first.AddDate(0, 0, rng.IntN(60))),
+			pa := ParkPairing{ID: newID(), Park: park.ID, Village: village(), From: early(0, 60),
 				Reason: "产业对口", Jobs: rng.IntN(20)}
 			p.Pairings = append(p.Pairings, pa)
 		}
@@ -131,7 +133,7 @@ func SampleProgrammeYear(rng *rand.Rand, sizes SampleSizes, year int, end time.T
 		state := ProjectStates[rng.IntN(len(ProjectStates))]
 		pr := Project{ID: newID(), Name: fmt.Sprintf("%s示范项目%d", sampleTopics[i%len(sampleTopics)], i+1), Year: year,
 			Villages: []Code{village()}, Lead: advisor(), Group: group(), Source: ProjectSources[rng.IntN(len(ProjectSources))],
-			Amount: float64(5+rng.IntN(60)) / 2, State: state, Applied: DateOf(first.AddDate(0, 0, rng.IntN(30))),
+			Amount: float64(5+rng.IntN(60)) / 2, State: state, Applied: early(0, 30),
 			Households: 10 + rng.IntN(200), Jobs: rng.IntN(30)}
 		if rng.IntN(4) == 0 {
 			if v := village(); !slices.Contains(pr.Villages, v) {
@@ -142,7 +144,7 @@ func SampleProgrammeYear(rng *rand.Rand, sizes SampleSizes, year int, end time.T
 			pr.Team = []string{t}
 		}
 		if ProjectSupported(state) || state == ProjectTerminated {
-			pr.Approved = DateOf(first.AddDate(0, 1, rng.IntN(30)))
+			pr.Approved = max(early(1, 30), pr.Applied)
 		}
 		if state == ProjectAccepted || state == ProjectTerminated {
 			pr.Finished = max(pr.Approved, DateOf(first.AddDate(0, 0, rng.IntN(days))))
@@ -174,7 +176,7 @@ func SampleProgrammeYear(rng *rand.Rand, sizes SampleSizes, year int, end time.T
 			n.Trainings = []string{ts[rng.IntN(len(ts))]}
 		}
 		if !n.Open() {
-			n.Closed = min(DateOf(n.Raised.Time().AddDate(0, 0, rng.IntN(90))), DateOf(first.AddDate(0, 0, days-1)))
+			n.Closed = min(DateOf(n.Raised.Time().AddDate(0, 0, rng.IntN(90))), last)
 			if n.State == NeedUnsolvable {
 				n.Reason = "需要资金投入，村里暂时无力承担"
 			}

@@ -36,7 +36,8 @@ func cmdBench(ctx context.Context, c *cli, args []string) error {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	st := s.Stats(nil)
-	fmt.Fprintf(c.stdout, "store: %d villages, %d advisors, %d trainings\n", st.Villages, st.Advisors, st.Trainings)
+	fmt.Fprintf(c.stdout, "store: %d villages, %d advisors, %d trainings, %d needs, %d projects, %d introductions, %d leaders, %d reports\n",
+		st.Villages, st.Advisors, st.Trainings, st.Needs, st.Projects, st.Introductions, st.Leaders, st.Publicity)
 	fmt.Fprintf(c.stdout, "open (index rebuild): %v; RSS %.1f MiB (peak %.1f MiB, before open %.1f MiB), Go heap %.1f MiB\n",
 		opened.Round(time.Millisecond), memstat.MiB(after.RSS), memstat.MiB(after.Peak), memstat.MiB(before.Peak), memstat.MiB(int64(ms.HeapAlloc)))
 
@@ -85,5 +86,31 @@ func cmdBench(ctx context.Context, c *cli, args []string) error {
 		p := s.Progress(year, s.Identity().Scope, ledger.DateOf(s.Clock().Today()), nil)
 		return len(p.Townships)
 	})
+	measure("dashboard progress for a township", func() int {
+		p := s.Progress(year, villages[rng.IntN(len(villages))].Code.Township(), ledger.DateOf(s.Clock().Today()), nil)
+		return len(p.Townships)
+	})
+	page := query.List{Limit: 50}
+	measure("needs, first page of 50", func() int { ns, _ := s.Needs(query.Needs{List: page}, nil); return len(ns) })
+	measure("needs of a township, first page of 50", func() int {
+		ns, _ := s.Needs(query.Needs{List: query.List{Under: villages[rng.IntN(len(villages))].Code.Township(), Limit: 50}}, nil)
+		return len(ns)
+	})
+	measure("needs open over 30 days of a group", func() int {
+		ns, _ := s.Needs(query.Needs{List: page, Older: 30, Group: ledger.Groups[rng.IntN(len(ledger.Groups))]}, nil)
+		return len(ns)
+	})
+	measure("needs searched by a word", func() int {
+		ns, _ := s.Needs(query.Needs{List: query.List{Search: "苹果", Limit: 50}}, nil)
+		return len(ns)
+	})
+	measure("projects supported, first page of 50", func() int {
+		ps, _ := s.Projects(query.Projects{List: page, Supported: true}, nil)
+		return len(ps)
+	})
+	measure("introductions, first page of 50", func() int { is, _ := s.Introductions(query.Introductions{List: page}, nil); return len(is) })
+	measure("leaders, first page of 50", func() int { ls, _ := s.Leaders(query.Leaders{List: page}, nil); return len(ls) })
+	measure("publicity, first page of 50", func() int { ps, _ := s.PublicityList(query.Publicity{List: page}, nil); return len(ps) })
+	measure("variety type-ahead", func() int { return len(s.VarietiesByName("鲁", 10)) })
 	return nil
 }

@@ -82,7 +82,8 @@ func init() {
 		{"export", "export ledger|targets|monthly|keyvillages|advisors [--year 2026] [--month 5] [--under CODE] --out FILE.xlsx|FILE.csv\n" +
 			"  工作台账, 目标完成情况, 月度调度 (--min-days N), 重点村名单, 人员名册 (CSV: one file per sheet)", cmdExport},
 		{"target", "target add YEAR [--attendees 2400 ...] | target edit YEAR ...   the city's yearly targets (unset: the defaults)", cmdTarget},
-		{"list", "list villages|advisors|trainings|assignments [--json] [filters]", cmdList},
+		{"list", "list villages|advisors|trainings|assignments|needs|projects|varieties|introductions|leaders|publicity|parks|park-pairings|platforms|unlinked\n" +
+			"                                     [--json] [--under CODE] [--search TEXT] [--limit N] [filters: see list KIND --help]", cmdList},
 		{"show", "show ID [--json]", cmdShow},
 		{"history", "history ID [--json]", cmdHistory},
 		{"delete", "delete ID", cmdDelete},
@@ -94,7 +95,8 @@ func init() {
 		{"sync", "sync [--city HOST[:PORT] [--insecure]] [--token-file FILE] [--once]   sync with the city hub (wss:// unless ws:// is given; address and token remembered; the token also from $TECHAID_TOKEN or a prompt)", cmdSync},
 		{"backup", "backup FILE", cmdBackup},
 		{"restore", "restore FILE                       replaces the data directory; the old one is kept beside it", cmdRestore},
-		{"seed", "seed --villages FILE [--advisors 300] [--trainings 100000] [--year 2026]   demo and benchmark data", cmdSeed},
+		{"seed", "seed --villages FILE [--advisors 300] [--trainings 100000] [--needs 10000] [--projects 1000] [--introductions 5000]\n" +
+			"                                     [--leaders 1000] [--publicity 300] [--year 2026]   demo and benchmark data", cmdSeed},
 		{"bench", "bench                              open the store and print open time, RSS and query latencies", cmdBench},
 	}
 }

@@ -13,8 +13,10 @@ import (
 	"techaid/storage"
 )
 
-// cmdSeed fills a store with villages from a division list and made-up advisors, assignments and
-// trainings shaped like the programme's: for demos, screenshots and benchmarks.
+// cmdSeed fills a store with villages from a division list and made-up advisors, assignments, trainings
+// and the rest of the programme (needs, projects, varieties and their introductions, leaders,
+// publicity, parks and their pairings, platforms), shaped like the programme's: for demos, screenshots
+// and benchmarks.
 func cmdSeed(ctx context.Context, c *cli, args []string) error {
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	file := fs.String("villages", "", "division list CSV (columns of zibo_divisions.csv)")
@@ -22,11 +24,27 @@ func cmdSeed(ctx context.Context, c *cli, args []string) error {
 	nTrainings := fs.Int("trainings", 100000, "trainings to make")
 	year := fs.Int("year", 0, "year of the trainings (default this year, up to yesterday)")
 	seed := fs.Uint64("rand", 1, "random seed")
+	// The rest of the programme scales with the trainings unless given: 100,000 trainings come with
+	// 10,000 needs, 1,000 projects, 5,000 introductions, 1,000 leaders and 333 reports.
+	sizes := ledger.SampleSizes{Needs: -1, Projects: -1, Introductions: -1, Leaders: -1, Publicity: -1}
+	fs.IntVar(&sizes.Needs, "needs", -1, "needs to make, with the registry, the parks and the platforms (default trainings/10)")
+	fs.IntVar(&sizes.Projects, "projects", -1, "projects to make (default trainings/100)")
+	fs.IntVar(&sizes.Introductions, "introductions", -1, "introductions of varieties to make (default trainings/20)")
+	fs.IntVar(&sizes.Leaders, "leaders", -1, "technology leaders and model households to make (default trainings/100)")
+	fs.IntVar(&sizes.Publicity, "publicity", -1, "publicity reports to make (default trainings/300)")
 	if _, err := parse(fs, c, args, 0); err != nil {
 		return err
 	}
 	if *file == "" {
 		return errUsage
+	}
+	for _, n := range []struct {
+		n   *int
+		per int
+	}{{&sizes.Needs, 10}, {&sizes.Projects, 100}, {&sizes.Introductions, 20}, {&sizes.Leaders, 100}, {&sizes.Publicity, 300}} {
+		if *n.n < 0 {
+			*n.n = *nTrainings / n.per
+		}
 	}
 	f, err := os.Open(*file)
 	if err != nil {
@@ -96,6 +114,13 @@ func cmdSeed(ctx context.Context, c *cli, args []string) error {
 		// Most visits go to key villages, as in the programme.
 		targets := append(slices.Clone(codes), slices.Repeat(keys, 8)...)
 		trainings := ledger.SampleTrainings(rng, *nTrainings, *year, today, targets, ids, storage.NewID)
-		return step("trainings", ledger.Entities(trainings))
+		if err := step("trainings", ledger.Entities(trainings)); err != nil {
+			return err
+		}
+		if sizes == (ledger.SampleSizes{}) || len(keys) == 0 {
+			return nil
+		}
+		p := ledger.SampleProgrammeYear(rng, sizes, *year, today, keys, ids, trainings, storage.NewID)
+		return step("programme", p.Entities())
 	})
 }

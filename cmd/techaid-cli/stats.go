@@ -25,8 +25,10 @@ func cmdStats(ctx context.Context, c *cli, args []string) error {
 			return c.printJSON(st)
 		}
 		fmt.Fprintf(c.stdout, "单位 %s  录入人 %s  数据目录 %s\n村庄 %d（重点村 %d）  科技指导人员 %d  结对 %d  培训与服务记录 %d\n"+
+			"需求 %d  项目 %d  新品种新技术 %d（引进推广 %d）  带头人、示范户 %d  宣传报道 %d  园区 %d（结对 %d）  星创天地、农科驿站 %d\n"+
 			"本机修改 %d，市局已收到 %d，待上报 %d，待处理冲突 %d\n",
 			st.Scope, st.Clerk, s.Dir(), st.Villages, st.KeyVillages, st.Advisors, st.Assignments, st.Trainings,
+			st.Needs, st.Projects, st.Varieties, st.Introductions, st.Leaders, st.Publicity, st.Parks, st.ParkPairings, st.Platforms,
 			st.Changes, st.Acked, st.Pending, st.Conflicts)
 		return nil
 	})
@@ -60,6 +62,19 @@ func cmdProgress(ctx context.Context, c *cli, args []string) error {
 			"重点村 %d 个：有科技指导人员 %d，已开展活动 %d，完成需求调研（≥%d 次）%d\n",
 			p.Year, code, p.Total.Trainings, p.Total.Attendees, p.Total.PoorAttendees, p.Total.Brochures, p.Total.Varieties,
 			p.KeyVillages, p.KeyVillagesCovered, p.KeyVillagesVisited, query.SurveysPerKeyVillage, p.KeyVillagesSurveyed)
+		tg := p.Target
+		fmt.Fprintf(c.stdout, "需求：提出 %d 项，办结 %d（已解决 %d，无法解决 %d）；待办 %d 项，其中超过 %d 天 %d 项\n"+
+			"支持项目 %d 个（目标 %d），支持金额 %.4g 万元，带动就业 %d 人\n"+
+			"新品种新技术 %d 项（目标 %d；引进推广 %d 条，%.4g 亩，未登记的名称 %d 个）\n"+
+			"科技带头人、示范户 %d 名（目标 %d）；宣传报道 %d 篇（目标 %d）\n"+
+			"农业科技园区 %d 个，结对达标（≥%d 个重点村）%d 个，结对重点村 %d 个，带动就业 %d 人（目标 %d）\n"+
+			"星创天地 %d 个（目标 %d），农科驿站 %d 个（目标 %d），筹建中 %d 个\n",
+			p.Needs.Raised, p.Needs.Resolved+p.Needs.Unsolvable, p.Needs.Resolved, p.Needs.Unsolvable, p.Needs.Open, p.Needs.Days, p.Needs.Overdue,
+			p.Projects.Supported, tg.Projects, p.Projects.Amount, p.Projects.Jobs,
+			p.Varieties.Count, tg.Varieties, p.Varieties.Introductions, p.Varieties.Area, p.Varieties.Unlinked,
+			p.Leaders, tg.Leaders, p.Publicity, tg.Reports,
+			p.Parks.Parks, tg.ParkVillages, p.Parks.Paired, p.Parks.Villages, p.Parks.Jobs, tg.ParkJobs,
+			p.Platforms.Stars, tg.Stars, p.Platforms.Stations, tg.Stations, p.Platforms.Building)
 		var towns []ledger.Code
 		for t := range p.Townships {
 			towns = append(towns, t)
