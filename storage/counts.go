@@ -273,10 +273,9 @@ func contributions(e ledger.Entity) ([]ledger.Code, []counted) {
 		}
 	}
 	names := func(year int, texts []string) {
-		seen := map[string]bool{}
 		for _, t := range texts {
-			if n := ledger.NormalName(t); n != "" && !seen[n] && year > 0 {
-				seen[n] = true
+			n := ledger.NormalName(t)
+			if n != "" && year > 0 && !slices.ContainsFunc(out, func(c counted) bool { return c.member == n && c.metric == setVarietyNames }) {
 				out = append(out, counted{year: year, metric: setVarietyNames, member: n, n: 1})
 			}
 		}
@@ -284,6 +283,9 @@ func contributions(e ledger.Entity) ([]ledger.Code, []counted) {
 	var villages []ledger.Code
 	switch r := e.(type) {
 	case ledger.Training:
+		if len(r.Varieties) == 0 {
+			return nil, nil // a training counts here only for the varieties it names
+		}
 		villages = []ledger.Code{r.Village()}
 		names(r.Date.Year(), r.Varieties)
 	case ledger.Need:

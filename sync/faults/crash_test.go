@@ -112,6 +112,7 @@ func TestCrashOfficeWrites(t *testing.T) {
 
 	acked := map[string]ackedTraining{} // training id → what the acknowledged save wrote
 	notes := map[ledger.Code]int{}      // village → the last notes counter acknowledged
+	needs := map[string]string{}        // need id → the problem its acknowledged save wrote
 	var olog officeLog
 	life := 40 * time.Millisecond // how long one command lives; measured as it goes
 	syncTook := 200 * time.Millisecond
@@ -127,10 +128,15 @@ func TestCrashOfficeWrites(t *testing.T) {
 			n++
 			var args []string
 			var village ledger.Code
-			if n%4 == 3 {
+			need := n%8 == 5 // a need: its list and counts move in the same transaction as the record
+			switch {
+			case n%4 == 3:
 				village = codes[rng.IntN(len(codes))]
 				args = []string{"village", "edit", string(village), "--notes", fmt.Sprint("n", n)}
-			} else {
+			case need:
+				args = []string{"need", "add", "--village", string(codes[rng.IntN(len(codes))]), "--group", "林果",
+					"--problem", fmt.Sprint("压力测试第", n, "次")}
+			default:
 				vs := []string{string(codes[rng.IntN(len(codes))])}
 				if rng.IntN(4) == 0 {
 					if v := string(codes[rng.IntN(len(codes))]); v != vs[0] {
@@ -156,7 +162,10 @@ func TestCrashOfficeWrites(t *testing.T) {
 					notes[village] = n
 					writes++
 				}
-			} else if ls := r.lines(); len(ls) == 1 {
+			} else if ls := r.lines(); len(ls) == 1 && need {
+				needs[ls[0]] = fmt.Sprint("压力测试第", n, "次")
+				writes++
+			} else if len(ls) == 1 {
 				// The id is printed once the save returned: acknowledged, even if the kill came after.
 				acked[ls[0]] = ackedTraining{attendees: 1 + n%500, topic: fmt.Sprint("压力测试第", n, "次")}
 				writes++
@@ -182,7 +191,7 @@ func TestCrashOfficeWrites(t *testing.T) {
 				syncTook = max(r.elapsed, 50*time.Millisecond)
 			}
 		}
-		verifyWrites(t, round, office, acked, notes, &olog)
+		verifyWrites(t, round, office, acked, notes, needs, &olog)
 		if t.Failed() {
 			t.Fatalf("round %d: the office lost acknowledged writes (seed %d)", round, seed)
 		}
@@ -250,9 +259,14 @@ func TestCrashOfficeWrites(t *testing.T) {
 	if len(theirs) != trainings {
 		t.Errorf("the city holds %d trainings, the office %d", len(theirs), trainings)
 	}
+	for id := range needs {
+		if _, ok := mine[id]; !ok {
+			t.Errorf("acknowledged need %s is gone", id)
+		}
+	}
 	t.Logf("%d kills of a writing techaid-cli (%d after the save returned), %d of sync --once (%d runs ended first); "+
-		"%d acknowledged writes (%d trainings), all in the city once; %v",
-		kills, killedAfterSave, syncKills, syncMissed, writes, len(acked), time.Since(start).Round(time.Millisecond))
+		"%d acknowledged writes (%d trainings, %d needs), all in the city once; %v",
+		kills, killedAfterSave, syncKills, syncMissed, writes, len(acked), len(needs), time.Since(start).Round(time.Millisecond))
 	if len(acked) == 0 || kills < rounds {
 		t.Errorf("%d trainings acknowledged, %d kills in %d rounds: the test tested too little", len(acked), kills, rounds)
 	}
@@ -261,7 +275,8 @@ func TestCrashOfficeWrites(t *testing.T) {
 // verifyWrites opens the office's store after a kill and checks the acknowledged writes: each training
 // is there with what was saved and has its change-log entry, each edited village holds its last
 // acknowledged notes or a later one, and the counters agree with the log.
-func verifyWrites(t *testing.T, round int, dir string, acked map[string]ackedTraining, notes map[ledger.Code]int, olog *officeLog) {
+func verifyWrites(t *testing.T, round int, dir string, acked map[string]ackedTraining, notes map[ledger.Code]int,
+	needs map[string]string, olog *officeLog) {
 	t.Helper()
 	st := crashOpen(t, dir)
 	defer st.Close()
@@ -278,6 +293,18 @@ func verifyWrites(t *testing.T, round int, dir string, acked map[string]ackedTra
 		if len(olog.ids[id]) != 1 {
 			t.Errorf("round %d: training %s has %d change-log entries, want 1", round, id, len(olog.ids[id]))
 		}
+	}
+	for id, problem := range needs {
+		n, err := storage.Get[ledger.Need](st, id)
+		if err != nil || n.Problem != problem {
+			t.Errorf("round %d: acknowledged need %s: %+v, %v", round, id, n, err)
+		}
+		if len(olog.ids[id]) != 1 {
+			t.Errorf("round %d: need %s has %d change-log entries, want 1", round, id, len(olog.ids[id]))
+		}
+	}
+	if listed, _ := st.Needs(query.Needs{}, nil); len(listed) < len(needs) {
+		t.Errorf("round %d: %d needs listed, %d acknowledged", round, len(listed), len(needs))
 	}
 	for code, n := range notes {
 		v, err := st.Village(code)
