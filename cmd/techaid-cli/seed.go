@@ -121,6 +121,41 @@ func cmdSeed(ctx context.Context, c *cli, args []string) error {
 			return nil
 		}
 		p := ledger.SampleProgrammeYear(rng, sizes, *year, today, keys, ids, trainings, storage.NewID)
+		reuseRegistry(s, &p)
 		return step("programme", p.Entities())
 	})
+}
+
+// reuseRegistry keeps a second seed of the same store from registering the varieties and parks again
+// (the registry refuses a variety twice): the sample's records name the ones already there.
+func reuseRegistry(s *storage.Store, p *ledger.SampleProgramme) {
+	varieties := map[string]string{}
+	p.Varieties = slices.DeleteFunc(p.Varieties, func(v ledger.Variety) bool {
+		if m := s.MatchVariety(v.Name); m.Variety != nil {
+			varieties[v.ID] = m.Variety.ID
+			return true
+		}
+		return false
+	})
+	for i, in := range p.Introductions {
+		if id, ok := varieties[in.Variety]; ok {
+			p.Introductions[i].Variety = id
+		}
+	}
+	parks := map[string]string{}
+	held := s.Parks("", nil)
+	p.Parks = slices.DeleteFunc(p.Parks, func(k ledger.Park) bool {
+		for _, h := range held {
+			if h.Name == k.Name {
+				parks[k.ID] = h.ID
+				return true
+			}
+		}
+		return false
+	})
+	for i, pa := range p.Pairings {
+		if id, ok := parks[pa.Park]; ok {
+			p.Pairings[i].Park = id
+		}
+	}
 }
