@@ -603,6 +603,24 @@ func TestCrashOfficePull(t *testing.T) {
 func feed(t *testing.T, rng *rand.Rand, dir string, scope map[string]ledger.Record, n int) {
 	t.Helper()
 	cli(t, dir, "seed", "--villages", crashDivisions(t), "--advisors", "10", "--trainings", fmt.Sprint(n), "--rand", fmt.Sprint(rng.Uint64()))
+	// A training that a live need or introduction names cannot be deleted (storage.InUseError): the
+	// deletions pick among the others. (Those records name trainings of their own village, so the
+	// scope's records are all that can name one of the scope's trainings.)
+	named := map[string]bool{}
+	for id, rec := range scope {
+		if rec.Fields["deleted"].Value != "" {
+			continue
+		}
+		e, err := ledger.Decode(rec.Kind, id, rec.Values())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ref := range ledger.References(e) {
+			if ref.Kind == ledger.KindTraining {
+				named[ref.ID] = true
+			}
+		}
+	}
 	var ids []string
 	for id, rec := range scope {
 		if rec.Kind == ledger.KindTraining && rec.Fields["deleted"].Value == "" {
@@ -610,11 +628,18 @@ func feed(t *testing.T, rng *rand.Rand, dir string, scope map[string]ledger.Reco
 		}
 	}
 	slices.Sort(ids)
-	for i, p := range rng.Perm(len(ids))[:min(len(ids), 4)] {
-		if i%2 == 0 {
+	deletes, edits := 2, 2
+	for _, p := range rng.Perm(len(ids)) {
+		switch {
+		case deletes > 0 && !named[ids[p]]:
+			deletes--
 			cli(t, dir, "delete", ids[p])
-		} else {
+		case edits > 0:
+			edits--
 			cli(t, dir, "training", "edit", ids[p], "--attendees", fmt.Sprint(90+rng.IntN(100)))
+		}
+		if deletes+edits == 0 {
+			break
 		}
 	}
 }
