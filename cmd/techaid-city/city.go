@@ -36,6 +36,10 @@ commands:
   backup FILE|FOLDER/                     a consistent backup, written by this command (also while the server
                                           runs); into a folder: city-YYYY-MM-DD.bak. Stop the server to restore
   restore FILE                            replace the data with a backup; offices resend what it lacks
+  release add FILE [--version V] [--platform P]   publish a new version of the app to every office: the
+                                          Windows installer or the Linux package package.sh makes; offices
+                                          download it from this server and offer to install it
+  release list [--json]                   the versions published, per platform
   loadtest --villages FILE [--offices 2000] [--records 100]   simulate offices against the running server
 
 The store is created on first use for the city --city (default 3703, 淄博市).
@@ -96,6 +100,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = c.conflicts(rest)
 	case "backup":
 		err = c.backup(rest)
+	case "release":
+		err = c.release(rest)
 	case "loadtest":
 		err = c.loadtest(ctx, rest)
 	case "restore":

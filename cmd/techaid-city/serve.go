@@ -69,7 +69,7 @@ func (c *city) serve(ctx context.Context, args []string) error {
 	}
 	defer st.Close()
 	logger := log.New(c.stderr, "", log.LstdFlags)
-	h, err := hub.New(hub.Config{Store: st, App: version, StaleAfter: time.Duration(o.staleDays) * 24 * time.Hour, Logger: logger})
+	h, err := hub.New(hub.Config{Store: st, App: version, Releases: c.releasesDir(), StaleAfter: time.Duration(o.staleDays) * 24 * time.Hour, Logger: logger})
 	if err != nil {
 		return err
 	}
@@ -85,8 +85,9 @@ func (c *city) serve(ctx context.Context, args []string) error {
 	}
 	defer adminLn.Close()
 	secret := randomHex(24)
-	// The public listener serves the sync websocket and nothing else; the status page (it names every
-	// office and its PCs' replica ids) and the admin calls are on the loopback listener.
+	// The public listener serves the sync websocket and, to offices showing their token, the releases
+	// of the app (release add); the status page (it names every office and its PCs' replica ids) and
+	// the admin calls are on the loopback listener.
 	srv := &http.Server{Handler: h, ErrorLog: logger}
 	httpTimeouts(srv, o.idle)
 	adminMux := http.NewServeMux()

@@ -34,6 +34,9 @@ type Config struct {
 	Plain bool
 	Store *storage.Store // the office's store
 	App   string         // this build's version, shown on the hub's status page
+	// Platform, GOOS-GOARCH, asks the hub to name its release of the app for it (update.Platform());
+	// "" for a program that installs nothing.
+	Platform string
 	// Window is how many pushes may await their ack; 4 if zero. Batch is how many changes go in one
 	// push; 500 if zero.
 	Window, Batch int
@@ -72,6 +75,9 @@ type State struct {
 	Scope   ledger.Code // what the token may write
 	Err     error       // why the last session ended, if it failed
 	Retry   time.Time   // when the next attempt starts (Offline)
+	// Release is the release of the app the hub last named for this platform (in its welcome, or with
+	// an upgrade error); nil if none. The office installs it if it is newer (package update).
+	Release *protocol.Release
 }
 
 // OffsetWarning reports a clock more than ledger.MaxAhead off the hub's.

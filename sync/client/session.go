@@ -211,6 +211,9 @@ func (s *session) hello(ctx context.Context) (protocol.Welcome, error) {
 		case protocol.Welcome:
 			welcome = m
 		case protocol.Error:
+			if m.Release != nil {
+				s.c.update(func(st *State) { st.Release = m.Release })
+			}
 			return welcome, m
 		default:
 			return welcome, fmt.Errorf("welcome: got %s", in.m.MessageType())
@@ -220,6 +223,7 @@ func (s *session) hello(ctx context.Context) (protocol.Welcome, error) {
 	case <-ctx.Done():
 		return welcome, ctx.Err()
 	}
+	s.c.update(func(st *State) { st.Release = welcome.Release })
 	rtt := time.Since(sentMono)
 	s.offset = time.UnixMilli(welcome.Time).Sub(sent.Add(rtt / 2))
 	if err := s.st.SetClockOffset(s.offset); err != nil {
@@ -238,7 +242,7 @@ func (s *session) holding() (protocol.Hello, error) {
 	}
 	s.pulled = pc
 	return protocol.Hello{Proto: protocol.Version, Schema: protocol.Schema, App: s.c.cfg.App, Replica: s.st.Identity().Replica,
-		Token: s.c.cfg.Token, Seq: s.seq, Epoch: pc.Epoch, Cursor: pc.Cursor}, nil
+		Token: s.c.cfg.Token, Seq: s.seq, Epoch: pc.Epoch, Cursor: pc.Cursor, Platform: s.c.cfg.Platform}, nil
 }
 
 // reconcile decides from the hub's welcome what this session sends and where it pulls from, against

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"log"
+	"runtime"
 	"sync"
 
 	"techaid/storage"
@@ -30,7 +31,7 @@ type Supervisor struct {
 }
 
 // NewSupervisor starts sync on st with what it remembers; app is this build's version, for the hub's
-// status page. report is called from the supervisor's goroutines and must not block for long.
+// status page; its client asks the hub for the app's release for this platform. report is called from the supervisor's goroutines and must not block for long.
 func NewSupervisor(st *storage.Store, app string, report func(State)) *Supervisor {
 	s := &Supervisor{app: app, report: report, log: log.Default()}
 	s.Use(st)
@@ -91,7 +92,7 @@ func (s *Supervisor) start() {
 		s.report(State{Phase: Off})
 		return
 	}
-	cl := New(Config{URL: s.cfg.City, Token: s.cfg.Token, Plain: s.cfg.Plain, Store: s.st, App: s.app, Logger: s.log})
+	cl := New(Config{URL: s.cfg.City, Token: s.cfg.Token, Plain: s.cfg.Plain, Store: s.st, App: s.app, Platform: runtime.GOOS + "-" + runtime.GOARCH, Logger: s.log})
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	s.stop, s.done = stop, done

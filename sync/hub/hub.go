@@ -11,6 +11,7 @@ import (
 	"log"
 	"net/http"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,6 +28,9 @@ import (
 type Config struct {
 	Store *storage.Store // the city's store (scope: the city); the hub owns it while it runs
 	App   string         // this build's version, shown on the status page
+	// Releases is the folder of the app's releases (AddRelease) that the hub names in its welcome and
+	// serves to its offices at protocol.ReleasePrefix; "" serves none.
+	Releases string
 	// StaleAfter is how long an office may go unheard before the status page marks it; 7 days if zero.
 	StaleAfter time.Duration
 	// MaxSessions caps connected replicas, MaxHandshakes the hellos being handled at once; 10,000 and
@@ -68,6 +72,7 @@ type Hub struct {
 	work     chan struct{} // slots for reading, encoding and sending a batch (see pump)
 	intake   chan struct{} // slots for decoding and applying a large frame (a push)
 	frames   *frameCache
+	releases releases       // what the Releases folder holds, read again when it changes (h.mu)
 	wg       sync.WaitGroup // sessions, and goroutines that end one
 }
 
@@ -141,6 +146,7 @@ func New(cfg Config) (*Hub, error) {
 		cfg: cfg, st: cfg.Store, log: cfg.Logger, now: cfg.Now, epoch: id.Replica, started: cfg.Now(),
 		shakes: make(chan struct{}, cfg.MaxHandshakes), idx: newIndex(),
 		offices: map[string]*Office{}, sessions: map[*session]bool{}, peers: map[string]*Peer{},
+		releases: releases{dir: cfg.Releases},
 	}
 	h.upgrader = websocket.Upgrader{
 		// The HTTP server's read buffer is reused and write buffers are pooled (held only while a frame
@@ -257,6 +263,10 @@ func (h *Hub) Epoch() string { return h.epoch }
 // status page names every office and its PCs' replica ids, so it is served apart (StatusHandler), on
 // the city's loopback admin listener.
 func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, protocol.ReleasePrefix) {
+		h.serveRelease(w, r)
+		return
+	}
 	if r.URL.Path != protocol.Path {
 		http.NotFound(w, r)
 		return

@@ -189,11 +189,20 @@ func (h *Hub) handshake(conn *websocket.Conn, r *http.Request) (*session, protoc
 	if !ok {
 		return fail(protocol.CodeBadRequest, "the first frame must be hello")
 	}
+	// An office too old for this hub is told so with the release it can install, if the city publishes
+	// one for its platform (the file itself is served only for a good token).
+	upgrade := func(detail string) (*session, protocol.Welcome, *protocol.Error) {
+		e := protocol.Err(protocol.CodeUpgrade, detail)
+		h.mu.Lock()
+		e.Release = h.currentRelease(hello.Platform)
+		h.mu.Unlock()
+		return nil, protocol.Welcome{}, &e
+	}
 	if hello.Proto < protocol.MinVersion {
-		return fail(protocol.CodeUpgrade, fmt.Sprintf("protocol %d; this hub speaks %d to %d", hello.Proto, protocol.MinVersion, protocol.Version))
+		return upgrade(fmt.Sprintf("protocol %d; this hub speaks %d to %d", hello.Proto, protocol.MinVersion, protocol.Version))
 	}
 	if hello.Schema != protocol.Schema {
-		return fail(protocol.CodeUpgrade, fmt.Sprintf("schema %d; this hub has schema %d", hello.Schema, protocol.Schema))
+		return upgrade(fmt.Sprintf("schema %d; this hub has schema %d", hello.Schema, protocol.Schema))
 	}
 	if hello.Token == "" {
 		return fail(protocol.CodeUnauthorized, "no token")
@@ -266,7 +275,7 @@ func (h *Hub) handshake(conn *websocket.Conn, r *http.Request) (*session, protoc
 	h.wg.Add(1)
 	proto := min(hello.Proto, protocol.Version)
 	return s, protocol.Welcome{Proto: proto, Epoch: h.epoch, Time: now.UnixMilli(), Acked: acked, AckedMark: mark, Head: h.idx.head,
-		Office: o.Name, Scope: o.Scope}, nil
+		Office: o.Name, Scope: o.Scope, Release: h.currentRelease(hello.Platform)}, nil
 }
 
 // maxApp is as much of hello.App as a peer keeps.

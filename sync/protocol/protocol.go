@@ -69,6 +69,9 @@ type Hello struct {
 	Epoch   string `json:"epoch"`   // the hub epoch the cursor below belongs to ("" if never synced)
 	Cursor  uint64 `json:"cursor"`  // the last hub sequence number the office applied in that epoch
 	Time    int64  `json:"time"`    // the office's wall clock, Unix milliseconds
+	// Platform is the app's platform, GOOS-GOARCH (windows-amd64, linux-amd64): which release the hub
+	// names in its answer. Omitted by tools that install nothing (techaid-cli).
+	Platform string `json:"platform,omitempty"`
 }
 
 // Welcome answers a good hello.
@@ -83,6 +86,9 @@ type Welcome struct {
 	Head      uint64      `json:"head"`   // the hub's last global sequence number
 	Office    string      `json:"office"` // the office's name, as the city registered it
 	Scope     ledger.Code `json:"scope"`  // what the office may write and receives
+	// Release is the current release of the app for the hello's platform, if the city publishes one
+	// (the office decides whether it is newer than its own).
+	Release *Release `json:"release,omitempty"`
 }
 
 // Push carries the office's changes From..To (its own sequence numbers, inclusive), one record per
@@ -136,6 +142,8 @@ type Error struct {
 	T       Type   `json:"t"`
 	Code    Code   `json:"code"`
 	Message string `json:"message"`
+	// Release, with CodeUpgrade, is the release for the hello's platform the office can install.
+	Release *Release `json:"release,omitempty"`
 }
 
 // Ping and Pong keep a session alive and refresh the clock offset.
@@ -288,6 +296,8 @@ type frame struct {
 	Code     Code         `json:"code"`
 	Message  string       `json:"message"`
 	Echo     int64        `json:"echo"`
+	Platform string       `json:"platform"`
+	Release  *Release     `json:"release"`
 }
 
 // Decode reads one frame. Unknown members are ignored (a newer peer may send more); an unknown type, a
@@ -309,10 +319,10 @@ func Decode(data []byte) (Message, error) {
 	switch f.T {
 	case THello:
 		m = Hello{T: f.T, Proto: f.Proto, Schema: f.Schema, App: f.App, Replica: f.Replica, Token: f.Token, Seq: f.Seq,
-			Epoch: f.Epoch, Cursor: f.Cursor, Time: f.Time}
+			Epoch: f.Epoch, Cursor: f.Cursor, Time: f.Time, Platform: f.Platform}
 	case TWelcome:
 		m = Welcome{T: f.T, Proto: f.Proto, Epoch: f.Epoch, Time: f.Time, Acked: f.Acked, AckedMark: f.Mark, Head: f.Head,
-			Office: f.Office, Scope: f.Scope}
+			Office: f.Office, Scope: f.Scope, Release: f.Release}
 	case TPush:
 		p := Push{T: f.T, From: f.From, To: f.To, Seqs: f.Seqs}
 		if p.Records, err = fromWire(f.Records); err == nil {
@@ -330,7 +340,7 @@ func Decode(data []byte) (Message, error) {
 		}
 		m = c
 	case TError:
-		m = Error{T: f.T, Code: f.Code, Message: f.Message}
+		m = Error{T: f.T, Code: f.Code, Message: f.Message, Release: f.Release}
 	case TPing:
 		m = Ping{T: f.T, Time: f.Time}
 	case TPong:
