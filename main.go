@@ -33,6 +33,7 @@ import (
 	_ "techaid/internal/locale" // before Fyne reads the locale: Chinese when the system names none
 	"techaid/ledger"
 	"techaid/storage"
+	"techaid/sync/update"
 )
 
 // version is stamped at build time (-ldflags "-X main.version=…"); a plain build reads its build
@@ -117,6 +118,20 @@ func run(start time.Time, dir, screen string, report, empty bool) error {
 		// hand back to the system only slowly; an office PC has little memory to spare.
 		time.AfterFunc(time.Second, debug.FreeOSMemory)
 	}
+	// Installing a new version: prepared while the app runs (on Linux the program file is replaced
+	// now), launched once the store is closed (the Windows installer waits for this program to exit).
+	var pending *update.Pending
+	options.Install = func() error {
+		p, err := prepareUpgrade(syncer.up.Ready())
+		if err != nil {
+			return err
+		}
+		pending = p
+		ui.Stop()
+		syncer.stop()
+		w.Close()
+		return nil
+	}
 	ui = app.New(a, w, st, options)
 	ui.Start()
 	w.SetCloseIntercept(func() {
@@ -125,7 +140,37 @@ func run(start time.Time, dir, screen string, report, empty bool) error {
 		w.Close()
 	})
 	w.ShowAndRun()
-	return st.Close()
+	if err := st.Close(); err != nil {
+		return err
+	}
+	if pending != nil {
+		log.Printf("upgrade: starting %s %v", pending.Path, pending.Args)
+		if err := pending.Launch(); err != nil {
+			return fmt.Errorf("start the new version: %w", err)
+		}
+	}
+	return nil
+}
+
+// prepareUpgrade readies the installation of the verified download at path (update.Prepare) and says
+// in Chinese why it cannot.
+func prepareUpgrade(path string) (*update.Pending, error) {
+	if path == "" {
+		return nil, errors.New("新版本还没有下载完")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	p, err := update.Prepare(path, exe, os.Args[1:])
+	if err != nil {
+		log.Printf("upgrade: prepare %s: %v", path, err)
+		if errors.Is(err, update.ErrReadOnly) {
+			return nil, err
+		}
+		return nil, errors.New(update.Chinese(err))
+	}
+	return p, nil
 }
 
 // refuse shows why the data cannot be opened, in Chinese, and quits when the clerk has read it.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 
 	"techaid/app"
 	"techaid/internal/latest"
@@ -15,20 +16,57 @@ import (
 // restarts the sync client, with its states translated into the UI's and the clerk's address checked.
 type syncer struct {
 	sup    *client.Supervisor
+	up     *upgrader // fetches a newer version the city names in its welcome
 	states *latest.Chan[app.SyncState]
+
+	mu   sync.Mutex
+	last app.SyncState // the client's, translated; the upgrade's state is added as it goes out
 }
 
 func newSyncer(st *storage.Store, version string) *syncer {
 	s := &syncer{states: latest.New[app.SyncState]()}
-	s.sup = client.NewSupervisor(st, version, func(cs client.State) { s.states.Set(translate(cs)) })
+	s.up = newUpgrader(version, s.config, s.publish)
+	sup := client.NewSupervisor(st, version, func(cs client.State) {
+		s.mu.Lock()
+		s.last = translate(cs)
+		s.mu.Unlock()
+		s.up.offer(cs.Release)
+		s.publish()
+	})
+	s.mu.Lock()
+	s.sup = sup
+	s.mu.Unlock()
 	return s
+}
+
+// config is what sync uses, for the download: the hub's address and the token.
+func (s *syncer) config() client.Remembered {
+	s.mu.Lock()
+	sup := s.sup
+	s.mu.Unlock()
+	if sup == nil {
+		return client.Remembered{}
+	}
+	return sup.Config()
+}
+
+// publish sends the latest state with the upgrade's.
+func (s *syncer) publish() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.last
+	st.Upgrade = s.up.State()
+	s.states.Set(st) // under mu: states go out in order
 }
 
 // use (re)starts sync on a store: after a restore replaced the store.
 func (s *syncer) use(st *storage.Store) { s.sup.Use(st) }
 
-// stop ends sync and waits for it.
-func (s *syncer) stop() { s.sup.Stop() }
+// stop ends sync and a download in progress, and waits for them.
+func (s *syncer) stop() {
+	s.sup.Stop()
+	s.up.stop()
+}
 
 func (s *syncer) States() <-chan app.SyncState { return s.states.C() }
 

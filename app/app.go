@@ -35,6 +35,10 @@ type Options struct {
 	// Notice is a sentence for the clerk, shown once when the main view first opens: the data folder
 	// was readable by other users and has been made private, or could not be.
 	Notice string
+	// Install installs the new version the city published once Sync's state says it is ready
+	// (SyncState.Upgrade): it starts the installer and closes the app, or says in Chinese why it
+	// cannot. nil: the status bar never offers it.
+	Install func() error
 }
 
 // UI is the app's window content.

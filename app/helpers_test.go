@@ -256,6 +256,8 @@ type harness struct {
 	close func()
 	// sync, if set before open, is the UI's Syncer.
 	sync Syncer
+	// install, if set before open, is Options.Install.
+	install func() error
 }
 
 // newHarness builds the UI over st as main.go does and starts it.
@@ -282,7 +284,7 @@ func (h *harness) open(st *storage.Store) *UI {
 	h.st = st
 	h.win = h.app.NewWindow("科技帮扶台账")
 	h.win.Resize(fyne.NewSize(1280, 800))
-	h.u = New(h.app, h.win, st, Options{Divisions: divisions, Version: "test", Sync: h.sync})
+	h.u = New(h.app, h.win, st, Options{Divisions: divisions, Version: "test", Sync: h.sync, Install: h.install})
 	u, w := h.u, h.win
 	h.close = sync.OnceFunc(func() {
 		u.Close() // every goroutine of the UI has returned: the store may close (TestGoroutinesTracked)

@@ -23,6 +23,8 @@ type statusBar struct {
 	sync      *widget.Label
 	clock     *widget.Label
 	conflicts *widget.Button
+	upgrade   *widget.Button // 有新版本 …: one click installs it
+	fetching  *widget.Label  // the new version's download, while it runs or after it failed
 	progress  *widget.ProgressBar
 	receiving *widget.ProgressBarInfinite
 	progBox   *fyne.Container // hidden with the bars, so that it leaves no gap
@@ -46,13 +48,18 @@ func (u *UI) newStatusBar() *statusBar {
 	b.conflicts = widget.NewButtonWithIcon("", theme.WarningIcon(), func() { u.Show("同步与冲突") })
 	b.conflicts.Importance = widget.WarningImportance
 	b.conflicts.Hide()
+	b.upgrade = widget.NewButtonWithIcon("", theme.DownloadIcon(), b.install)
+	b.upgrade.Importance = widget.HighImportance
+	b.upgrade.Hide()
+	b.fetching = widget.NewLabel("")
+	b.fetching.Hide()
 	b.progress = widget.NewProgressBar()
 	b.receiving = widget.NewProgressBarInfinite() // a pull's total is not known in advance
 	b.progBox = container.NewGridWrap(fyne.NewSize(160, 30), container.NewStack(b.progress, b.receiving))
 	b.progBox.Hide()
 	dot := container.NewGridWrap(fyne.NewSize(12, 12), b.dot)
 	b.content = container.NewVBox(widget.NewSeparator(), container.NewHBox(
-		b.who, layoutSpacer(), b.conflicts, b.clock, b.progBox,
+		b.who, layoutSpacer(), b.upgrade, b.fetching, b.conflicts, b.clock, b.progBox,
 		container.NewCenter(dot), b.sync))
 	live(u, func(ws query.WatchSet) query.Stats { return u.st.Stats(ws) }, func(s query.Stats) {
 		b.stats = s
@@ -104,7 +111,44 @@ func (b *statusBar) show() {
 	} else {
 		b.conflicts.Hide()
 	}
+	b.showUpgrade(state.Upgrade)
 	b.content.Refresh() // the texts changed width: lay the line out again
+}
+
+// showUpgrade offers a new version the city published once its download is verified, and says how the
+// download goes meanwhile (quietly: the clerk's work comes first).
+func (b *statusBar) showUpgrade(up Upgrade) {
+	switch {
+	case up.Version == "" || b.u.opts.Install == nil:
+		b.upgrade.Hide()
+		b.fetching.Hide()
+	case up.Ready:
+		b.upgrade.SetText(T("有新版本 %s，点击安装", up.Version))
+		b.upgrade.Show()
+		b.fetching.Hide()
+	case up.Problem != "":
+		b.upgrade.Hide()
+		b.fetching.SetText(T("新版本 %s：%s", up.Version, up.Problem))
+		b.fetching.Show()
+	default:
+		b.upgrade.Hide()
+		pct := int64(0)
+		if up.Total > 0 {
+			pct = up.Done * 100 / up.Total
+		}
+		b.fetching.SetText(T("正在下载新版本 %s（%d%%）", up.Version, pct))
+		b.fetching.Show()
+	}
+}
+
+// install installs the new version: the app closes and the installer starts it again, the data as it
+// was. If it cannot start, the clerk is told why and keeps working.
+func (b *statusBar) install() {
+	b.upgrade.Disable()
+	if err := b.u.opts.Install(); err != nil {
+		b.upgrade.Enable()
+		b.u.showError(plainError(T("无法安装新版本：%s", err.Error())))
+	}
 }
 
 func layoutSpacer() fyne.CanvasObject { return layout.NewSpacer() }

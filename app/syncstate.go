@@ -27,6 +27,16 @@ type SyncState struct {
 	Offset      time.Duration // this PC's clock minus the city's
 	Problem     string        // why the last attempt failed, as a Chinese sentence; "" if none
 	Office      string        // the office as the city registered it
+	Upgrade     Upgrade       // a new version the city publishes, as far as its download has come
+}
+
+// Upgrade is a newer version of the app that the city publishes (upgrades from the city): main.go
+// downloads it while the clerk works; once it is verified the status bar offers to install it.
+type Upgrade struct {
+	Version     string // "" if the city publishes nothing newer
+	Done, Total int64  // bytes downloaded, of the installer's size
+	Ready       bool   // downloaded and verified: Options.Install installs it
+	Problem     string // why the last attempt failed, as a Chinese sentence; "" if none
 }
 
 // Syncer is the office's sync with the city, as the UI sees it.
