@@ -23,6 +23,9 @@ PACKAGES=(
 	libreoffice-calc-nogui
 	# systemd-analyze verify: the README's unit for the city server is checked as written.
 	systemd
+	# headless Chromium: the city's status page is loaded in a real browser by the tests (its script
+	# draws, sorts and refreshes the table).
+	chromium
 )
 
 usage() {

@@ -1,10 +1,14 @@
 package hub
 
 import (
+	_ "embed"
 	"encoding/json"
 	"html/template"
+	"maps"
 	"net/http"
+	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"techaid/ledger"
@@ -23,6 +27,13 @@ type Status struct {
 	Conflicts  uint64         `json:"conflicts"` // entries in the hub's conflict log (techaid-city conflicts lists them)
 	Parked     int            `json:"parked"`    // records kept aside until the rest of them arrives
 	Offices    []OfficeStatus `json:"offices"`
+	Counties   []County       `json:"counties"` // the counties the offices lie in, for the page's filter
+}
+
+// County is a county some offices lie in, with its name as the offices' names give it.
+type County struct {
+	Code ledger.Code `json:"code"`
+	Name string      `json:"name"`
 }
 
 // OfficeStatus is one office on the status page.
@@ -37,6 +48,7 @@ type OfficeStatus struct {
 	Received    int          `json:"received"`
 	Pending     uint64       `json:"pending"` // changes its replicas made that the hub does not hold, as far as it knows
 	Stale       bool         `json:"stale"`   // not heard from for StaleAfter (or never)
+	County      ledger.Code  `json:"county"`  // the county it lies in; "" for the city's own offices
 	Replicas    []PeerStatus `json:"replicas"`
 }
 
@@ -73,7 +85,7 @@ func (h *Hub) Status() (Status, error) {
 		byOffice[p.OfficeID] = append(byOffice[p.OfficeID], p)
 	}
 	for _, o := range offices {
-		os := OfficeStatus{ID: o.ID, Name: o.Name, Scope: o.Scope, Revoked: o.Revoked != nil}
+		os := OfficeStatus{ID: o.ID, Name: o.Name, Scope: o.Scope, Revoked: o.Revoked != nil, County: o.Scope.County()}
 		peers := byOffice[o.ID]
 		slices.SortFunc(peers, func(a, b *Peer) int { return b.LastContact.Compare(a.LastContact) })
 		for _, p := range peers {
@@ -99,6 +111,7 @@ func (h *Hub) Status() (Status, error) {
 		os.Stale = !os.Revoked && os.Connected == 0 && (os.LastContact == nil || now.Sub(*os.LastContact) > h.cfg.StaleAfter)
 		st.Offices = append(st.Offices, os)
 	}
+	st.Counties = counties(st.Offices)
 	return st, nil
 }
 
@@ -131,6 +144,38 @@ func (h *Hub) serveStatusHTML(w http.ResponseWriter, _ *http.Request) {
 	_ = statusPage.Execute(w, st)
 }
 
+// county names the county an office lies in (its scope's first six digits) by the office names the city
+// gave: 沂源县鲁村镇 is in 沂源县. An office whose name names no county leaves the code alone.
+var countyName = regexp.MustCompile(`^(.{1,8}?(?:自治县|县|区|市|旗))`)
+
+func counties(offices []OfficeStatus) []County {
+	names := map[ledger.Code]string{}
+	for _, o := range offices {
+		c := o.Scope.County()
+		if c == "" {
+			continue
+		}
+		if _, ok := names[c]; !ok {
+			names[c] = ""
+		}
+		if m := countyName.FindStringSubmatch(o.Name); m != nil && (names[c] == "" || o.Scope == c) {
+			names[c] = m[1]
+		}
+	}
+	var out []County
+	for _, c := range slices.Sorted(maps.Keys(names)) {
+		n := names[c]
+		if n == "" {
+			n = string(c)
+		}
+		out = append(out, County{Code: c, Name: n})
+	}
+	return out
+}
+
+//go:embed status.html
+var statusHTML string
+
 var statusPage = template.Must(template.New("status").Funcs(template.FuncMap{
 	"when": func(t *time.Time) string {
 		if t == nil {
@@ -138,32 +183,17 @@ var statusPage = template.Must(template.New("status").Funcs(template.FuncMap{
 		}
 		return t.In(ledger.China).Format("2006-01-02 15:04")
 	},
-	"offset": func(ms int64) string { return (time.Duration(ms) * time.Millisecond).Round(time.Second).String() },
-}).Parse(`<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><meta http-equiv="refresh" content="30">
-<title>科技帮扶台账 · 市局同步服务</title>
-<style>
-body{font-family:sans-serif;margin:1.5em;color:#222}
-table{border-collapse:collapse;width:100%}
-th,td{border-bottom:1px solid #ddd;padding:.35em .6em;text-align:left;font-size:14px}
-th{background:#f4f4f4}
-tr.stale td{background:#fff1f0}
-tr.revoked td{color:#999;text-decoration:line-through}
-.warn{color:#c00;font-weight:bold}
-small{color:#666}
-</style></head><body>
-<h1>科技帮扶台账 · 市局同步服务</h1>
-<p>范围 {{.Scope}} · 已连接 {{.Sessions}} 台 · 全局序号 {{.Head}} · 版本 {{.App}} · 纪元 <small>{{.Epoch}}</small>
-· <a href="/status.json">JSON</a></p>
-<p>冲突记录 {{.Conflicts}} 条（<code>techaid-city conflicts</code> 列出）{{if .Parked}} · <span class="warn">待补全 {{.Parked}} 条</span>（只收到改动、尚未收到记录本身，暂不下发）{{end}}</p>
-<table>
-<tr><th>单位</th><th>范围</th><th>在线</th><th>最近联系</th><th>最近同步</th><th>已收记录</th><th>待收</th><th>电脑</th></tr>
-{{range .Offices}}<tr class="{{if .Revoked}}revoked{{else if .Stale}}stale{{end}}">
-<td>{{.Name}}{{if .Stale}} <span class="warn">久未联系</span>{{end}}</td><td>{{.Scope}}</td><td>{{.Connected}}</td>
-<td>{{when .LastContact}}</td><td>{{when .LastSync}}</td><td>{{.Received}}</td><td>{{.Pending}}</td>
-<td>{{range .Replicas}}<small>{{.Replica}} {{.App}}{{if .OffsetWarn}} <span class="warn">时钟偏差 {{offset .OffsetMS}}</span>{{end}}</small><br>{{end}}</td>
-</tr>{{end}}
-</table>
-<p><small>超过 {{.StaleAfter}} 未联系的单位以红色标出。</small></p>
-</body></html>
-`))
+	"offset":   func(ms int64) string { return (time.Duration(ms) * time.Millisecond).Round(time.Second).String() },
+	"versions": appVersions,
+}).Parse(statusHTML))
+
+// appVersions lists the app versions an office's PCs run, newest contact first, each once.
+func appVersions(o OfficeStatus) string {
+	var vs []string
+	for _, r := range o.Replicas {
+		if r.App != "" && !slices.Contains(vs, r.App) {
+			vs = append(vs, r.App)
+		}
+	}
+	return strings.Join(vs, " / ")
+}
