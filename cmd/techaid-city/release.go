@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"maps"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -17,9 +18,10 @@ import (
 	"techaid/sync/update"
 )
 
-// releasesDir is where the city keeps the releases it serves: beside its data folder, not in it (a
-// backup or restore of the store leaves them alone).
-func (c *city) releasesDir() string { return filepath.Clean(c.dir) + ".releases" }
+// releasesDir is where the city keeps the releases it serves: a folder in its data folder, which the
+// service may write (a restore, which puts the data folder aside, leaves them in the copy it keeps:
+// add the release again after one).
+func (c *city) releasesDir() string { return filepath.Join(c.dir, "releases") }
 
 // release add FILE [--version V] [--platform P] | release list [--json]
 func (c *city) release(args []string) error {
@@ -67,6 +69,9 @@ func (c *city) releaseAdd(args []string) error {
 		return fmt.Errorf("%s: a Windows release is the installer, techaid-setup-….exe (Windows 版请发布安装程序)", filepath.Base(src))
 	case strings.HasPrefix(*platform, "linux-") && !strings.HasSuffix(src, ".tar.xz"):
 		return fmt.Errorf("%s: a Linux release is the package, techaid-….tar.xz (Linux 版请发布 .tar.xz 软件包)", filepath.Base(src))
+	}
+	if _, err := os.Stat(c.dir); err != nil {
+		return fmt.Errorf("%s: no city data here yet (techaid-city office add creates it; 尚未建立市局数据): %w", c.dir, err)
 	}
 	signed := false
 	if strings.HasSuffix(src, ".exe") {

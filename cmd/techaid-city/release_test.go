@@ -56,8 +56,8 @@ func TestReleaseFromTheCity(t *testing.T) {
 	contains(t, "release add without a version", failedOnce(t, cityRun(t, dir, "release", "add", odd)), "--version", "--platform")
 	contains(t, "release add --version latest", failedOnce(t, cityRun(t, dir, "release", "add", "--version", "latest", "--platform", update.Platform(), odd)), "0.5.0")
 	contains(t, "release add of an installer as Linux", failedOnce(t, cityRun(t, dir, "release", "add", "--platform", "linux-amd64", "--version", "1.0.0", pkg+".exe")), "tar.xz")
-	if _, err := os.Stat(dir + ".releases"); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("refused release adds left %s", dir+".releases")
+	if _, err := os.Stat(filepath.Join(dir, "releases")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("refused release adds left %s", filepath.Join(dir, "releases"))
 	}
 	contains(t, "release list, none", succeeded(t, cityRun(t, dir, "release", "list")), "没有发布")
 

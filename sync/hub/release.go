@@ -19,7 +19,7 @@ import (
 )
 
 // The releases of the app the hub serves to its offices live in a folder of their own (techaid-city:
-// beside its data folder, DATA.releases), one file per platform, named by releases.json:
+// DATA/releases), one file per platform, named by releases.json:
 //
 //	DIR/releases.json                                  {"windows-amd64": {version, file, size, sha256, signed}, …}
 //	DIR/windows-amd64/techaid-setup-0.5.0-windows-amd64.exe
