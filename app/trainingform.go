@@ -438,6 +438,12 @@ func (t *trainingForm) clearDetails() {
 
 // edit loads a record into the form.
 func (t *trainingForm) edit(tr ledger.Training) {
+	t.show(tr)
+	t.focusForm()
+}
+
+// show loads a record into the form to edit, leaving the keyboard where it is (the list's ↑ ↓).
+func (t *trainingForm) show(tr ledger.Training) {
 	t.editing = &tr
 	t.title.SetText(T("修改记录：%s %s", tr.Date, t.u.villageNames(tr.Villages)))
 	for _, f := range t.fields {
@@ -448,7 +454,6 @@ func (t *trainingForm) edit(tr ledger.Training) {
 	t.remove.Show()
 	t.history.Show()
 	t.message.SetText("")
-	t.focusForm()
 }
 
 func countText(n int) string {

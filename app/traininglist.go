@@ -23,7 +23,7 @@ type trainingList struct {
 	fromF, toF, villageF, advisorF *field
 	kindF                          *widget.Select
 	count                          *widget.Label
-	table                          *widget.Table
+	table                          *rowTable
 	more                           *widget.Button
 	rows                           []trainingRow
 	view                           *view[trainingRows]
@@ -31,8 +31,10 @@ type trainingList struct {
 	mu     sync.Mutex
 	filter trainingFilter
 
-	onSelect    func(ledger.Training)
-	onFirstShow func() // once, when the first read is on screen (start-up measurement)
+	onSelect    func(ledger.Training) // a row clicked: opened in the form to edit
+	onShow      func(ledger.Training) // a row selected with ↑ ↓: shown in the form, the keyboard stays
+	onOpen      func(ledger.Training) // Enter or a double click on a row: opened in the form to edit
+	onFirstShow func()                // once, when the first read is on screen (start-up measurement)
 }
 
 // trainingFilter is what the list's filter fields say, as typed.
@@ -113,41 +115,26 @@ func (u *UI) newTrainingList() *trainingList {
 	return t
 }
 
-// newTable is the list's table: a row per training, a click opens it in the form.
-func (t *trainingList) newTable() *widget.Table {
-	cols := []struct {
-		title string
-		width float32
-	}{{T("日期"), 100}, {T("服务形式"), 90}, {T("村"), 170}, {T("科技指导人员"), 150}, {T("主题"), 260},
+// newTable is the list's table: a row per training; a click opens it in the form to edit; ↑ ↓ move
+// the selection and show each record in the form, and Enter or a double click opens it (rowTable).
+func (t *trainingList) newTable() *rowTable {
+	cols := []rowColumn{{T("日期"), 100}, {T("服务形式"), 90}, {T("村"), 170}, {T("科技指导人员"), 150}, {T("主题"), 260},
 		{T("培训人次"), 80}, {T("发放资料"), 80}}
-	table := widget.NewTableWithHeaders(
-		func() (int, int) { return len(t.rows), len(cols) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			if id.Row >= len(t.rows) {
-				return
-			}
-			r := t.rows[id.Row]
-			o.(*widget.Label).SetText([]string{string(r.t.Date), T(r.t.Kind), r.villages, r.advisors, r.t.Topic,
-				countText(r.t.Attendees), countText(r.t.Brochures)}[id.Col])
-		})
-	table.ShowHeaderColumn = false
-	table.CreateHeader = func() fyne.CanvasObject { return heading("") }
-	table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Row < 0 && id.Col >= 0 {
-			o.(*widget.Label).SetText(cols[id.Col].title)
+	table := newRowTable(cols, func() int { return len(t.rows) }, func(row, col int) string {
+		r := t.rows[row]
+		return []string{string(r.t.Date), T(r.t.Kind), r.villages, r.advisors, r.t.Topic,
+			countText(r.t.Attendees), countText(r.t.Brochures)}[col]
+	})
+	table.onSelect = func(row int, byKey bool) {
+		if byKey && t.onShow != nil {
+			t.onShow(t.rows[row].t) // the keyboard stays in the table
+			return
 		}
+		t.onSelect(t.rows[row].t)
 	}
-	for i, c := range cols {
-		table.SetColumnWidth(i, c.width)
-	}
-	table.OnSelected = func(id widget.TableCellID) {
-		if id.Row >= 0 && id.Row < len(t.rows) {
-			t.onSelect(t.rows[id.Row].t)
+	table.onOpen = func(row int) {
+		if t.onOpen != nil {
+			t.onOpen(t.rows[row].t)
 		}
 	}
 	return table
@@ -213,6 +200,7 @@ func (t *trainingList) query(ws query.WatchSet) trainingRows {
 
 // show puts a read of the list on screen (on the UI thread).
 func (t *trainingList) show(l trainingRows) {
+	t.keepSelection(l.rows)
 	t.rows = l.rows
 	t.table.Refresh()
 	switch {
@@ -236,4 +224,21 @@ func (t *trainingList) show(l trainingRows) {
 		t.onFirstShow = nil
 		ready()
 	}
+}
+
+// keepSelection moves the table's selection to where its record is in rows read again (a save, a sync),
+// or clears it if the record is no longer listed.
+func (t *trainingList) keepSelection(rows []trainingRow) {
+	sel := t.table.Selected()
+	if sel < 0 || sel >= len(t.rows) {
+		return
+	}
+	id := t.rows[sel].t.ID
+	for i, r := range rows {
+		if r.t.ID == id {
+			t.table.selected = i
+			return
+		}
+	}
+	t.table.ClearSelection()
 }

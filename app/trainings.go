@@ -16,8 +16,8 @@ type trainingsTab struct {
 
 func (u *UI) newTrainingsTab() *trainingsTab {
 	form, list := u.newTrainingForm(), u.newTrainingList()
-	list.onSelect = form.edit
-	form.onLeaveEdit = list.table.UnselectAll
+	list.onSelect, list.onShow, list.onOpen = form.edit, form.show, form.edit
+	form.onLeaveEdit = list.table.ClearSelection
 	form.loadLast()
 	return &trainingsTab{trainingForm: form, trainingList: list,
 		content: container.NewBorder(container.NewVBox(form.content, widget.NewSeparator()), nil, nil, nil, list.content)}

@@ -1,0 +1,156 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"techaid/ledger"
+)
+
+// The trainings list as a table of records: a click selects the whole row (every cell of it drawn
+// selected, no single cell) and opens it in the form; ↑ ↓ Home End move the selection and show each
+// record in the form while the keyboard stays in the table; Enter and a double click open the selected
+// record for typing; the columns follow the window's width and keep a width dragged on a header.
+func TestRowTable(t *testing.T) {
+	st := townStore(t, baseWall)
+	ctx := context.Background()
+	wang := mustVillage(t, st, "王村村委会")
+	for i := range 5 {
+		if _, err := st.Create(ctx, ledger.Training{Kind: ledger.TrainingCourse, Date: ledger.Date(fmt.Sprintf("2026-10-%02d", 10+i)),
+			Villages: []ledger.Code{wang.Code}, Advisors: []string{advisorID(t, "李秀英")}, Topic: fmt.Sprintf("主题%d", i), Attendees: 10 + i}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := newHarness(t, st)
+	tt := h.u.trainings
+	table := tt.table
+	h.eventually("the list shows five", func() bool { return len(tt.rows) == 5 })
+
+	// A click on a cell of the third row.
+	pos := cellCenter(t, table, 2, 4)
+	test.TapAt(table, pos)
+	if table.Selected() != 2 || tt.editing == nil || tt.editing.ID != tt.rows[2].t.ID {
+		t.Fatalf("a click on row 2: selected %d, form %v", table.Selected(), tt.editing)
+	}
+	wantRowDrawn(t, table, 2)
+
+	// The keyboard moves the selection; the form follows, the keyboard stays in the table.
+	h.win.Canvas().Focus(table)
+	h.press(fyne.KeyDown)
+	if table.Selected() != 3 || tt.editing.ID != tt.rows[3].t.ID || h.focused() != fyne.Focusable(table) {
+		t.Fatalf("↓: selected %d, form %s, focused %T", table.Selected(), tt.editing.Topic, h.focused())
+	}
+	wantRowDrawn(t, table, 3)
+	h.press(fyne.KeyHome)
+	h.press(fyne.KeyUp) // stays on the first
+	if table.Selected() != 0 || tt.editing.ID != tt.rows[0].t.ID {
+		t.Fatalf("Home ↑: selected %d", table.Selected())
+	}
+	h.press(fyne.KeyEnd)
+	h.press(fyne.KeyDown) // stays on the last
+	if table.Selected() != 4 {
+		t.Fatalf("End ↓: selected %d", table.Selected())
+	}
+	// Enter opens it: the cursor goes to the form's first field, on the record.
+	h.press(fyne.KeyReturn)
+	if h.focused() == fyne.Focusable(table) || tt.editing.ID != tt.rows[4].t.ID {
+		t.Fatalf("Enter: focused %T, form %s", h.focused(), tt.editing.Topic)
+	}
+	h.wantSelected("Enter on a row", tt.date, string(tt.rows[4].t.Date))
+
+	// A double click on another row opens it.
+	table.DoubleTapped(&fyne.PointEvent{Position: cellCenter(t, table, 1, 0)})
+	if table.Selected() != 1 || tt.editing.ID != tt.rows[1].t.ID || h.focused() == fyne.Focusable(table) {
+		t.Fatalf("double click on row 1: selected %d, form %s", table.Selected(), tt.editing.Topic)
+	}
+
+	// Saving the record reads the list again: the selection stays on its record.
+	id := tt.rows[1].t.ID
+	h.retype(tt.attendees, "99")
+	h.press(fyne.KeyReturn)
+	h.eventually("the list shows 99", func() bool {
+		for _, r := range tt.rows {
+			if r.t.ID == id && r.t.Attendees == 99 {
+				return true
+			}
+		}
+		return false
+	})
+	if s := table.Selected(); s >= 0 && tt.rows[s].t.ID != id {
+		t.Errorf("after the save the selection names %s, want the saved record or none", tt.rows[s].t.Topic)
+	}
+
+	// The columns follow the window: wider window, wider columns, in the same proportions.
+	before := widths(table)
+	h.win.Resize(fyne.NewSize(1800, 800))
+	after := widths(table)
+	if after[4] <= before[4]*1.2 || after[0] <= before[0]*1.2 {
+		t.Fatalf("the window went from 1280 to 1800 wide; columns %v → %v", before, after)
+	}
+	if r0, r1 := before[4]/before[0], after[4]/after[0]; r1 < r0*0.95 || r1 > r0*1.05 {
+		t.Errorf("the proportions changed: %v → %v", before, after)
+	}
+	// A column dragged wider keeps its share when the window changes again.
+	table.SetColumnWidth(2, after[2]*2) // what Fyne's drag on the header's edge does
+	h.win.Resize(fyne.NewSize(1280, 800))
+	back := widths(table)
+	if share := back[2] / sum(back); share < 1.6*after[2]/sum(after) {
+		t.Errorf("the dragged column's share fell back: %v → %v", after, back)
+	}
+	if table.columnWidth(2, -1) < 0 {
+		t.Error("rowTable cannot read Fyne's column widths (columnWidths renamed?)")
+	}
+}
+
+func widths(t *rowTable) []float32 {
+	out := make([]float32, len(t.cols))
+	for i := range t.cols {
+		out[i] = t.columnWidth(i, -1)
+	}
+	return out
+}
+
+func sum(ws []float32) float32 {
+	var s float32
+	for _, w := range ws {
+		s += w
+	}
+	return s
+}
+
+// cellCenter is the middle of a cell, in the table's coordinates (below the header row).
+func cellCenter(t *testing.T, table *rowTable, row, col int) fyne.Position {
+	t.Helper()
+	var x float32
+	for i := range col {
+		x += table.columnWidth(i, 0) + theme.Padding()
+	}
+	x += table.columnWidth(col, 0) / 2
+	header := heading("").MinSize().Height + theme.Padding()
+	cell := widget.NewLabel("").MinSize().Height + theme.Padding()
+	return fyne.NewPos(x, header+cell*float32(row)+cell/2)
+}
+
+// wantRowDrawn checks that every cell of row, and no other, is drawn with the selection colour, as the
+// table draws a cell (its UpdateCell on a cell it made).
+func wantRowDrawn(t *testing.T, table *rowTable, row int) {
+	t.Helper()
+	sel := theme.Color(theme.ColorNameSelection)
+	cell := table.CreateCell()
+	for r := 0; r < table.rows(); r++ {
+		for c := range table.cols {
+			table.UpdateCell(widget.TableCellID{Row: r, Col: c}, cell)
+			bg := cell.(*fyne.Container).Objects[0].(*canvas.Rectangle)
+			if drawn := bg.FillColor == sel; drawn != (r == row) {
+				t.Errorf("cell %d,%d drawn selected: %v; want row %d selected, whole", r, c, drawn, row)
+			}
+		}
+	}
+}
