@@ -118,18 +118,21 @@ func run(start time.Time, dir, screen string, report, empty bool) error {
 		// hand back to the system only slowly; an office PC has little memory to spare.
 		time.AfterFunc(time.Second, debug.FreeOSMemory)
 	}
-	// Installing a new version: prepared while the app runs (on Linux the program file is replaced
-	// now), launched once the store is closed (the Windows installer waits for this program to exit).
+	// Installing a new version: prepared while the app runs, off the UI thread (on Linux the program
+	// file is replaced now), launched once the store is closed (the Windows installer waits for this
+	// program to exit).
 	var pending *update.Pending
 	options.Install = func() error {
 		p, err := prepareUpgrade(syncer.up.Ready())
 		if err != nil {
 			return err
 		}
-		pending = p
-		ui.Stop()
-		syncer.stop()
-		w.Close()
+		fyne.Do(func() {
+			pending = p
+			ui.Stop()
+			syncer.stop()
+			w.Close()
+		})
 		return nil
 	}
 	ui = app.New(a, w, st, options)

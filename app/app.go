@@ -36,8 +36,8 @@ type Options struct {
 	// was readable by other users and has been made private, or could not be.
 	Notice string
 	// Install installs the new version the city published once Sync's state says it is ready
-	// (SyncState.Upgrade): it starts the installer and closes the app, or says in Chinese why it
-	// cannot. nil: the status bar never offers it.
+	// (SyncState.Upgrade): called off the UI thread, it prepares the installation and has the app
+	// closed (through fyne.Do), or says in Chinese why it cannot. nil: the status bar never offers it.
 	Install func() error
 }
 

@@ -142,13 +142,22 @@ func (b *statusBar) showUpgrade(up Upgrade) {
 }
 
 // install installs the new version: the app closes and the installer starts it again, the data as it
-// was. If it cannot start, the clerk is told why and keeps working.
+// was. Preparing it takes a few seconds (on Linux the new program is unpacked), off the UI thread; if
+// it cannot start, the clerk is told why and keeps working.
 func (b *statusBar) install() {
 	b.upgrade.Disable()
-	if err := b.u.opts.Install(); err != nil {
-		b.upgrade.Enable()
-		b.u.showError(plainError(T("无法安装新版本：%s", err.Error())))
-	}
+	b.upgrade.SetText(T("正在准备安装新版本…"))
+	b.u.spawn(func() {
+		err := b.u.opts.Install()
+		if err == nil {
+			return // main closes the app
+		}
+		fyne.Do(func() {
+			b.upgrade.Enable()
+			b.show()
+			b.u.showError(plainError(T("无法安装新版本：%s", err.Error())))
+		})
+	})
 }
 
 func layoutSpacer() fyne.CanvasObject { return layout.NewSpacer() }

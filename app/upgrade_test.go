@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
@@ -17,11 +18,14 @@ func TestUpgradeOffer(t *testing.T) {
 	h := newApp(t)
 	rec := &recordingSync{states: make(chan SyncState)}
 	h.sync = rec
-	installs := 0
-	var fail error
-	h.install = func() error {
-		installs++
-		return fail
+	var installs atomic.Int32
+	var fail atomic.Pointer[error]
+	h.install = func() error { // runs off the UI thread
+		installs.Add(1)
+		if e := fail.Load(); e != nil {
+			return *e
+		}
+		return nil
 	}
 	u := h.open(st)
 	t.Cleanup(func() { close(rec.states) })
@@ -43,23 +47,26 @@ func TestUpgradeOffer(t *testing.T) {
 		return b.upgrade.Visible() && b.upgrade.Text == "有新版本 0.9.0，点击安装" && !b.fetching.Visible()
 	})
 
-	fail = errors.New("新版本已下载到 /tmp/x.tar.xz；本机的程序由管理员安装")
+	failed := errors.New("新版本已下载到 /tmp/x.tar.xz；本机的程序由管理员安装")
+	fail.Store(&failed)
 	test.Tap(b.upgrade)
-	if installs != 1 {
-		t.Fatalf("one click installed %d times", installs)
+	h.eventually("a failed installation is said", func() bool {
+		dlg := h.win.Canvas().Overlays().Top()
+		return dlg != nil && find(dlg, func(l *widget.Label) bool {
+			return strings.Contains(l.Text, "无法安装新版本") && strings.Contains(l.Text, "管理员")
+		}) != nil
+	})
+	if installs.Load() != 1 {
+		t.Fatalf("one click installed %d times", installs.Load())
 	}
-	dlg := h.win.Canvas().Overlays().Top()
-	if dlg == nil || find(dlg, func(l *widget.Label) bool {
-		return strings.Contains(l.Text, "无法安装新版本") && strings.Contains(l.Text, "管理员")
-	}) == nil {
-		t.Fatal("a failed installation says nothing")
+	if b.upgrade.Disabled() || b.upgrade.Text != "有新版本 0.9.0，点击安装" {
+		t.Errorf("after a failure the button says %q, disabled %v", b.upgrade.Text, b.upgrade.Disabled())
 	}
-	if b.upgrade.Disabled() {
-		t.Error("after a failure the button stays disabled")
-	}
-	fail = nil
+	h.win.Canvas().Overlays().Top().Hide()
+	fail.Store(nil)
 	test.Tap(b.upgrade)
-	if installs != 2 || !b.upgrade.Disabled() {
-		t.Errorf("the second click: %d installs, disabled %v; want the installation started, the button off", installs, b.upgrade.Disabled())
+	h.eventually("the second click starts the installation", func() bool { return installs.Load() == 2 })
+	if !b.upgrade.Disabled() || b.upgrade.Text != "正在准备安装新版本…" {
+		t.Errorf("while the installation starts the button says %q, disabled %v", b.upgrade.Text, b.upgrade.Disabled())
 	}
 }
