@@ -154,7 +154,7 @@ type office struct {
 // a second PC of 鲁村镇. A seed uses the first three to five of them.
 type group struct {
 	h       *synctest.Hub
-	px      *synctest.FaultProxy
+	px      *synctest.Proxy
 	offices []*office
 	reps    []*synctest.Replica
 	// Registered by earlier seeds of the group, for later ones to name (a seed is short).
