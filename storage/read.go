@@ -242,7 +242,7 @@ func (s *Store) Stats(ws query.WatchSet) query.Stats {
 	st := query.Stats{Replica: id.Replica, Scope: id.Scope, Clerk: id.Clerk, Trainings: cnt.Trainings,
 		Changes: cnt.Seq, Acked: cnt.Acked, Pending: cnt.Seq - cnt.Acked, Conflicts: cnt.Open}
 	txn := s.mem.Txn(false)
-	watchGen(txn, ws, "meta")
+	watchGen(txn, ws, kindMeta)
 	count := func(table, index string, args ...any) int {
 		it, err := txn.Get(table, index, args...)
 		if err != nil {

@@ -36,6 +36,10 @@ type gen struct {
 	Count uint64
 }
 
+// kindMeta names the gen row of the store's own state rather than a kind of record: every write bumps
+// it (counters, acknowledgements, cursors, conflicts change with them), and Stats watches it.
+const kindMeta = "meta"
+
 func schema() *memdb.DBSchema {
 	str := func(name, field string, unique bool) *memdb.IndexSchema {
 		return &memdb.IndexSchema{Name: name, Unique: unique, AllowMissing: !unique,

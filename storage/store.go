@@ -254,7 +254,7 @@ func (s *Store) rebuild(txn *badger.Txn) error {
 			return err
 		}
 	}
-	mtxn.Insert(tableGens, &gen{Kind: "meta"})
+	mtxn.Insert(tableGens, &gen{Kind: kindMeta})
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixTally}, PrefetchValues: true, PrefetchSize: 100})
 	defer it.Close()
 	for it.Rewind(); it.Valid(); it.Next() {

@@ -167,7 +167,7 @@ func (b *batch) bumpGens() {
 	for k := range b.kind {
 		b.bump(string(k))
 	}
-	b.bump("meta")
+	b.bump(kindMeta)
 }
 
 func (b *batch) bump(kind string) {
