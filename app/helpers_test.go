@@ -30,7 +30,7 @@ import (
 const (
 	lucun     ledger.Code = "370323102" // 鲁村镇, 沂源县: 68 villages in the division list
 	yiyuan    ledger.Code = "370323"    // 沂源县
-	waitFor               = 5 * time.Second
+	waitFor               = time.Minute // as synctest.Patience: only a hang reaches it, a loaded machine never
 	clerkName             = "王芳"
 )
 
