@@ -114,34 +114,9 @@ func (b *batch) remote(in ledger.Record) (int, error) {
 			held = keepParkedInScope(held, in)
 		}
 	}
-	merged := held.Clone()
-	var changed []query.AuditField
-	var conflicts []query.Conflict
-	var author ledger.Version
-	for _, name := range slices.Sorted(maps.Keys(in.Fields)) {
-		inc := in.Fields[name]
-		b.s.clock.Observe(inc.Stamp)
-		old := held.Fields[name]
-		outcome, winner, loser := ledger.Resolve(old, inc)
-		if outcome == ledger.KeepHeld {
-			continue
-		}
-		if winner == inc {
-			merged.Fields[name] = inc
-			changed = append(changed, query.AuditField{Name: name, Old: old.Value, New: inc.Value})
-			if inc.VersionID.Compare(author.VersionID) > 0 {
-				author = inc.Version
-			}
-		}
-		if outcome == ledger.Conflict {
-			seen := conflictSeenKey(in.ID, name, loser.VersionID)
-			if _, err := b.txn.Get(seen); err == nil {
-				continue
-			} else if !errors.Is(err, badger.ErrKeyNotFound) {
-				return 0, err
-			}
-			conflicts = append(conflicts, query.Conflict{Kind: in.Kind, ID: in.ID, Field: name, Winner: winner, Loser: loser})
-		}
+	merged, changed, conflicts, author, err := b.resolve(held, in)
+	if err != nil {
+		return 0, err
 	}
 	if len(changed) == 0 && len(conflicts) == 0 {
 		return unchangedRemote, nil
@@ -180,18 +155,8 @@ func (b *batch) remote(in ledger.Record) (int, error) {
 				in.Kind, in.ID, b.id.Scope)}
 		}
 	}
-	for _, c := range conflicts {
-		if err := b.set(conflictSeenKey(c.ID, c.Field, c.Loser.VersionID), nil); err != nil {
-			return 0, err
-		}
-		b.cnt.Conflicts++
-		b.cnt.Open++
-		c.Seq = b.cnt.Conflicts
-		c.Detected = b.s.clock.Now()
-		buf, _ := json.Marshal(c)
-		if err := b.set(seqKey(prefixConflict, c.Seq), buf); err != nil {
-			return 0, err
-		}
+	if err := b.logConflicts(conflicts); err != nil {
+		return 0, err
 	}
 	b.kind[in.Kind] = true
 	if park {
@@ -199,14 +164,8 @@ func (b *batch) remote(in ledger.Record) (int, error) {
 		return parked, b.set(parkedKey(in.Kind, in.ID), encodeRecord(merged))
 	}
 	if wasParked {
-		// Whole at last: no replica has any of it yet, so the change names every field.
-		if err := b.del(parkedKey(in.Kind, in.ID)); err != nil {
+		if changed, err = b.unpark(in, merged, changed); err != nil {
 			return 0, err
-		}
-		for _, name := range slices.Sorted(maps.Keys(merged.Fields)) {
-			if !slices.ContainsFunc(changed, func(a query.AuditField) bool { return a.Name == name }) {
-				changed = append(changed, query.AuditField{Name: name, New: merged.Fields[name].Value})
-			}
 		}
 	}
 	if len(changed) == 0 {
@@ -228,6 +187,74 @@ func (b *batch) remote(in ledger.Record) (int, error) {
 		return 0, err
 	}
 	return len(conflicts), b.derive(before, live(merged, after))
+}
+
+// resolve merges the incoming fields into what is held, field by field (ledger.Resolve): the merged
+// record, the fields that changed (old and new values, for the audit), the conflicts not logged before,
+// and the newest version among the incoming fields that won, whose author the audit names.
+func (b *batch) resolve(held, in ledger.Record) (ledger.Record, []query.AuditField, []query.Conflict, ledger.Version, error) {
+	merged := held.Clone()
+	var changed []query.AuditField
+	var conflicts []query.Conflict
+	var author ledger.Version
+	for _, name := range slices.Sorted(maps.Keys(in.Fields)) {
+		inc := in.Fields[name]
+		b.s.clock.Observe(inc.Stamp)
+		old := held.Fields[name]
+		outcome, winner, loser := ledger.Resolve(old, inc)
+		if outcome == ledger.KeepHeld {
+			continue
+		}
+		if winner == inc {
+			merged.Fields[name] = inc
+			changed = append(changed, query.AuditField{Name: name, Old: old.Value, New: inc.Value})
+			if inc.VersionID.Compare(author.VersionID) > 0 {
+				author = inc.Version
+			}
+		}
+		if outcome == ledger.Conflict {
+			seen := conflictSeenKey(in.ID, name, loser.VersionID)
+			if _, err := b.txn.Get(seen); err == nil {
+				continue
+			} else if !errors.Is(err, badger.ErrKeyNotFound) {
+				return ledger.Record{}, nil, nil, ledger.Version{}, err
+			}
+			conflicts = append(conflicts, query.Conflict{Kind: in.Kind, ID: in.ID, Field: name, Winner: winner, Loser: loser})
+		}
+	}
+	return merged, changed, conflicts, author, nil
+}
+
+// logConflicts adds conflicts to the conflict log, each marked seen so that it is logged once.
+func (b *batch) logConflicts(conflicts []query.Conflict) error {
+	for _, c := range conflicts {
+		if err := b.set(conflictSeenKey(c.ID, c.Field, c.Loser.VersionID), nil); err != nil {
+			return err
+		}
+		b.cnt.Conflicts++
+		b.cnt.Open++
+		c.Seq = b.cnt.Conflicts
+		c.Detected = b.s.clock.Now()
+		buf, _ := json.Marshal(c)
+		if err := b.set(seqKey(prefixConflict, c.Seq), buf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unpark takes the parked record in out of the park, whole at last as merged: no replica has any of it
+// yet, so the change names every field, and changed gains those it lacked.
+func (b *batch) unpark(in, merged ledger.Record, changed []query.AuditField) ([]query.AuditField, error) {
+	if err := b.del(parkedKey(in.Kind, in.ID)); err != nil {
+		return nil, err
+	}
+	for _, name := range slices.Sorted(maps.Keys(merged.Fields)) {
+		if !slices.ContainsFunc(changed, func(a query.AuditField) bool { return a.Name == name }) {
+			changed = append(changed, query.AuditField{Name: name, New: merged.Fields[name].Value})
+		}
+	}
+	return changed, nil
 }
 
 // ownFields is the part of a pushed record that is the pushing office's own word: the fields whose
