@@ -49,9 +49,12 @@ fmt-check:
 vet:
 	$(GO) vet -tags $(TAGS) $(PKGS)
 
+# -timeout: go test's default of 10 minutes a package is near what sync/faults takes on two cores
+# (8.5 min) and below it on a loaded machine (it ran out at 10 min and panicked as if it hung); 30
+# still stops a real hang with every goroutine's stack.
 test: setup
 	$(MAKE) --no-print-directory fmt-check vet
-	$(GO) test -race -tags $(TAGS) -count=1 $(GOTESTFLAGS) $(PKGS)
+	$(GO) test -race -tags $(TAGS) -count=1 -timeout 30m $(GOTESTFLAGS) $(PKGS)
 	FUZZTIME=4s bash scripts/fuzz.sh
 
 test-long: setup
