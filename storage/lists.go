@@ -34,13 +34,13 @@ func byName(k ledger.Kind) bool {
 // 10,000 needs is walked in well under a millisecond; chasing each record's fields is several times
 // slower).
 type row struct {
-	e     ledger.Entity
-	id    string
-	order string        // sort key, unique: ends with the id
-	codes []ledger.Code // every place it touches (ancestors) and every village it names
-	date  ledger.Date
-	year  int
-	day   int // date as ledger.Date.Days
+	e      ledger.Entity
+	id     string
+	order  string   // sort key, unique: ends with the id
+	places []uint64 // every place it touches (ancestors) and every village it names, as placeKey
+	date   ledger.Date
+	year   int
+	day    int // date as ledger.Date.Days
 	// The attributes lists filter on, by kind: state (need, project, platform), group (need, project,
 	// variety; a platform's level), sub (a leader's, variety's or platform's kind, a publicity's form,
 	// a project's source, an introduction's variety, a pairing's park); flag (an open need, a
@@ -96,8 +96,30 @@ func fillRow(r *row, e ledger.Entity) {
 		r.sub = v.Park
 		r.text = strings.Join([]string{v.Reason, v.Notes}, "\n")
 	}
-	r.codes = placesOf(e)
+	codes := placesOf(e)
+	r.places = make([]uint64, len(codes))
+	for i, c := range codes {
+		r.places[i] = placeKey(c)
+	}
 }
+
+// placeKey is a division code as a number (its digits, its length in the top byte), so that a list's
+// walk compares a row's places to the place asked for as integers: a walk of 10,000 needs for a
+// township's compared 40,000 strings that share their first six to nine bytes. 0 for a malformed code,
+// which no row holds.
+func placeKey(c ledger.Code) uint64 {
+	if c.Level() == ledger.LevelInvalid {
+		return 0
+	}
+	var n uint64
+	for i := range len(c) {
+		n = n*10 + uint64(c[i]-'0')
+	}
+	return uint64(len(c))<<56 | n
+}
+
+// touches reports whether the row's record touches the place of key k (placeKey).
+func (r *row) touches(k uint64) bool { return k != 0 && slices.Contains(r.places, k) }
 
 // intern returns the list's own string for a value of a fixed list (so that comparing it is comparing
 // pointers), or the value itself.
@@ -318,18 +340,19 @@ func buildLists(scan func(k ledger.Kind, fn func(ledger.Record) error) error) (*
 	return cat, nil
 }
 
-// matches applies the filters every list shares, the cheap ones first.
-func (r *row) matches(q query.List) bool {
+// matches applies the filters every list shares, the cheap ones first: under is placeKey(q.Under), and
+// q.Search is trimmed, once for the whole walk.
+func (r *row) matches(q query.List, under uint64) bool {
 	if q.Year != 0 && r.year != q.Year {
 		return false
 	}
 	if q.From != "" && r.date < q.From || q.To != "" && (r.date == "" || r.date > q.To) {
 		return false
 	}
-	if q.Under != "" && !slices.Contains(r.codes, q.Under) {
+	if q.Under != "" && !r.touches(under) {
 		return false
 	}
-	if q.Search != "" && !r.searched(strings.TrimSpace(q.Search)) {
+	if q.Search != "" && !r.searched(q.Search) {
 		return false
 	}
 	if q.Advisor != "" && !slices.Contains(ledger.References(r.e), ledger.Ref{Kind: ledger.KindAdvisor, ID: q.Advisor}) {
@@ -357,8 +380,10 @@ func page[T ledger.Entity](s *Store, k ledger.Kind, q query.List, ws query.Watch
 	watchGen(s.mem.Txn(false), ws, string(k))
 	var out []T
 	total := 0
+	under := placeKey(q.Under)
+	q.Search = strings.TrimSpace(q.Search)
 	for _, r := range s.lists().rows[k] {
-		if keep != nil && !keep(r) || !r.matches(q) {
+		if keep != nil && !keep(r) || !r.matches(q, under) {
 			continue
 		}
 		total++

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 
 	"github.com/dgraph-io/badger/v4"
@@ -207,9 +206,10 @@ func (s *Store) programme(p *query.Progress, year int, under ledger.Code, on led
 
 	p.Parks = s.parkProgress(cat, year, under, p.Target.ParkVillages)
 	end := ledger.Date(fmt.Sprintf("%04d-12-31", year))
+	place := placeKey(under)
 	for _, r := range cat.rows[ledger.KindPlatform] {
 		pl := r.e.(ledger.Platform)
-		if under != "" && !slices.Contains(r.codes, under) || pl.Date > end {
+		if under != "" && !r.touches(place) || pl.Date > end {
 			continue
 		}
 		switch {
