@@ -268,6 +268,22 @@ func BenchmarkOpen(b *testing.B) {
 	}
 }
 
+// BenchmarkOpenProgramme opens the full store with the programme's other records (10,000 needs, 1,000
+// projects, 5,000 introductions, …): the rebuild of their sorted lists and open-need counts on top of
+// BenchmarkOpen's.
+func BenchmarkOpenProgramme(b *testing.B) {
+	dir := seededProgramme(b)
+	for b.Loop() {
+		s, err := Open(dir, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		s.Close()
+		b.StartTimer()
+	}
+}
+
 func BenchmarkQueries(b *testing.B) {
 	fx := loadFixture(b)
 	s := benchStore(b, seeded(b))

@@ -24,13 +24,13 @@ func cmdBench(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	before, _ := memstat.Self() // zeros off Linux
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	s, err := c.open()
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	opened := time.Since(start)
+	opened, openCPU := time.Since(start), cpuTime()-cpu0
 	runtime.GC()
 	after, _ := memstat.Self()
 	var ms runtime.MemStats
@@ -38,8 +38,8 @@ func cmdBench(ctx context.Context, c *cli, args []string) error {
 	st := s.Stats(nil)
 	fmt.Fprintf(c.stdout, "store: %d villages, %d advisors, %d trainings, %d needs, %d projects, %d introductions, %d leaders, %d reports\n",
 		st.Villages, st.Advisors, st.Trainings, st.Needs, st.Projects, st.Introductions, st.Leaders, st.Publicity)
-	fmt.Fprintf(c.stdout, "open (index rebuild): %v; RSS %.1f MiB (peak %.1f MiB, before open %.1f MiB), Go heap %.1f MiB\n",
-		opened.Round(time.Millisecond), memstat.MiB(after.RSS), memstat.MiB(after.Peak), memstat.MiB(before.Peak), memstat.MiB(int64(ms.HeapAlloc)))
+	fmt.Fprintf(c.stdout, "open (index rebuild): %v (CPU %v); RSS %.1f MiB (peak %.1f MiB, before open %.1f MiB), Go heap %.1f MiB\n",
+		opened.Round(time.Millisecond), openCPU.Round(time.Millisecond), memstat.MiB(after.RSS), memstat.MiB(after.Peak), memstat.MiB(before.Peak), memstat.MiB(int64(ms.HeapAlloc)))
 
 	villages, _ := s.Villages(query.Villages{}, nil)
 	if len(villages) == 0 {
@@ -50,14 +50,16 @@ func cmdBench(ctx context.Context, c *cli, args []string) error {
 	measure := func(name string, fn func() int) {
 		lat := make([]time.Duration, *n)
 		rows := 0
+		cpu := cpuTime()
 		for i := range lat {
 			t := time.Now()
 			rows += fn()
 			lat[i] = time.Since(t)
 		}
+		cpu = cpuTime() - cpu
 		slices.Sort(lat)
-		fmt.Fprintf(c.stdout, "%-44s p50 %8v  p99 %8v  max %8v  (%.1f rows/query)\n", name,
-			lat[len(lat)/2], lat[len(lat)*99/100], lat[len(lat)-1], float64(rows)/float64(*n))
+		fmt.Fprintf(c.stdout, "%-44s p50 %8v  p99 %8v  max %8v  CPU %8v/query  (%.1f rows/query)\n", name,
+			lat[len(lat)/2], lat[len(lat)*99/100], lat[len(lat)-1], (cpu / time.Duration(*n)).Round(time.Microsecond), float64(rows)/float64(*n))
 	}
 	measure("trainings of a village in a 3-month range", func() int {
 		v := villages[rng.IntN(len(villages))]
@@ -86,6 +88,10 @@ func cmdBench(ctx context.Context, c *cli, args []string) error {
 		p := s.Progress(year, s.Identity().Scope, ledger.DateOf(s.Clock().Today()), nil)
 		return len(p.Townships)
 	})
+	measure("dashboard progress for a county", func() int {
+		p := s.Progress(year, villages[rng.IntN(len(villages))].Code.County(), ledger.DateOf(s.Clock().Today()), nil)
+		return len(p.Townships)
+	})
 	measure("dashboard progress for a township", func() int {
 		p := s.Progress(year, villages[rng.IntN(len(villages))].Code.Township(), ledger.DateOf(s.Clock().Today()), nil)
 		return len(p.Townships)
@@ -111,6 +117,14 @@ func cmdBench(ctx context.Context, c *cli, args []string) error {
 	measure("introductions, first page of 50", func() int { is, _ := s.Introductions(query.Introductions{List: page}, nil); return len(is) })
 	measure("leaders, first page of 50", func() int { ls, _ := s.Leaders(query.Leaders{List: page}, nil); return len(ls) })
 	measure("publicity, first page of 50", func() int { ps, _ := s.PublicityList(query.Publicity{List: page}, nil); return len(ps) })
+	measure("needs open over 30 days, the city's 调度 list", func() int {
+		ns, _ := s.Needs(query.Needs{List: page, Older: 30}, nil)
+		return len(ns)
+	})
+	measure("platforms", func() int { ps, _ := s.Platforms(query.Platforms{}, nil); return len(ps) })
+	measure("varieties registry", func() int { return len(s.Varieties(query.Varieties{}, nil)) })
+	measure("park pairings of the year", func() int { return len(s.ParkPairings(query.ParkPairings{Year: year}, nil)) })
+	measure("variety texts the registry lacks (city)", func() int { return len(s.Unlinked(year, "")) })
 	measure("variety type-ahead", func() int { return len(s.VarietiesByName("鲁", 10)) })
 	return nil
 }
