@@ -14,7 +14,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"techaid/ledger"
@@ -66,6 +65,10 @@ type UI struct {
 	sheets    *sheetsTab
 	syncTab   *syncTab
 	status    *statusBar
+	// The programme's screens beyond trainings, by their Chinese title (needs.go, projects.go, …).
+	screens map[string]*kindScreen
+	// needDialog is the need form of a survey's 登记调研需求 while it is open (tests reach it here).
+	needDialog *recordForm[ledger.Need]
 }
 
 // New builds the UI in w; Start shows it.
@@ -147,19 +150,14 @@ func (u *UI) showMain() {
 	u.dashboard = u.newDashboardTab()
 	u.sheets = u.newSheetsTab()
 	u.syncTab = u.newSyncTab()
-	u.tabs = container.NewAppTabs(
-		container.NewTabItemWithIcon(T("培训与服务记录"), theme.DocumentCreateIcon(), u.trainings.content),
-		container.NewTabItemWithIcon(T("村庄"), theme.HomeIcon(), u.villages.content),
-		container.NewTabItemWithIcon(T("科技指导人员"), theme.AccountIcon(), u.advisors.content),
-		container.NewTabItemWithIcon(T("目标进度"), theme.GridIcon(), u.dashboard.content),
-		container.NewTabItemWithIcon(T("报表与导入"), theme.DocumentSaveIcon(), u.sheets.content),
-		container.NewTabItemWithIcon(T("同步与冲突"), theme.ViewRefreshIcon(), u.syncTab.content),
-		container.NewTabItemWithIcon(T("设置"), theme.SettingsIcon(), u.newSettingsTab()),
-	)
+	u.tabs = container.NewAppTabs(u.sidebar()...)
 	u.tabs.SetTabLocation(container.TabLocationLeading)
 	u.tabs.OnSelected = func(t *container.TabItem) {
-		if t.Content == u.trainings.content {
+		switch {
+		case t.Content == u.trainings.content:
 			u.trainings.focusForm()
+		default:
+			u.focusScreen(t)
 		}
 	}
 	u.win.SetContent(container.NewBorder(nil, u.status.content, nil, nil, u.tabs))
@@ -184,12 +182,26 @@ func (u *UI) showMain() {
 	}
 }
 
-// Show selects a tab by its Chinese title (tests and the status bar's links).
+// Show selects a screen by its Chinese title (tests, --screen and the status bar's links): a tab of the
+// sidebar, or a screen within one of its groups (村庄 is in 基础名册).
 func (u *UI) Show(title string) {
 	for _, t := range u.tabs.Items {
 		if t.Text == T(title) {
 			u.tabs.Select(t)
 			return
+		}
+	}
+	for _, t := range u.tabs.Items {
+		inner, ok := t.Content.(*container.AppTabs)
+		if !ok {
+			continue
+		}
+		for _, it := range inner.Items {
+			if it.Text == T(title) {
+				u.tabs.Select(t)
+				inner.Select(it)
+				return
+			}
 		}
 	}
 }

@@ -27,6 +27,12 @@ type completer struct {
 	multi   bool
 	// onEnter runs when Enter has nothing to complete: the form saves.
 	onEnter func()
+	// free: what is typed stands as typed (a variety's free text): the suggestions are offered, and only
+	// one picked with ↑↓ is taken, by Enter; leaving the field takes none.
+	free bool
+	// note, if set, says more under the suggestions about the part being typed (a variety the registry
+	// lacks, and what it may mean).
+	note func(part string) string
 
 	choices []choice
 	sel     int
@@ -112,6 +118,9 @@ func (c *completer) update() {
 	}
 	c.choices = c.suggest(part)
 	c.sel = 0
+	if c.free {
+		c.sel = -1
+	}
 	c.showHint()
 }
 
@@ -119,8 +128,18 @@ func (c *completer) showHint() {
 	if c.hint == nil {
 		return
 	}
+	extra := ""
+	if c.note != nil {
+		if n := c.note(c.current()); n != "" {
+			extra = "\n\n" + n
+		}
+	}
 	if len(c.choices) == 0 {
-		c.hint.SetText(T("没有找到“%s”", c.current()))
+		if c.free {
+			c.hint.SetText(strings.TrimPrefix(extra, "\n\n"))
+			return
+		}
+		c.hint.SetText(T("没有找到“%s”", c.current()) + extra)
 		return
 	}
 	var b strings.Builder
@@ -135,7 +154,11 @@ func (c *completer) showHint() {
 		}
 		b.WriteString(ch.label)
 	}
-	c.hint.SetText(b.String() + "\n\n" + T("↑↓ 选择，回车或 Tab 确定"))
+	if c.free {
+		c.hint.SetText(b.String() + "\n\n" + T("↑↓ 选择后回车填入；不选则按输入的保存") + extra)
+		return
+	}
+	c.hint.SetText(b.String() + "\n\n" + T("↑↓ 选择，回车或 Tab 确定") + extra)
 }
 
 func (c *completer) clearHint() {
@@ -147,7 +170,7 @@ func (c *completer) clearHint() {
 
 // accept puts the highlighted suggestion in place of the part being typed.
 func (c *completer) accept() bool {
-	if len(c.choices) == 0 {
+	if len(c.choices) == 0 || c.sel < 0 {
 		return false
 	}
 	ch := c.choices[c.sel]
@@ -172,13 +195,13 @@ func (c *completer) TypedKey(k *fyne.KeyEvent) {
 	switch k.Name {
 	case fyne.KeyDown:
 		if len(c.choices) > 0 {
-			c.sel = (c.sel + 1) % len(c.choices)
+			c.sel = (max(c.sel, -1) + 1) % len(c.choices)
 			c.showHint()
 			return
 		}
 	case fyne.KeyUp:
 		if len(c.choices) > 0 {
-			c.sel = (c.sel + len(c.choices) - 1) % len(c.choices)
+			c.sel = (max(c.sel, 0) + len(c.choices) - 1) % len(c.choices)
 			c.showHint()
 			return
 		}
@@ -199,7 +222,7 @@ func (c *completer) TypedKey(k *fyne.KeyEvent) {
 
 // FocusLost takes the first suggestion for a part typed but not chosen, as Tab leaves the field.
 func (c *completer) FocusLost() {
-	if len(c.choices) > 0 {
+	if len(c.choices) > 0 && !c.free {
 		c.accept()
 	}
 	c.clearHint()

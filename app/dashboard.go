@@ -28,6 +28,10 @@ type dashboardTab struct {
 	table   *widget.Table
 	rows    [][]string
 	note    *widget.Label
+	// needs is the open needs by professional group with their ages (the groups' duty: answer them).
+	needs     *widget.Table
+	needRows  [][]string
+	needsNote *widget.Label
 	view    *view[dashboardData]
 
 	mu      sync.Mutex
@@ -93,8 +97,17 @@ func (u *UI) newDashboardTab() *dashboardTab {
 	if u.canEditRoster() {
 		top.Add(widget.NewButtonWithIcon(T("修改目标"), theme.DocumentCreateIcon(), t.editTargets))
 	}
-	upper := container.NewVBox(top, t.bars, t.note, widget.NewSeparator(), heading(below))
-	t.content = container.NewBorder(upper, nil, nil, nil, t.table)
+	t.needsNote = widget.NewLabel("")
+	t.needsNote.Wrapping = fyne.TextWrapWord
+	t.needs = t.newNeedsTable()
+	left := container.NewVScroll(container.NewVBox(t.bars, t.note))
+	needs := container.NewBorder(container.NewVBox(heading(T("各专业组需求办理")), t.needsNote), nil, nil, nil, t.needs)
+	places := container.NewBorder(heading(below), nil, nil, nil, t.table)
+	right := container.NewVSplit(needs, places)
+	right.Offset = 0.45
+	split := container.NewHSplit(left, right)
+	split.Offset = 0.5
+	t.content = container.NewBorder(container.NewVBox(top, widget.NewSeparator()), nil, nil, nil, split)
 	t.view = live(u, t.query, t.show)
 	return t
 }
@@ -108,15 +121,12 @@ func (t *dashboardTab) query(ws query.WatchSet) dashboardData {
 	if under.Level() == ledger.LevelCity {
 		under = ""
 	}
-	d := dashboardData{targets: ledger.DefaultTarget(year)}
-	if tg, ok := u.target(year); ok {
-		d.targets, d.custom = tg, true
-	}
 	on := u.today()
 	if year != u.year() {
 		on = ledger.Date(fmt.Sprintf("%04d-12-31", year))
 	}
-	d.p = u.st.Progress(year, under, on, ws)
+	d := dashboardData{p: u.st.Progress(year, under, on, ws)}
+	d.targets, d.custom = u.st.YearTarget(year)
 	u.st.Stats(ws) // wake on any write, so edited targets show at once
 	return d
 }
@@ -128,15 +138,22 @@ func (t *dashboardTab) show(d dashboardData) {
 		share = float64(p.KeyVillages) / ledger.ProgrammeKeyVillages
 	}
 	goal := func(n int) int { return ledger.ShareOf(n, share) }
+	tg := d.targets
 	lines := []progressLine{
-		{T("开展活动"), p.Total.Trainings, goal(d.targets.Activities), T("次")},
-		{T("培训农民"), p.Total.Attendees, goal(d.targets.Attendees), T("人次")},
-		{T("发放技术资料"), p.Total.Brochures, goal(d.targets.Brochures), T("份")},
-		{T("支持项目"), p.Total.VisitsByKind.Of(ledger.TrainingProject), goal(d.targets.Projects), T("个")},
-		{T("引进新品种新技术"), p.Total.Varieties, goal(d.targets.Varieties), T("项")},
+		{T("开展活动"), p.Total.Trainings, goal(tg.Activities), T("次")},
+		{T("培训农民"), p.Total.Attendees, goal(tg.Attendees), T("人次")},
+		{T("发放技术资料"), p.Total.Brochures, goal(tg.Brochures), T("份")},
+		{T("支持项目"), p.Projects.Supported, goal(tg.Projects), T("个")},
+		{T("引进新品种新技术"), p.Varieties.Count, goal(tg.Varieties), T("项")},
 		{T("重点村需求调研达标（每村 %d 次）", query.SurveysPerKeyVillage), p.KeyVillagesSurveyed, p.KeyVillages, T("个村")},
+		{T("培育科技带头人、示范户"), p.Leaders, goal(tg.Leaders), T("名")},
 		{T("重点村有科技指导人员"), p.KeyVillagesCovered, p.KeyVillages, T("个村")},
 		{T("重点村已到村服务"), p.KeyVillagesVisited, p.KeyVillages, T("个村")},
+		{T("园区结对达标（每个园区 %d 个重点村）", tg.ParkVillages), p.Parks.Paired, p.Parks.Parks, T("个园区")},
+		{T("园区带动就业"), p.Parks.Jobs, goal(tg.ParkJobs), T("人")},
+		{T("星创天地"), p.Platforms.Stars, goal(tg.Stars), T("个")},
+		{T("农科驿站"), p.Platforms.Stations, goal(tg.Stations), T("个")},
+		{T("宣传报道"), p.Publicity, goal(tg.Reports), T("篇")},
 	}
 	t.bars.Objects = nil
 	for _, l := range lines {
@@ -164,11 +181,13 @@ func (t *dashboardTab) show(d dashboardData) {
 		note = T("本单位有省定重点村 %d 个，目标按全市 %d 个重点村折算。", p.KeyVillages, ledger.ProgrammeKeyVillages)
 	}
 	if !d.custom {
-		note += T("今年的目标市局还没有下达，按项目默认值（全市：活动 %d 次、培训 %d 人次、资料 %d 份、项目 %d 个、品种技术 %d 项）。",
-			d.targets.Activities, d.targets.Attendees, d.targets.Brochures, d.targets.Projects, d.targets.Varieties)
+		note += T("今年的目标市局还没有下达，按项目默认值。")
 	}
-	note += T("培育科技带头人、示范户 %d 名和宣传报道 %d 篇不在台账中统计。", d.targets.Leaders, d.targets.Reports)
+	note += T("项目 %d 个已支持，支持金额 %s 万元，受益 %s 户；引进推广 %s 亩；另有 %d 个品种名称名册中没有，暂不计入。",
+		p.Projects.Supported, amountText(p.Projects.Amount), number(p.Projects.Households),
+		amountText(p.Varieties.Area), p.Varieties.Unlinked)
 	t.note.SetText(note)
+	t.showNeeds(p.Needs)
 	// A township office reads its villages; the county and the city their townships.
 	byPlace, name := p.Townships, u.places.name
 	if u.id.Scope.Level() == ledger.LevelTownship {
@@ -214,7 +233,9 @@ func (t *dashboardTab) editTargets() {
 		field string
 		to    *int
 	}{{"activities", &cur.Activities}, {"attendees", &cur.Attendees}, {"brochures", &cur.Brochures},
-		{"projects", &cur.Projects}, {"varieties", &cur.Varieties}, {"leaders", &cur.Leaders}, {"reports", &cur.Reports}}
+		{"projects", &cur.Projects}, {"varieties", &cur.Varieties}, {"surveys", &cur.Surveys}, {"leaders", &cur.Leaders},
+		{"park_villages", &cur.ParkVillages}, {"park_jobs", &cur.ParkJobs}, {"star_platforms", &cur.Stars},
+		{"stations", &cur.Stations}, {"reports", &cur.Reports}, {"need_days", &cur.NeedDays}}
 	var items []*widget.FormItem
 	entries := make([]*field, len(fields))
 	for i, f := range fields {
@@ -254,4 +275,70 @@ func number(n int) string {
 		s = "-" + s
 	}
 	return s
+}
+
+// newNeedsTable is the open needs by professional group: how many, their ages, the overdue ones, the
+// oldest, and the year's raised and closed.
+func (t *dashboardTab) newNeedsTable() *widget.Table {
+	cols := []struct {
+		title string
+		width float32
+	}{{T("专业组"), 70}, {T("未办结"), 60}, {T("≤%d天", query.NeedAges[0]), 60},
+		{T("%d–%d天", query.NeedAges[0]+1, query.NeedAges[1]), 66}, {T("%d–%d天", query.NeedAges[1]+1, query.NeedAges[2]), 66},
+		{T(">%d天", query.NeedAges[2]), 60}, {T("超期"), 50}, {T("最久（天）"), 76}, {T("今年提出"), 70}, {T("今年办结"), 70}}
+	table := widget.NewTableWithHeaders(func() (int, int) { return len(t.needRows), len(cols) },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			if id.Row < len(t.needRows) {
+				o.(*widget.Label).SetText(t.needRows[id.Row][id.Col])
+			}
+		})
+	table.ShowHeaderColumn = false
+	table.CreateHeader = func() fyne.CanvasObject { return heading("") }
+	table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Row < 0 && id.Col >= 0 {
+			o.(*widget.Label).SetText(cols[id.Col].title)
+		}
+	}
+	for i, c := range cols {
+		table.SetColumnWidth(i, c.width)
+	}
+	return table
+}
+
+// showNeeds fills the needs table, a row per group in the programme's order and a total.
+func (t *dashboardTab) showNeeds(n query.NeedProgress) {
+	t.needsNote.SetText(T("今年提出需求 %d 条，已解决 %d 条，无法解决 %d 条；现有未办结 %d 条，其中超过 %d 天未办结 %d 条。",
+		n.Raised, n.Resolved, n.Unsolvable, n.Open, n.Days, n.Overdue))
+	if n.Overdue > 0 {
+		t.needsNote.Importance = widget.DangerImportance
+	} else {
+		t.needsNote.Importance = widget.MediumImportance
+	}
+	t.needsNote.Refresh()
+	t.needRows = t.needRows[:0]
+	var total query.GroupNeeds
+	for _, g := range ledger.Groups {
+		x := n.ByGroup[g]
+		total.Open += x.Open
+		total.Overdue += x.Overdue
+		total.Oldest = max(total.Oldest, x.Oldest)
+		total.Raised += x.Raised
+		total.Closed += x.Closed
+		for i := range x.Ages {
+			total.Ages[i] += x.Ages[i]
+		}
+		t.needRows = append(t.needRows, needRow(T(g), x))
+	}
+	t.needRows = append(t.needRows, needRow(T("合计"), total))
+	t.needs.Refresh()
+}
+
+func needRow(name string, x query.GroupNeeds) []string {
+	oldest := ""
+	if x.Open > 0 {
+		oldest = number(x.Oldest)
+	}
+	return []string{name, number(x.Open), number(x.Ages[0]), number(x.Ages[1]), number(x.Ages[2]), number(x.Ages[3]),
+		number(x.Overdue), oldest, number(x.Raised), number(x.Closed)}
 }

@@ -125,6 +125,14 @@ func (f *field) selectAll() {
 	f.Entry.TypedShortcut(&fyne.ShortcutSelectAll{})
 }
 
+// SetText replaces the text and lets go of a selection of the old one: Entry keeps it, and the first
+// character typed next would replace what it now covers of the new text (a form emptied after a save
+// swallowed the first character of the next record's first field).
+func (f *field) SetText(s string) {
+	f.Entry.SetText(s)
+	f.Entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEnd})
+}
+
 // leftWindow marks the field as having the keyboard when the window lost it.
 func (f *field) leftWindow() { f.away = true }
 

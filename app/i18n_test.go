@@ -88,7 +88,9 @@ func uiTexts(t *testing.T) map[string]string {
 // the history's operation names and the record kinds' names.
 func dynamicTexts() map[string]string {
 	out := map[string]string{}
-	for _, list := range [][]string{ledger.TrainingKinds, ledger.Groups, ledger.Statuses} {
+	for _, list := range [][]string{ledger.TrainingKinds, ledger.Groups, ledger.Statuses, ledger.NeedStates,
+		ledger.ProjectSources, ledger.ProjectStates, ledger.VarietyKinds, ledger.LeaderKinds, ledger.PublicityForms,
+		ledger.PlatformKinds, ledger.PlatformLevels, ledger.PlatformStates} {
 		for _, s := range list {
 			out[s] = "ledger"
 		}
@@ -174,7 +176,7 @@ func TestLanguageSwitch(t *testing.T) {
 	st := townStore(t, baseWall)
 	h := newHarness(t, st)
 	u := h.u
-	titles := []string{"培训与服务记录", "村庄", "科技指导人员", "目标进度", "报表与导入", "同步与冲突", "设置"}
+	titles := []string{"培训与服务记录", "需求跟踪", "项目与成果", "园区与平台", "基础名册", "目标进度", "报表与导入", "同步与冲突", "设置"}
 	u.Show("设置")
 	lang := find(u.tabs.Selected().Content, func(r *widget.RadioGroup) bool { return slices.Contains(r.Options, "English") })
 	if lang == nil {

@@ -29,6 +29,21 @@ type Ledger interface {
 	ServiceDays(advisor string, from, to ledger.Date) (int, error)
 	Progress(year int, under ledger.Code, on ledger.Date, ws query.WatchSet) query.Progress
 	Stats(ws query.WatchSet) query.Stats
+
+	// The programme's kinds beyond trainings (needs, projects, the registries, …): lists newest first
+	// with the total matching, the registries by name.
+	Needs(q query.Needs, ws query.WatchSet) ([]ledger.Need, int)
+	Projects(q query.Projects, ws query.WatchSet) ([]ledger.Project, int)
+	Varieties(q query.Varieties, ws query.WatchSet) []ledger.Variety
+	Introductions(q query.Introductions, ws query.WatchSet) ([]ledger.Introduction, int)
+	Leaders(q query.Leaders, ws query.WatchSet) ([]ledger.Leader, int)
+	PublicityList(q query.Publicity, ws query.WatchSet) ([]ledger.Publicity, int)
+	Parks(under ledger.Code, ws query.WatchSet) []ledger.Park
+	ParkPairings(q query.ParkPairings, ws query.WatchSet) []ledger.ParkPairing
+	Platforms(q query.Platforms, ws query.WatchSet) ([]ledger.Platform, int)
+	VarietiesByName(prefix string, limit int) []ledger.Variety
+	MatchVariety(text string) query.VarietyMatch
+	YearTarget(year int) (ledger.Target, bool)
 	Record(id string) (ledger.Record, error)
 	History(id string) ([]query.Audit, error)
 	Conflicts(open bool) ([]query.Conflict, error)

@@ -27,8 +27,8 @@ type trainingForm struct {
 
 	title                                                     *widget.Label
 	date                                                      *field
-	kind, villages, advisors                                  *completer
-	topic, text, attendees, poor, brochures, varieties, notes *field
+	kind, villages, advisors, varieties            *completer
+	topic, text, attendees, poor, brochures, notes *field
 	// fields describes every field above once, in the order the clerk fills them in.
 	fields  []formField
 	hint    *widget.Label
@@ -37,6 +37,9 @@ type trainingForm struct {
 	cancel  *widget.Button
 	remove  *widget.Button
 	history *widget.Button
+	// raise opens the need form for the 需求调研 in survey: the one being edited, or the one just saved.
+	raise  *widget.Button
+	survey *ledger.Training
 
 	editing     *ledger.Training // the record in the form; nil for a new one
 	saving      bool
@@ -78,7 +81,12 @@ func (u *UI) newTrainingForm() *trainingForm {
 	t.kind = newCompleter(false, t.hint, kindChoices)
 	t.villages = newCompleter(true, t.hint, u.villageChoices)
 	t.advisors = newCompleter(true, t.hint, u.advisorChoices)
-	for _, e := range []**field{&t.date, &t.topic, &t.text, &t.attendees, &t.poor, &t.brochures, &t.varieties, &t.notes} {
+	// Varieties stay the sheet's free text: the registry's names are suggested, and a text it lacks is
+	// said not to count (and what it may mean), never registered from here.
+	t.varieties = newCompleter(true, t.hint, u.varietyChoices)
+	t.varieties.free = true
+	t.varieties.note = u.varietyNote
+	for _, e := range []**field{&t.date, &t.topic, &t.text, &t.attendees, &t.poor, &t.brochures, &t.notes} {
 		*e = newField()
 	}
 	t.fields = t.describe()
@@ -105,9 +113,15 @@ func (u *UI) newTrainingForm() *trainingForm {
 			u.showHistory(ledger.KindTraining, t.editing.ID, string(t.editing.Date)+" "+u.villageNames(t.editing.Villages))
 		}
 	})
+	t.raise = widget.NewButtonWithIcon(T("登记调研需求"), theme.ContentAddIcon(), func() {
+		if t.survey != nil {
+			u.raiseNeeds(*t.survey)
+		}
+	})
 	t.cancel.Hide()
 	t.remove.Hide()
 	t.history.Hide()
+	t.raise.Hide()
 
 	label := func(name string) fyne.CanvasObject { return widget.NewLabel(t.field(name).label) }
 	row := func(name string) []fyne.CanvasObject {
@@ -119,7 +133,7 @@ func (u *UI) newTrainingForm() *trainingForm {
 		[]fyne.CanvasObject{label("attendees"), container.NewGridWithColumns(3, t.attendees, label("poor_attendees"), t.poor)},
 		[]fyne.CanvasObject{label("brochures"), container.NewGridWithColumns(3, t.brochures, widget.NewLabel(T("份")), layoutSpacer())},
 		row("varieties"), row("notes"))...)
-	buttons := container.NewBorder(nil, nil, container.NewHBox(t.save, t.cancel), container.NewHBox(t.history, t.remove), t.message)
+	buttons := container.NewBorder(nil, nil, container.NewHBox(t.save, t.cancel), container.NewHBox(t.raise, t.history, t.remove), t.message)
 	hintBox := container.NewVBox(heading(T("提示")), t.hint)
 	t.content = container.NewBorder(t.title, buttons, nil, container.NewGridWrap(fyne.NewSize(280, 200), hintBox),
 		container.NewGridWithColumns(2, left, right))
@@ -169,9 +183,10 @@ func (t *trainingForm) describe() []formField {
 		count("attendees", T("培训人次"), t.attendees, func(tr *ledger.Training) *int { return &tr.Attendees }),
 		count("poor_attendees", T("其中贫困户"), t.poor, func(tr *ledger.Training) *int { return &tr.PoorAttendees }),
 		count("brochures", T("发放资料"), t.brochures, func(tr *ledger.Training) *int { return &tr.Brochures }),
-		plain("varieties", T("引进品种/技术"), T("品种或技术，用、隔开"), t.varieties,
-			func(tr ledger.Training) string { return strings.Join(tr.Varieties, listSep) },
-			func(tr *ledger.Training, s string) error { tr.Varieties = splitList(s); return nil }),
+		{name: "varieties", label: T("引进品种/技术"), placeholder: T("品种或技术，用、隔开"), entry: &t.varieties.field,
+			focus: t.varieties,
+			fill: func(tr ledger.Training) { t.varieties.set(nil); t.varieties.SetText(strings.Join(tr.Varieties, listSep)) },
+			read: func(tr *ledger.Training, _ func(error)) { tr.Varieties = splitList(t.varieties.Text) }},
 		text("notes", T("备注"), "", t.notes, func(tr *ledger.Training) *string { return &tr.Notes }),
 	}
 }
@@ -338,8 +353,17 @@ func (c formChecker) Known(k ledger.Kind, id string) bool {
 	return err == nil && rec.Kind == k && !rec.Deleted()
 }
 
-// Named leaves the registry's names to the store, which checks them when the record is saved.
-func (c formChecker) Named(ledger.Kind, string) string { return "" }
+// Named finds a variety already registered under a name or an other name, so that the form says so
+// with its other problems (the store checks again when the record is saved).
+func (c formChecker) Named(k ledger.Kind, name string) string {
+	if k != ledger.KindVariety {
+		return ""
+	}
+	if m := c.u.st.MatchVariety(name); m.Variety != nil {
+		return m.Variety.ID
+	}
+	return ""
+}
 
 func (t *trainingForm) showProblems(probs []fieldProblem) {
 	t.clearMarks()
@@ -423,6 +447,9 @@ func (t *trainingForm) submit() {
 		if editing != nil {
 			t.leaveEdit()
 		}
+		if tr.Kind == ledger.TrainingSurvey { // the needs the survey found are entered next
+			t.offerNeeds(&tr)
+		}
 		t.focusForm()
 	})
 }
@@ -453,7 +480,21 @@ func (t *trainingForm) show(tr ledger.Training) {
 	t.cancel.Show()
 	t.remove.Show()
 	t.history.Show()
+	t.offerNeeds(nil)
+	if tr.Kind == ledger.TrainingSurvey {
+		t.offerNeeds(&tr)
+	}
 	t.message.SetText("")
+}
+
+// offerNeeds shows 登记调研需求 for a 需求调研 (nil hides it).
+func (t *trainingForm) offerNeeds(survey *ledger.Training) {
+	t.survey = survey
+	if survey == nil {
+		t.raise.Hide()
+		return
+	}
+	t.raise.Show()
 }
 
 func countText(n int) string {
@@ -475,6 +516,7 @@ func (t *trainingForm) newRecord() {
 
 func (t *trainingForm) leaveEdit() {
 	t.editing = nil
+	t.offerNeeds(nil)
 	t.title.SetText(T("新增培训与服务记录"))
 	t.save.SetText(T("保存（回车）"))
 	t.cancel.Hide()
