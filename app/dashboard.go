@@ -32,7 +32,7 @@ type dashboardTab struct {
 	needs     *widget.Table
 	needRows  [][]string
 	needsNote *widget.Label
-	view    *view[dashboardData]
+	view      *view[dashboardData]
 
 	mu      sync.Mutex
 	forYear int

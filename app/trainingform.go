@@ -25,8 +25,8 @@ type trainingForm struct {
 	u       *UI
 	content fyne.CanvasObject
 
-	title                                                     *widget.Label
-	date                                                      *field
+	title                                          *widget.Label
+	date                                           *field
 	kind, villages, advisors, varieties            *completer
 	topic, text, attendees, poor, brochures, notes *field
 	// fields describes every field above once, in the order the clerk fills them in.
@@ -185,7 +185,10 @@ func (t *trainingForm) describe() []formField {
 		count("brochures", T("发放资料"), t.brochures, func(tr *ledger.Training) *int { return &tr.Brochures }),
 		{name: "varieties", label: T("引进品种/技术"), placeholder: T("品种或技术，用、隔开"), entry: &t.varieties.field,
 			focus: t.varieties,
-			fill: func(tr ledger.Training) { t.varieties.set(nil); t.varieties.SetText(strings.Join(tr.Varieties, listSep)) },
+			fill: func(tr ledger.Training) {
+				t.varieties.set(nil)
+				t.varieties.SetText(strings.Join(tr.Varieties, listSep))
+			},
 			read: func(tr *ledger.Training, _ func(error)) { tr.Varieties = splitList(t.varieties.Text) }},
 		text("notes", T("备注"), "", t.notes, func(tr *ledger.Training) *string { return &tr.Notes }),
 	}
