@@ -30,6 +30,9 @@ type completer struct {
 	// free: what is typed stands as typed (a variety's free text): the suggestions are offered, and only
 	// one picked with ↑↓ is taken, by Enter; leaving the field takes none.
 	free bool
+	// all: the field offers every suggestion while empty (a short fixed list: states, groups), none
+	// highlighted, so that leaving it empty takes none.
+	all bool
 	// note, if set, says more under the suggestions about the part being typed (a variety the registry
 	// lacks, and what it may mean).
 	note func(part string) string
@@ -108,6 +111,12 @@ func (c *completer) set(cs []choice) {
 
 func (c *completer) update() {
 	part := c.current()
+	if part == "" && c.all && c.Text == "" {
+		c.choices = c.suggest("")
+		c.sel = -1
+		c.showHint()
+		return
+	}
 	if part == "" || c.taken[part] != "" && !c.multi {
 		c.clearHint()
 		return

@@ -176,7 +176,7 @@ func TestLanguageSwitch(t *testing.T) {
 	st := townStore(t, baseWall)
 	h := newHarness(t, st)
 	u := h.u
-	titles := []string{"培训与服务记录", "需求跟踪", "项目与成果", "园区与平台", "基础名册", "目标进度", "报表与导入", "同步与冲突", "设置"}
+	titles := []string{"培训与服务记录", "需求与成果", "名册与园区", "目标进度", "报表与导入", "同步与冲突", "设置"}
 	u.Show("设置")
 	lang := find(u.tabs.Selected().Content, func(r *widget.RadioGroup) bool { return slices.Contains(r.Options, "English") })
 	if lang == nil {

@@ -2,7 +2,6 @@ package app
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -119,11 +118,8 @@ func completerIn[R any](name, placeholder string, c *completer, fill func(R), re
 // choiceIn is one of a fixed list of values (states, kinds, groups), typed or picked by its number.
 func choiceIn[R any](name string, hint fieldHint, options []string, get func(*R) *string) input[R] {
 	c := newCompleter(false, hint, optionChoices(options))
-	var nums []string
-	for i, o := range options {
-		nums = append(nums, fmt.Sprintf("%d %s", i+1, T(o)))
-	}
-	return completerIn(name, strings.Join(nums, "  "), c,
+	c.all = true
+	return completerIn(name, T("输入，或按编号选择"), c,
 		func(r R) {
 			if v := *get(&r); v != "" {
 				c.set([]choice{{text: T(v), value: v}})

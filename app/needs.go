@@ -89,7 +89,7 @@ func (u *UI) newNeedsScreen() *kindScreen {
 	}
 	l := newRecordList(u, T("需求列表"), cols, true,
 		[]choiceFilter{{T("全部专业组"), ledger.Groups}, {T("全部状态"), ledger.NeedStates}},
-		[]string{T("只看未办结"), T("只看超期未办结")},
+		[]string{T("只看未办结"), T("只看超期")},
 		func(s listState, ws query.WatchSet) ([]ledger.Need, int) {
 			q := query.Needs{List: u.listQuery(s), Group: s.picks[0], State: s.picks[1], Open: s.checks[0]}
 			if s.checks[1] {

@@ -55,7 +55,7 @@ func (u *UI) newProjectsScreen() *kindScreen {
 	}
 	l := newRecordList(u, T("项目列表"), cols, true,
 		[]choiceFilter{{T("全部专业组"), ledger.Groups}, {T("全部状态"), ledger.ProjectStates}, {T("全部来源"), ledger.ProjectSources}},
-		[]string{T("只看已支持（立项、实施、验收）")},
+		[]string{T("只看已支持")},
 		func(s listState, ws query.WatchSet) ([]ledger.Project, int) {
 			return u.st.Projects(query.Projects{List: u.listQuery(s), Group: s.picks[0], State: s.picks[1],
 				Source: s.picks[2], Supported: s.checks[0]}, ws)

@@ -86,7 +86,7 @@ func newRecordList[R any](u *UI, title string, cols []column[R], years bool, cho
 	l := &recordList[R]{u: u, state: listState{limit: pageRows, picks: make([]string, len(choices)), checks: make([]bool, len(checks))}}
 	l.search = newField()
 	l.search.SetPlaceHolder(T("查找（名称、内容、备注…）"))
-	filters := []fyne.CanvasObject{l.search}
+	filters := []fyne.CanvasObject{l.search} // the search and the drop-downs share the line; the checks follow
 	changed := func() {
 		l.mu.Lock()
 		l.state.search = strings.TrimSpace(l.search.Text)
@@ -125,10 +125,11 @@ func newRecordList[R any](u *UI, title string, cols []column[R], years bool, cho
 		l.selects = append(l.selects, s)
 		filters = append(filters, s)
 	}
+	var after []fyne.CanvasObject
 	for _, text := range checks {
 		c := widget.NewCheck(text, func(bool) { changed() })
 		l.checks = append(l.checks, c)
-		filters = append(filters, c)
+		after = append(after, c)
 	}
 	clear := widget.NewButtonWithIcon(T("清除筛选"), theme.ContentClearIcon(), func() {
 		l.search.SetText("")
@@ -142,7 +143,7 @@ func newRecordList[R any](u *UI, title string, cols []column[R], years bool, cho
 			c.SetChecked(false)
 		}
 	})
-	filters = append(filters, clear)
+	after = append(after, clear)
 	l.count = widget.NewLabel("")
 	l.more = widget.NewButton(T("再显示 100 条"), func() {
 		l.mu.Lock()
@@ -161,8 +162,8 @@ func newRecordList[R any](u *UI, title string, cols []column[R], years bool, cho
 		rows, total := read(s, ws)
 		return listPage[R]{rows, total}
 	}, l.show)
-	cols2 := min(len(filters), 6)
-	l.content = container.NewBorder(container.NewVBox(heading(title), container.NewGridWithColumns(cols2, filters...)),
+	line := container.NewBorder(nil, nil, nil, container.NewHBox(after...), container.NewGridWithColumns(len(filters), filters...))
+	l.content = container.NewBorder(container.NewVBox(heading(title), line),
 		container.NewHBox(l.count, layoutSpacer(), l.more), nil, nil, l.table)
 	return l
 }

@@ -6,13 +6,13 @@ import (
 )
 
 // The sidebar groups the screens as the programme's work does, so that fourteen kinds of record take
-// nine entries:
+// seven entries, as many as a 720-pixel window shows without an overflow menu:
 //
-//	培训与服务记录          the daily entry: sign-in sheets of trainings and visits
-//	需求跟踪                needs raised by surveys, to their outcome (the groups' duty)
-//	项目与成果              科技扶贫项目 · 引进推广 · 带头人示范户 · 宣传报道: what the work yields
-//	园区与平台              农业科技园区 · 园区结对 · 星创天地、农科驿站: the city's registries of places
-//	基础名册                村庄 · 科技指导人员 · 新品种新技术名册: what every record names
+//	培训与服务记录   the daily entry: sign-in sheets of trainings and visits
+//	需求与成果       需求跟踪 · 科技扶贫项目 · 引进推广 · 带头人示范户 · 宣传报道: the path from a
+//	                 village's need to what answered it, and what the work yields
+//	名册与园区       村庄 · 科技指导人员 · 新品种新技术名册 · 农业科技园区 · 园区结对 · 星创天地、农科驿站:
+//	                 what every record names, mostly kept by the city
 //	目标进度, 报表与导入, 同步与冲突, 设置
 //
 // A group is a tab whose content is a row of tabs along its top.
@@ -36,16 +36,14 @@ func (u *UI) sidebar() []*container.TabItem {
 		g.OnSelected = u.focusScreen
 		return g
 	}
-	results := group(screen("科技扶贫项目"), screen("引进推广"), screen("带头人示范户"), screen("宣传报道"))
-	parks := group(screen("农业科技园区"), screen("园区结对"), screen("星创天地、农科驿站"))
+	work := group(screen("需求跟踪"), screen("科技扶贫项目"), screen("引进推广"), screen("带头人示范户"), screen("宣传报道"))
 	rosters := group(container.NewTabItem(T("村庄"), u.villages.content),
-		container.NewTabItem(T("科技指导人员"), u.advisors.content), screen("新品种新技术名册"))
+		container.NewTabItem(T("科技指导人员"), u.advisors.content), screen("新品种新技术名册"),
+		screen("农业科技园区"), screen("园区结对"), screen("星创天地、农科驿站"))
 	return []*container.TabItem{
 		container.NewTabItemWithIcon(T("培训与服务记录"), theme.DocumentCreateIcon(), u.trainings.content),
-		container.NewTabItemWithIcon(T("需求跟踪"), theme.QuestionIcon(), u.screens["需求跟踪"].content),
-		container.NewTabItemWithIcon(T("项目与成果"), theme.ListIcon(), results),
-		container.NewTabItemWithIcon(T("园区与平台"), theme.StorageIcon(), parks),
-		container.NewTabItemWithIcon(T("基础名册"), theme.AccountIcon(), rosters),
+		container.NewTabItemWithIcon(T("需求与成果"), theme.ListIcon(), work),
+		container.NewTabItemWithIcon(T("名册与园区"), theme.AccountIcon(), rosters),
 		container.NewTabItemWithIcon(T("目标进度"), theme.GridIcon(), u.dashboard.content),
 		container.NewTabItemWithIcon(T("报表与导入"), theme.DocumentSaveIcon(), u.sheets.content),
 		container.NewTabItemWithIcon(T("同步与冲突"), theme.ViewRefreshIcon(), u.syncTab.content),
