@@ -307,7 +307,11 @@ func parkIn[R any](u *UI, name string, hint fieldHint, get func(*R) *string) inp
 // office's scope: a park's county, a report's office, a platform's place.
 func placeIn[R any](u *UI, name string, hint fieldHint, levels []ledger.Level, get func(*R) *ledger.Code) input[R] {
 	c := newCompleter(false, hint, u.placeChoices(levels))
-	return completerIn(name, T("输入区县或乡镇名称"), c,
+	ph := T("输入区县或乡镇名称")
+	if len(levels) == 1 && levels[0] == ledger.LevelCounty {
+		ph = T("输入区县名称")
+	}
+	return completerIn(name, ph, c,
 		func(r R) {
 			c.set(nil)
 			if code := *get(&r); code != "" {
