@@ -36,6 +36,15 @@ type recordList[R any] struct {
 	state listState
 
 	onSelect func(R)
+	read     func(ws query.WatchSet) listPage[R]
+}
+
+// start reads the list and keeps it current from then on: when its screen is first shown, so that
+// the nine screens a clerk may never open this session cost nothing at start-up or on each write.
+func (l *recordList[R]) start() {
+	if l.view == nil {
+		l.view = live(l.u, l.read, l.show)
+	}
 }
 
 // column is one column of a record list.
@@ -149,11 +158,13 @@ func newRecordList[R any](u *UI, title string, cols []column[R], years bool, cho
 		l.mu.Lock()
 		l.state.limit += pageRows
 		l.mu.Unlock()
-		l.view.refresh()
+		if l.view != nil {
+			l.view.refresh()
+		}
 	})
 	l.more.Hide()
 	l.table = l.newTable(cols)
-	l.view = live(u, func(ws query.WatchSet) listPage[R] {
+	l.read = func(ws query.WatchSet) listPage[R] {
 		l.mu.Lock()
 		s := l.state
 		s.picks = append([]string(nil), s.picks...)
@@ -161,7 +172,7 @@ func newRecordList[R any](u *UI, title string, cols []column[R], years bool, cho
 		l.mu.Unlock()
 		rows, total := read(s, ws)
 		return listPage[R]{rows, total}
-	}, l.show)
+	}
 	line := container.NewBorder(nil, nil, nil, container.NewHBox(after...), container.NewGridWithColumns(len(filters), filters...))
 	l.content = container.NewBorder(container.NewVBox(heading(title), line),
 		container.NewHBox(l.count, layoutSpacer(), l.more), nil, nil, l.table)
@@ -223,14 +234,15 @@ func page[R any](all []R, s listState) ([]R, int) {
 // kindScreen is a kind's screen: its form above, its list below, as 培训与服务记录 is laid out.
 type kindScreen struct {
 	content fyne.CanvasObject
-	focus   func()
-	form    any // *recordForm[R] and *recordList[R] of the kind (tests reach them here)
-	list    any
+	// show starts the screen's list (on its first showing) and puts the keyboard in its form.
+	show func()
+	form any // *recordForm[R] and *recordList[R] of the kind (tests reach them here)
+	list any
 }
 
 func newKindScreen[R ledger.Entity](f *recordForm[R], l *recordList[R]) *kindScreen {
 	l.onSelect = f.edit
 	f.onLeaveEdit = l.table.UnselectAll
 	return &kindScreen{content: container.NewBorder(container.NewVBox(f.content, widget.NewSeparator()), nil, nil, nil, l.content),
-		focus: f.focusForm, form: f, list: l}
+		show: func() { l.start(); f.focusForm() }, form: f, list: l}
 }

@@ -51,7 +51,8 @@ func (u *UI) sidebar() []*container.TabItem {
 	}
 }
 
-// focusScreen puts the keyboard in the form of the screen a tab shows (a group: its selected screen).
+// focusScreen shows the screen a tab holds (a group: its selected screen): its list starts on its first
+// showing, and the keyboard goes to its form.
 func (u *UI) focusScreen(t *container.TabItem) {
 	if t == nil {
 		return
@@ -62,7 +63,7 @@ func (u *UI) focusScreen(t *container.TabItem) {
 	}
 	for _, s := range u.screens {
 		if s.content == t.Content {
-			s.focus()
+			s.show()
 			return
 		}
 	}
