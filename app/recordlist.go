@@ -238,6 +238,7 @@ type kindScreen struct {
 	show func()
 	form any // *recordForm[R] and *recordList[R] of the kind (tests reach them here)
 	list any
+	open func() // a lazy screen's show, once built (sidebar.go)
 }
 
 func newKindScreen[R ledger.Entity](f *recordForm[R], l *recordList[R]) *kindScreen {

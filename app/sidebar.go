@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 )
@@ -17,29 +18,24 @@ import (
 //
 // A group is a tab whose content is a row of tabs along its top.
 func (u *UI) sidebar() []*container.TabItem {
-	u.screens = map[string]*kindScreen{
-		"需求跟踪":      u.newNeedsScreen(),
-		"科技扶贫项目":    u.newProjectsScreen(),
-		"引进推广":      u.newIntroductionsScreen(),
-		"带头人示范户":    u.newLeadersScreen(),
-		"宣传报道":      u.newPublicityScreen(),
-		"农业科技园区":    u.newParksScreen(),
-		"园区结对":      u.newParkPairingsScreen(),
-		"星创天地、农科驿站": u.newPlatformsScreen(),
-		"新品种新技术名册":  u.newVarietiesScreen(),
-	}
-	screen := func(title string) *container.TabItem {
-		return container.NewTabItem(T(title), u.screens[title].content)
+	u.screens = map[string]*kindScreen{}
+	screen := func(title string, build func() *kindScreen) *container.TabItem {
+		s := lazyScreen(build)
+		u.screens[title] = s
+		return container.NewTabItem(T(title), s.content)
 	}
 	group := func(items ...*container.TabItem) *container.AppTabs {
 		g := container.NewAppTabs(items...)
 		g.OnSelected = u.focusScreen
 		return g
 	}
-	work := group(screen("需求跟踪"), screen("科技扶贫项目"), screen("引进推广"), screen("带头人示范户"), screen("宣传报道"))
+	work := group(screen("需求跟踪", u.newNeedsScreen), screen("科技扶贫项目", u.newProjectsScreen),
+		screen("引进推广", u.newIntroductionsScreen), screen("带头人示范户", u.newLeadersScreen),
+		screen("宣传报道", u.newPublicityScreen))
 	rosters := group(container.NewTabItem(T("村庄"), u.villages.content),
-		container.NewTabItem(T("科技指导人员"), u.advisors.content), screen("新品种新技术名册"),
-		screen("农业科技园区"), screen("园区结对"), screen("星创天地、农科驿站"))
+		container.NewTabItem(T("科技指导人员"), u.advisors.content), screen("新品种新技术名册", u.newVarietiesScreen),
+		screen("农业科技园区", u.newParksScreen), screen("园区结对", u.newParkPairingsScreen),
+		screen("星创天地、农科驿站", u.newPlatformsScreen))
 	return []*container.TabItem{
 		container.NewTabItemWithIcon(T("培训与服务记录"), theme.DocumentCreateIcon(), u.trainings.content),
 		container.NewTabItemWithIcon(T("需求与成果"), theme.ListIcon(), work),
@@ -67,4 +63,21 @@ func (u *UI) focusScreen(t *container.TabItem) {
 			return
 		}
 	}
+}
+
+// lazyScreen is a screen built when it is first shown: its widgets, its form and its list cost nothing
+// at start-up or on each write until the clerk opens it.
+func lazyScreen(build func() *kindScreen) *kindScreen {
+	holder := container.NewStack()
+	s := &kindScreen{content: holder}
+	s.show = func() {
+		if s.form == nil {
+			b := build()
+			holder.Objects = []fyne.CanvasObject{b.content}
+			holder.Refresh()
+			s.form, s.list, s.open = b.form, b.list, b.show
+		}
+		s.open()
+	}
+	return s
 }
