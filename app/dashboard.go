@@ -104,7 +104,7 @@ func (u *UI) newDashboardTab() *dashboardTab {
 	needs := container.NewBorder(container.NewVBox(heading(T("各专业组需求办理")), t.needsNote), nil, nil, nil, t.needs)
 	places := container.NewBorder(heading(below), nil, nil, nil, t.table)
 	right := container.NewVSplit(needs, places)
-	right.Offset = 0.62 // the groups' eight rows (seven and the total) in full
+	right.Offset = 0.72 // the groups' eight rows (seven and the total) in full
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.44
 	t.content = container.NewBorder(container.NewVBox(top, widget.NewSeparator()), nil, nil, nil, split)
