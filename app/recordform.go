@@ -129,7 +129,12 @@ func newRecordForm[R ledger.Entity](u *UI, k ledger.Kind, hint *widget.Label, in
 	body := container.NewGridWithColumns(2, column(f.inputs[:half]), column(f.inputs[half:]))
 	hintBox := container.NewVBox(heading(T("提示")), f.hint)
 	f.content = container.NewBorder(f.title, buttons, nil, container.NewGridWrap(fyne.NewSize(260, 160), hintBox), body)
-	f.fillRecord(f.blank())
+	if f.readOnly {
+		var none R // nothing to show until a record is picked: a new record's defaults would read as one
+		f.fillRecord(none)
+	} else {
+		f.fillRecord(f.blank())
+	}
 	return f
 }
 
