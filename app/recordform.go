@@ -319,8 +319,14 @@ func (f *recordForm[R]) clearDetails() {
 	}
 }
 
-// edit loads a record into the form.
+// edit loads a record into the form and puts the keyboard there.
 func (f *recordForm[R]) edit(r R) {
+	f.show(r)
+	f.focusForm()
+}
+
+// show loads a record into the form to edit, leaving the keyboard where it is (the list's ↑ ↓).
+func (f *recordForm[R]) show(r R) {
 	f.editing = &r
 	f.title.SetText(T("修改%s：%s", ledger.KindName(f.kind), f.describe(r)))
 	if f.readOnly {
@@ -335,7 +341,6 @@ func (f *recordForm[R]) edit(r R) {
 	if !f.readOnly {
 		f.message.SetText("")
 	}
-	f.focusForm()
 }
 
 // newRecord leaves editing and empties the form for a new record.

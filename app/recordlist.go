@@ -18,7 +18,7 @@ import (
 // kind, newest first (the registries by name), filtered as the kind's query offers (search, year, its
 // states and groups), a page at a time, with how many match. Picking a row hands the record to the
 // form. Each kind says its columns, its filters and how they make its query (needs.go, …).
-type recordList[R any] struct {
+type recordList[R ledger.Entity] struct {
 	u       *UI
 	content fyne.CanvasObject
 
@@ -27,7 +27,7 @@ type recordList[R any] struct {
 	selects []*widget.Select
 	checks  []*widget.Check
 	count   *widget.Label
-	table   *widget.Table
+	table   *rowTable
 	more    *widget.Button
 	rows    []R
 	view    *view[listPage[R]]
@@ -35,7 +35,8 @@ type recordList[R any] struct {
 	mu    sync.Mutex
 	state listState
 
-	onSelect func(R)
+	onSelect func(R) // a row clicked, or opened with Enter or a double click: edited in the form
+	onShow   func(R) // a row selected with ↑ ↓: shown in the form, the keyboard stays in the list
 	read     func(ws query.WatchSet) listPage[R]
 }
 
@@ -90,7 +91,7 @@ func (u *UI) listQuery(s listState) query.List {
 }
 
 // newRecordList builds a list: years adds the year filter; read makes the kind's query.
-func newRecordList[R any](u *UI, title string, cols []column[R], years bool, choices []choiceFilter, checks []string,
+func newRecordList[R ledger.Entity](u *UI, title string, cols []column[R], years bool, choices []choiceFilter, checks []string,
 	read func(s listState, ws query.WatchSet) ([]R, int)) *recordList[R] {
 	l := &recordList[R]{u: u, state: listState{limit: pageRows, picks: make([]string, len(choices)), checks: make([]bool, len(checks))}}
 	l.search = newField()
@@ -179,38 +180,32 @@ func newRecordList[R any](u *UI, title string, cols []column[R], years bool, cho
 	return l
 }
 
-func (l *recordList[R]) newTable(cols []column[R]) *widget.Table {
-	table := widget.NewTableWithHeaders(
-		func() (int, int) { return len(l.rows), len(cols) },
-		func() fyne.CanvasObject {
-			lb := widget.NewLabel("")
-			lb.Truncation = fyne.TextTruncateEllipsis
-			return lb
-		},
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			if id.Row < len(l.rows) {
-				o.(*widget.Label).SetText(cols[id.Col].cell(l.rows[id.Row]))
-			}
-		})
-	table.ShowHeaderColumn = false
-	table.CreateHeader = func() fyne.CanvasObject { return heading("") }
-	table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Row < 0 && id.Col >= 0 {
-			o.(*widget.Label).SetText(cols[id.Col].title)
+// newTable is the list's table (rowTable): a click or Enter opens a record in the form, ↑ ↓ show it there.
+func (l *recordList[R]) newTable(cols []column[R]) *rowTable {
+	rc := make([]rowColumn, len(cols))
+	for i, c := range cols {
+		rc[i] = rowColumn{c.title, c.width}
+	}
+	table := newRowTable(rc, func() int { return len(l.rows) }, func(row, col int) string { return cols[col].cell(l.rows[row]) })
+	table.onSelect = func(row int, byKey bool) {
+		if byKey && l.onShow != nil {
+			l.onShow(l.rows[row])
+			return
+		}
+		if l.onSelect != nil {
+			l.onSelect(l.rows[row])
 		}
 	}
-	for i, c := range cols {
-		table.SetColumnWidth(i, c.width)
-	}
-	table.OnSelected = func(id widget.TableCellID) {
-		if id.Row >= 0 && id.Row < len(l.rows) && l.onSelect != nil {
-			l.onSelect(l.rows[id.Row])
+	table.onOpen = func(row int) {
+		if l.onSelect != nil {
+			l.onSelect(l.rows[row])
 		}
 	}
 	return table
 }
 
 func (l *recordList[R]) show(p listPage[R]) {
+	l.keepSelection(p.rows)
 	l.rows = p.rows
 	l.table.Refresh()
 	l.count.Importance = widget.MediumImportance
@@ -242,8 +237,25 @@ type kindScreen struct {
 }
 
 func newKindScreen[R ledger.Entity](f *recordForm[R], l *recordList[R]) *kindScreen {
-	l.onSelect = f.edit
-	f.onLeaveEdit = l.table.UnselectAll
+	l.onSelect, l.onShow = f.edit, f.show
+	f.onLeaveEdit = l.table.ClearSelection
 	return &kindScreen{content: container.NewBorder(container.NewVBox(f.content, widget.NewSeparator()), nil, nil, nil, l.content),
 		show: func() { l.start(); f.focusForm() }, form: f, list: l}
+}
+
+// keepSelection moves the table's selection to where its record is in rows read again (a save, a sync),
+// or clears it if the record is no longer listed.
+func (l *recordList[R]) keepSelection(rows []R) {
+	sel := l.table.Selected()
+	if sel < 0 || sel >= len(l.rows) {
+		return
+	}
+	id := l.rows[sel].RecordID()
+	for i, r := range rows {
+		if r.RecordID() == id {
+			l.table.selected = i
+			return
+		}
+	}
+	l.table.ClearSelection()
 }
