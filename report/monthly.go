@@ -17,6 +17,9 @@ const (
 	SheetUnvisited  = "本季度未到村的重点村"
 	SheetFewDays    = "服务天数不足的科技指导人员"
 	SheetSurveysDue = "需求调研未达标的重点村"
+	SheetNeedGroups = "需求办理（按专业组）"
+	SheetOverdue    = "超期未办结的需求"
+	SheetProjStates = "科技扶贫项目（按状态）"
 )
 
 // DefaultMinDays is the service days in a month below which an advisor is listed in the monthly report.
@@ -26,7 +29,9 @@ const DefaultMinDays = 2
 // month's activities, the key villages nobody has visited this quarter (up to the month's end), the
 // advisors paired with its villages who served fewer than minDays days in the month, and the key
 // villages still short of the year's needs surveys; then those villages and advisors by name, so that
-// the bureau can call them.
+// the bureau can call them. Then the needs: open needs by professional group and by age (query.NeedAges),
+// and every need open longer than the year's Target.NeedDays, oldest first; and the year's projects by
+// state per township.
 func Monthly(st Store, year, month int, under ledger.Code, minDays int) ([]Table, error) {
 	if month < 1 || month > 12 {
 		return nil, fmt.Errorf("月份 %d 不在 1 至 12 之间 (month %d is not 1 to 12)", month, month)
@@ -45,6 +50,7 @@ func Monthly(st Store, year, month int, under ledger.Code, minDays int) ([]Table
 	if len(m.summary.Rows) == 0 {
 		return nil, fmt.Errorf("%s: 本单位还没有村庄数据，无法统计 (no villages in the store)", SheetMonthly)
 	}
+	m.needs(under)
 	return m.tables(), nil
 }
 
@@ -57,7 +63,9 @@ type monthly struct {
 	q0                              int         // the quarter's first month, from 0
 
 	summary, unvisited, fewDays, surveys Table
-	total                                [8]int // the summary's sums, for its 合计 row
+	groups, overdue, projects            Table
+	total                                [10]int // the summary's sums, for its 合计 row
+	days                                 int     // the year's Target.NeedDays
 
 	served           map[string]serviceDays // advisor → service days, computed once
 	advisorTownships map[string][]string    // advisors short of minDays → the townships they serve
@@ -74,9 +82,19 @@ func newMonthly(st Store, year, month, minDays int) *monthly {
 	if today := ledger.DateOf(st.Clock().Today()); today < m.on {
 		m.on = today
 	}
+	target, _ := YearTarget(st, year)
+	m.days = target.NeedDays
 	m.summary = Table{Name: SheetMonthly, Columns: []string{"区县", "乡镇", "本月开展活动（次）", "本月培训人次", "本月到村服务（村次）",
 		"本年累计活动（次）", "省定重点村", "本季度未到村的重点村", fmt.Sprintf("本月服务不足 %d 天的科技指导人员", minDays),
-		fmt.Sprintf("需求调研未达 %d 次的重点村", query.SurveysPerKeyVillage)}}
+		fmt.Sprintf("需求调研未达 %d 次的重点村", query.SurveysPerKeyVillage), "待办结需求",
+		fmt.Sprintf("超过 %d 天未办结的需求", m.days)}}
+	ages := NeedAgeColumns()
+	m.groups = Table{Name: SheetNeedGroups, Columns: append(append([]string{"专业组", "待办结需求"}, ages...),
+		fmt.Sprintf("超过 %d 天未办结", m.days), "最久已等待（天）", "本年提出", "本年办结")}
+	m.overdue = Table{Name: SheetOverdue, Columns: []string{"序号", "区县", "乡镇", "村", "专业组", "产业", "需求（群众原话）", "承接人",
+		"状态", "提出日期", "已等待（天）"}}
+	m.projects = Table{Name: SheetProjStates, Columns: append(append([]string{"区县", "乡镇"}, ledger.ProjectStates...),
+		"合计", "支持项目（个）", "支持金额（万元）", "受益户数", "带动就业（人）")}
 	m.unvisited = Table{Name: SheetUnvisited, Columns: []string{"区县", "乡镇", "村", "村代码", "结对科技指导人员", "本年最近一次服务"}}
 	m.fewDays = Table{Name: SheetFewDays, Columns: []string{"科技指导人员", "专业组", "派出单位", "电话", "结对乡镇", "本月服务天数", "本年服务天数"}}
 	m.surveys = Table{Name: SheetSurveysDue, Columns: []string{"区县", "乡镇", "村", "村代码", "本年已调研（次）", "还需（次）"}}
@@ -102,12 +120,77 @@ func (m *monthly) township(pl place) error {
 	if err != nil {
 		return err
 	}
-	line := []int{acts, att, visits, sumActs, keys, notVisited, few, due}
+	line := []int{acts, att, visits, sumActs, keys, notVisited, few, due, p.Needs.Open, p.Needs.Overdue}
 	m.summary.Rows = append(m.summary.Rows, append([]any{pl.county, pl.township}, ints(line)...))
 	for i, n := range line {
 		m.total[i] += n
 	}
+	m.projects.Rows = append(m.projects.Rows, projectRow(pl.county, pl.township, p.Projects))
 	return nil
+}
+
+// projectRow is a place's projects of the year by state, and the sums of the supported ones.
+func projectRow(county, township string, p query.ProjectProgress) []any {
+	row := []any{county, township}
+	n := 0
+	for _, s := range ledger.ProjectStates {
+		row = append(row, p.ByState[s])
+		n += p.ByState[s]
+	}
+	var amount any = ""
+	if p.Amount != 0 {
+		amount = p.Amount
+	}
+	return append(row, n, p.Supported, amount, p.Households, p.Jobs)
+}
+
+// NeedAgeColumns are the headings of the open needs' age groups (query.NeedAges): 30 天以内, 31–60 天, ...
+func NeedAgeColumns() []string {
+	out := []string{fmt.Sprintf("%d 天以内", query.NeedAges[0])}
+	for i := 1; i < len(query.NeedAges); i++ {
+		out = append(out, fmt.Sprintf("%d–%d 天", query.NeedAges[i-1]+1, query.NeedAges[i]))
+	}
+	return append(out, fmt.Sprintf("%d 天以上", query.NeedAges[len(query.NeedAges)-1]))
+}
+
+// needs adds the open needs of the place by group and age, those overdue by name, and the place's
+// projects in all when it has several townships.
+func (m *monthly) needs(under ledger.Code) {
+	p := m.st.Progress(m.year, under, m.on, nil)
+	var total []int
+	groups := slices.Clone(ledger.Groups)
+	for _, g := range sortedKeys(p.Needs.ByGroup) {
+		if !slices.Contains(groups, g) { // a group an older record holds
+			groups = append(groups, g)
+		}
+	}
+	for _, g := range groups {
+		gn := p.Needs.ByGroup[g]
+		line := append(append([]int{gn.Open}, gn.Ages[:]...), gn.Overdue, gn.Oldest, gn.Raised, gn.Closed)
+		if total == nil {
+			total = make([]int, len(line))
+		}
+		m.groups.Rows = append(m.groups.Rows, append([]any{g}, ints(line)...))
+		for i, n := range line {
+			if i == 1+len(gn.Ages)+1 { // the oldest, not a sum
+				total[i] = max(total[i], n)
+			} else {
+				total[i] += n
+			}
+		}
+	}
+	m.groups.Rows = append(m.groups.Rows, append([]any{"合计"}, ints(total)...))
+	needs, _ := m.st.Needs(query.Needs{List: query.List{Under: under}, Open: true, Older: m.days, On: m.on}, nil)
+	n := newNames(m.st)
+	for i, nd := range oldestFirst(needs) {
+		v := n.village(nd.Village)
+		m.overdue.Rows = append(m.overdue.Rows, []any{i + 1, v.CountyName, v.TownshipName, v.Name, nd.Group, nd.Industry, nd.Problem,
+			n.advisor(nd.Advisor), nd.State, string(nd.Raised), daysBetween(nd.Raised, m.on)})
+	}
+	if len(m.projects.Rows) > 1 {
+		// The place's own figures, not the townships' sum: a project in two townships is one project.
+		m.projects.Rows = append(m.projects.Rows, projectRow("合计", "", p.Projects))
+	}
 }
 
 // keyVillages lists the township's key villages nobody visited this quarter and those short of the
@@ -180,7 +263,7 @@ func (m *monthly) tables() []Table {
 	slices.SortFunc(m.fewDays.Rows, func(x, y []any) int {
 		return cmp.Or(cmp.Compare(x[5].(int), y[5].(int)), strings.Compare(x[0].(string), y[0].(string)))
 	})
-	return []Table{m.summary, m.unvisited, m.fewDays, m.surveys}
+	return []Table{m.summary, m.unvisited, m.fewDays, m.surveys, m.groups, m.overdue, m.projects}
 }
 
 // ints is a row's numbers as cells.

@@ -33,6 +33,19 @@ type Store interface {
 	Record(id string) (ledger.Record, error)
 	Import(ctx context.Context, records []ledger.Entity, progress func(done int)) (query.ImportResult, error)
 	Update(ctx context.Context, before, after ledger.Entity) error
+
+	// The rest of the programme (issue 15): its lists and the variety registry's tolerant match.
+	Needs(q query.Needs, ws query.WatchSet) ([]ledger.Need, int)
+	Projects(q query.Projects, ws query.WatchSet) ([]ledger.Project, int)
+	Varieties(q query.Varieties, ws query.WatchSet) []ledger.Variety
+	Introductions(q query.Introductions, ws query.WatchSet) ([]ledger.Introduction, int)
+	Leaders(q query.Leaders, ws query.WatchSet) ([]ledger.Leader, int)
+	PublicityList(q query.Publicity, ws query.WatchSet) ([]ledger.Publicity, int)
+	Parks(under ledger.Code, ws query.WatchSet) []ledger.Park
+	ParkPairings(q query.ParkPairings, ws query.WatchSet) []ledger.ParkPairing
+	Platforms(q query.Platforms, ws query.WatchSet) ([]ledger.Platform, int)
+	MatchVariety(text string) query.VarietyMatch
+	Unlinked(year int, under ledger.Code) []query.Unlinked
 }
 
 // Table is one sheet: a name, its column headings and its rows (each cell a string or an int).
@@ -59,7 +72,9 @@ var LedgerColumns = []string{"序号", "区县", "乡镇", "村", "科技指导�
 // Ledger builds a year's work ledger within under ("" for all the store holds), one row per live
 // training in date order, and its roll-ups: per advisor (trainings listing them, service days,
 // attendees, brochures) and per village (visits, attendees and brochures as the primary village,
-// needs surveys). progress, if not nil, is told how many of the year's trainings are read.
+// needs surveys); then a sheet per kind of the rest of the programme (programmeSheets): needs,
+// projects, the varieties introduced and the texts the registry lacks, leaders and model households,
+// publicity, the parks' pairings and the platforms. progress, if not nil, is told how many of the year's trainings are read.
 func Ledger(st Store, year int, under ledger.Code, progress func(done, total int)) ([]Table, error) {
 	if under.Level() == ledger.LevelCity {
 		under = ""
@@ -74,6 +89,7 @@ func Ledger(st Store, year int, under ledger.Code, progress func(done, total int
 	type villageSum struct{ visits, attendees, brochures, surveys int }
 	advisors := map[string]*advisorSum{}
 	villages := map[ledger.Code]*villageSum{}
+	varietyTexts := map[string]int{} // what the trainings call varieties, for the varieties sheet
 	total := 0
 	if progress != nil {
 		n, err := st.CountTrainings(q)
@@ -89,6 +105,9 @@ func Ledger(st Store, year int, under ledger.Code, progress func(done, total int
 		}
 		for _, t := range page.Trainings {
 			main.Rows = append(main.Rows, ledgerRow(st, len(main.Rows)+1, t))
+			for _, v := range t.Varieties {
+				varietyTexts[v]++
+			}
 			for _, id := range t.Advisors {
 				a := advisors[id]
 				if a == nil {
@@ -151,7 +170,7 @@ func Ledger(st Store, year int, under ledger.Code, progress func(done, total int
 		byVillage.Rows = append(byVillage.Rows, []any{vil.CountyName, vil.TownshipName, nameOr(vil.Name, string(code)),
 			string(code), key, v.visits, v.attendees, v.brochures, v.surveys})
 	}
-	return []Table{main, byAdvisor, byVillage}, nil
+	return append([]Table{main, byAdvisor, byVillage}, programmeSheets(st, year, under, varietyTexts)...), nil
 }
 
 // ledgerRow is one line of the work ledger.

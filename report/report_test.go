@@ -58,6 +58,20 @@ func seeded(t *testing.T) *storage.Store {
 	if _, err := st.Import(context.Background(), recs, nil); err != nil {
 		t.Fatal(err)
 	}
+	// The rest of the programme: the registry, parks, platforms, and a year of needs, projects,
+	// introductions, leaders and publicity among the key villages.
+	var keys []ledger.Code
+	for _, v := range villages {
+		if v.Key {
+			keys = append(keys, v.Code)
+		}
+	}
+	prog := ledger.SampleProgrammeYear(rng, ledger.SampleSizes{Needs: 120, Projects: 14, Introductions: 12, Leaders: 20, Publicity: 9},
+		2026, wall, keys, ids, trainings, storage.NewID)
+	res, err := st.Import(context.Background(), prog.Entities(), nil)
+	if err != nil || len(res.Rejected) > 0 {
+		t.Fatalf("programme: %v %+v", err, res.Rejected)
+	}
 	if err := st.Delete(context.Background(), trainings[len(trainings)-1].ID); err != nil {
 		t.Fatal(err)
 	}
@@ -73,8 +87,9 @@ func TestLedger(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tables) != 3 || tables[0].Name != SheetLedger || tables[1].Name != SheetAdvisors || tables[2].Name != SheetVillages {
-		t.Fatalf("tables %v", tables)
+	if len(tables) != 11 || tables[0].Name != SheetLedger || tables[1].Name != SheetAdvisors || tables[2].Name != SheetVillages ||
+		tables[3].Name != SheetNeeds || tables[10].Name != SheetPlatforms {
+		t.Fatalf("%d tables: %v", len(tables), tables[0].Name)
 	}
 	main := tables[0]
 	n, err := st.CountTrainings(query.Trainings{From: "2026-01-01", To: "2026-12-31"})
@@ -148,7 +163,7 @@ func TestWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := f.GetSheetList(); len(got) != 3 || got[0] != SheetLedger || got[2] != SheetVillages {
+	if got := f.GetSheetList(); len(got) != len(tables) || got[0] != SheetLedger || got[2] != SheetVillages {
 		t.Fatalf("sheets %v", got)
 	}
 	for _, tb := range tables {
@@ -176,6 +191,8 @@ func TestWrite(t *testing.T) {
 					want = strconv.Itoa(v)
 				case string:
 					want = v
+				case float64:
+					want = strconv.FormatFloat(v, 'f', -1, 64)
 				}
 				if got != want {
 					t.Fatalf("%s row %d column %s: %q, want %q", tb.Name, r+1, tb.Columns[c], got, want)

@@ -52,41 +52,56 @@ func placesUnder(st Store, under ledger.Code) []place {
 	return out
 }
 
+// Metric is one figure of the target table: its heading, its goal for a place (share: the place's part
+// of the city, by key villages) and what the records say is done.
+type Metric struct {
+	Name string
+	Goal func(p query.Progress, share float64) int
+	Done func(p query.Progress) int
+}
+
+// TargetMetrics are the programme's twelve yearly figures (the 星创天地 and 农科驿站 as two), in the
+// plan's order, each counted from records, and the key villages visited at all. Below the city a count
+// goal is the city's pro-rated by key villages (ledger.ShareOf, as the dashboard does); the key-village
+// goals are the place's own key villages, and the park goal the parks lying in it.
+func TargetMetrics(target ledger.Target) []Metric {
+	share := func(n int) func(query.Progress, float64) int {
+		return func(_ query.Progress, s float64) int { return ledger.ShareOf(n, s) }
+	}
+	keys := func(p query.Progress, _ float64) int { return p.KeyVillages }
+	return []Metric{
+		{"开展活动（次）", share(target.Activities), func(p query.Progress) int { return p.Total.Trainings }},
+		{"培训农民（人次）", share(target.Attendees), func(p query.Progress) int { return p.Total.Attendees }},
+		{"发放技术资料（份）", share(target.Brochures), func(p query.Progress) int { return p.Total.Brochures }},
+		{"支持项目（个）", share(target.Projects), func(p query.Progress) int { return p.Projects.Supported }},
+		{"引进新品种新技术（项）", share(target.Varieties), func(p query.Progress) int { return p.Varieties.Count }},
+		{fmt.Sprintf("需求调研达标的重点村（每村 %d 次）", query.SurveysPerKeyVillage), keys,
+			func(p query.Progress) int { return p.KeyVillagesSurveyed }},
+		{"培育科技带头人、示范户（名）", share(target.Leaders), func(p query.Progress) int { return p.Leaders }},
+		{"有科技指导人员的重点村", keys, func(p query.Progress) int { return p.KeyVillagesCovered }},
+		{"已到村服务的重点村", keys, func(p query.Progress) int { return p.KeyVillagesVisited }},
+		{fmt.Sprintf("结对重点村达 %d 个的园区", target.ParkVillages), func(p query.Progress, _ float64) int { return p.Parks.Parks },
+			func(p query.Progress) int { return p.Parks.Paired }},
+		{"园区带动就业（人）", share(target.ParkJobs), func(p query.Progress) int { return p.Parks.Jobs }},
+		{"星创天地（个）", share(target.Stars), func(p query.Progress) int { return p.Platforms.Stars }},
+		{"农科驿站（个）", share(target.Stations), func(p query.Progress) int { return p.Platforms.Stations }},
+		{"宣传报道（篇）", share(target.Reports), func(p query.Progress) int { return p.Publicity }},
+	}
+}
+
 // Targets builds the year's target table within under: a row for the city (when under is the city),
-// each county and each township, with its key villages and, for every target, the goal, what is done
-// and the percentage. Below the city a goal is the city's pro-rated by key villages, as the dashboard
-// shows it; the key-village targets are the place's own key villages. on is the day assignments are
-// read on (today, or the year's last day for a past year).
+// each county and each township, with its key villages and, for every figure of TargetMetrics, the
+// goal, what is done and the percentage. on is the day assignments and open needs are read on (today,
+// or the year's last day for a past year).
 func Targets(st Store, year int, under ledger.Code, on ledger.Date) (Table, error) {
 	if under.Level() == ledger.LevelCity {
 		under = ""
 	}
 	target, _ := YearTarget(st, year)
-	metrics := []struct {
-		name string
-		goal func(p query.Progress, share float64) int
-		done func(p query.Progress) int
-	}{
-		{"开展活动（次）", func(_ query.Progress, s float64) int { return ledger.ShareOf(target.Activities, s) },
-			func(p query.Progress) int { return p.Total.Trainings }},
-		{"培训农民（人次）", func(_ query.Progress, s float64) int { return ledger.ShareOf(target.Attendees, s) },
-			func(p query.Progress) int { return p.Total.Attendees }},
-		{"发放技术资料（份）", func(_ query.Progress, s float64) int { return ledger.ShareOf(target.Brochures, s) },
-			func(p query.Progress) int { return p.Total.Brochures }},
-		{"支持项目（个）", func(_ query.Progress, s float64) int { return ledger.ShareOf(target.Projects, s) },
-			func(p query.Progress) int { return p.Total.VisitsByKind.Of(ledger.TrainingProject) }},
-		{"引进新品种新技术（项）", func(_ query.Progress, s float64) int { return ledger.ShareOf(target.Varieties, s) },
-			func(p query.Progress) int { return p.Total.Varieties }},
-		{fmt.Sprintf("需求调研达标的重点村（每村 %d 次）", query.SurveysPerKeyVillage), func(p query.Progress, _ float64) int { return p.KeyVillages },
-			func(p query.Progress) int { return p.KeyVillagesSurveyed }},
-		{"有科技指导人员的重点村", func(p query.Progress, _ float64) int { return p.KeyVillages },
-			func(p query.Progress) int { return p.KeyVillagesCovered }},
-		{"已到村服务的重点村", func(p query.Progress, _ float64) int { return p.KeyVillages },
-			func(p query.Progress) int { return p.KeyVillagesVisited }},
-	}
+	metrics := TargetMetrics(target)
 	t := Table{Name: SheetTargets, Columns: []string{"单位", "区县", "乡镇", "省定重点村"}}
 	for _, m := range metrics {
-		t.Columns = append(t.Columns, m.name+"·目标", m.name+"·完成", m.name+"·完成率")
+		t.Columns = append(t.Columns, m.Name+"·目标", m.Name+"·完成", m.Name+"·完成率")
 	}
 	row := func(level, county, township string, p query.Progress) {
 		share := float64(p.KeyVillages) / ledger.ProgrammeKeyVillages
@@ -95,7 +110,7 @@ func Targets(st Store, year int, under ledger.Code, on ledger.Date) (Table, erro
 		}
 		r := []any{level, county, township, p.KeyVillages}
 		for _, m := range metrics {
-			goal, done := m.goal(p, share), m.done(p)
+			goal, done := m.Goal(p, share), m.Done(p)
 			var pct any = ""
 			if goal > 0 {
 				pct = Percent(float64(done) / float64(goal))
