@@ -74,7 +74,7 @@ func (u *UI) newSheetsTab() *sheetsTab {
 	)
 	exportBtn := widget.NewButton(T("导出…"), t.pickExport)
 	exportBtn.Importance = widget.HighImportance
-	exportNote := widget.NewLabel(T("工作台账另有“按科技指导人员”“按村”两个汇总表；月度调度列出本季度未到村的重点村、本月服务不足 %d 天的科技指导人员和需求调研未达标的重点村。", report.DefaultMinDays))
+	exportNote := widget.NewLabel(T("工作台账另有“按科技指导人员”“按村”两个汇总表，以及需求、科技扶贫项目、新品种新技术、科技带头人示范户、宣传报道、园区结对、星创天地和农科驿站各一个工作表；月度调度列出本季度未到村的重点村、本月服务不足 %d 天的科技指导人员、需求调研未达标的重点村、各专业组待办结的需求及其时长、超期未办结的需求和各状态的项目。", report.DefaultMinDays))
 	exportNote.Wrapping = fyne.TextWrapWord
 
 	importNote := widget.NewLabel(T("市局下发的名单可以直接导入（.xlsx 或 CSV）：先逐行预览对应情况，确认后才写入；对应不上的行不会写入。"))
@@ -83,6 +83,8 @@ func (u *UI) newSheetsTab() *sheetsTab {
 	if u.canEditRoster() {
 		buttons.Add(widget.NewButton(T("导入科技指导人员名册…"), func() { t.pickImport("advisors") }))
 	}
+	buttons.Add(widget.NewButton(T("导入科技扶贫项目…"), func() { t.pickImport("projects") }))
+	buttons.Add(widget.NewButton(T("导入科技带头人、示范户…"), func() { t.pickImport("leaders") }))
 	t.content = container.NewVScroll(container.New(maxWidth(720), container.NewVBox(
 		heading(T("导出报表")), exportForm, exportNote, container.NewHBox(exportBtn), t.exportMsg,
 		widget.NewSeparator(),
@@ -198,7 +200,8 @@ func (t *sheetsTab) planImport(kind, path string) {
 	})
 }
 
-var importTitles = map[string]string{"keyvillages": "导入省定重点村名单", "advisors": "导入科技指导人员名册"}
+var importTitles = map[string]string{"keyvillages": "导入省定重点村名单", "advisors": "导入科技指导人员名册",
+	"projects": "导入科技扶贫项目", "leaders": "导入科技带头人、示范户"}
 
 // marks are how preview lines show.
 var marks = map[report.Mark]widget.Importance{report.MarkOK: widget.MediumImportance, report.MarkCheck: widget.WarningImportance,

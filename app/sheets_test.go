@@ -52,8 +52,8 @@ func TestSheets(t *testing.T) {
 	tab.exportMsg.SetText("")
 	tab.exportTo(tab.spec(), filepath.Join(dir, tab.fileName(tab.spec())))
 	h.eventually("the monthly export finishes", func() bool { return strings.HasPrefix(tab.exportMsg.Text, "已导出") })
-	if files, _ := filepath.Glob(filepath.Join(dir, "月度调度-*.csv")); len(files) != 4 {
-		t.Fatalf("monthly as CSV wrote %v, want 4 files (%s)", files, tab.exportMsg.Text)
+	if files, _ := filepath.Glob(filepath.Join(dir, "月度调度-*.csv")); len(files) != 7 {
+		t.Fatalf("monthly as CSV wrote %v, want 7 files (%s)", files, tab.exportMsg.Text)
 	}
 
 	list := filepath.Join(dir, "重点村.csv")

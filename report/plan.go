@@ -9,7 +9,7 @@ import (
 )
 
 // Imports are the lists an office can import, by the name techaid-cli and the app use.
-var Imports = []string{"keyvillages", "advisors"}
+var Imports = []string{"keyvillages", "advisors", "projects", "leaders"}
 
 // Plan is a previewed import: a line per row for the clerk, a summary, and what applying it writes.
 // Nothing is written until Apply.
@@ -43,6 +43,10 @@ func PlanImport(st Store, kind string, sheets []Sheet) (Plan, error) {
 		return PlanKeyVillages(st, sheets)
 	case "advisors":
 		return PlanAdvisors(st, sheets)
+	case "projects":
+		return PlanProjects(st, sheets)
+	case "leaders":
+		return PlanLeaders(st, sheets)
 	}
 	return nil, fmt.Errorf("没有「%s」这种导入，可选：%s (unknown import)", kind, strings.Join(Imports, "、"))
 }

@@ -106,7 +106,7 @@ func TestTargetsProgramme(t *testing.T) {
 		"支持项目（个）":        func(p query.Progress) int { return p.Projects.Supported },
 		"引进新品种新技术（项）":    func(p query.Progress) int { return p.Varieties.Count },
 		"培育科技带头人、示范户（名）": func(p query.Progress) int { return p.Leaders },
-		"结对重点村达 2 个的园区":   func(p query.Progress) int { return p.Parks.Paired },
+		"结对重点村达 2 个的园区":  func(p query.Progress) int { return p.Parks.Paired },
 		"园区带动就业（人）":      func(p query.Progress) int { return p.Parks.Jobs },
 		"星创天地（个）":        func(p query.Progress) int { return p.Platforms.Stars },
 		"农科驿站（个）":        func(p query.Progress) int { return p.Platforms.Stations },

@@ -36,6 +36,9 @@ type Sheet struct {
 	// formula returns the formula of a cell that has one (xlsx only), to explain a cell that reads
 	// empty: a formula the file holds no computed value for.
 	formula func(line, col int) string
+	// raw returns a cell's value as the file stores it (xlsx only): the day number of a date cell, which
+	// its display format may have cut short (Mar-26).
+	raw func(line, col int) string
 }
 
 // Row is one row of a sheet.
@@ -186,6 +189,14 @@ func readXLSXSheet(f *excelize.File, sheet string) (Sheet, error) {
 		}
 		fm, _ := f.GetCellFormula(sheet, cell)
 		return fm
+	}
+	s.raw = func(line, col int) string {
+		cell, err := excelize.CoordinatesToCellName(col+1, line)
+		if err != nil {
+			return ""
+		}
+		v, _ := f.GetCellValue(sheet, cell, excelize.Options{RawCellValue: true})
+		return v
 	}
 	return s, nil
 }

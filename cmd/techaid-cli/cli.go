@@ -74,7 +74,8 @@ func init() {
 		{"import", "import villages FILE.csv [--reference]   columns of zibo_divisions.csv; rows outside the scope are skipped;\n" +
 			"                                     --reference: copies of the list as the app's set-up writes them (only villages not\n" +
 			"                                     held, never sent, not pending)\n" +
-			"  import keyvillages|advisors FILE.xlsx|FILE.csv [--apply]   the bureau's lists: a line per row; --apply writes", cmdImport},
+			"  import keyvillages|advisors|projects|leaders FILE.xlsx|FILE.csv [--apply]   the bureau's lists: a line per row\n" +
+			"                                     (villages and advisors matched by name); --apply writes the rows without problems", cmdImport},
 		{"village", "village add CODE --name N ... | village edit CODE [--key] [--industries 苹果,桃] ...", cmdVillage},
 		{"advisor", "advisor add --name N --group 林果 ... | advisor edit ID ...", cmdAdvisor},
 		{"training", "training add --village CODE --advisor ID --date D --kind K --topic T ... | training edit ID ...", cmdTraining},

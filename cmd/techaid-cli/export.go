@@ -53,8 +53,9 @@ func cmdExport(ctx context.Context, c *cli, args []string) error {
 	})
 }
 
-// cmdImportSheet reads the bureau's key-village list or an advisor roster (.xlsx or CSV) and prints a
-// line per row: what matched and how, what is new or changes, what is wrong. Only --apply writes.
+// cmdImportSheet reads one of the bureau's lists (.xlsx or CSV: key villages, the advisor roster,
+// projects, leaders and model households) and prints a line per row: what matched and how, what is new
+// or changes, what is wrong. Only --apply writes, and never a row with a problem.
 func cmdImportSheet(ctx context.Context, c *cli, what string, args []string) error {
 	fs := flag.NewFlagSet("import "+what, flag.ContinueOnError)
 	apply := fs.Bool("apply", false, "write the rows that matched (without it: only show what would be done)")
@@ -84,6 +85,10 @@ func cmdImportSheet(ctx context.Context, c *cli, what string, args []string) err
 			return err
 		}
 		for _, r := range res.Rejected {
+			if r.ID == "" {
+				fmt.Fprintf(c.stderr, "未导入（第 %d 行）: %s\n", r.Row, oneLine(r.Err))
+				continue
+			}
 			fmt.Fprintf(c.stderr, "未导入 (%s): %s\n", r.ID, oneLine(r.Err))
 		}
 		fmt.Fprintf(c.stdout, "已导入：新增 %d，修改 %d，无变化 %d，未导入 %d。 (applied)\n", res.Created, res.Updated, res.Unchanged, len(res.Rejected))

@@ -8,10 +8,13 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"techaid/cmd/internal/cmdline"
 	"techaid/ledger"
+	"techaid/report"
 	"techaid/storage"
 )
 
@@ -55,7 +58,7 @@ func cmdImport(ctx context.Context, c *cli, args []string) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	quiet := fs.Bool("quiet", false, "no progress lines")
 	reference := fs.Bool("reference", false, "copies of the division list, as the app's set-up writes them")
-	if len(args) > 0 && (args[0] == "keyvillages" || args[0] == "advisors") {
+	if len(args) > 0 && slices.Contains(report.Imports, args[0]) {
 		return cmdImportSheet(ctx, c, args[0], args[1:])
 	}
 	pos, err := parse(fs, c, args, 2)
@@ -63,7 +66,7 @@ func cmdImport(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	if pos[0] != "villages" {
-		return fmt.Errorf("%w: import villages|keyvillages|advisors FILE", errUsage)
+		return fmt.Errorf("%w: import villages|%s FILE", errUsage, strings.Join(report.Imports, "|"))
 	}
 	f, err := os.Open(pos[1])
 	if err != nil {
