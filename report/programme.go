@@ -126,13 +126,14 @@ func yearList(year int, under ledger.Code) query.List { return query.List{Under:
 
 // programmeSheets are the work ledger's sheets for the programme's other records of the year within
 // under (""; the city's records are all of them). varietyTexts are the variety texts the year's
-// trainings name, with how often, read by the caller on its one walk of the trainings.
-func programmeSheets(st Store, year int, under ledger.Code, varietyTexts map[string]int) []Table {
+// trainings name, with how often, and surveys the year's needs surveys (surveyText), read by the
+// caller on its one walk of the trainings.
+func programmeSheets(st Store, year int, under ledger.Code, varietyTexts map[string]int, surveys map[string]string) []Table {
 	n := newNames(st)
 	on := yearEnd(st, year)
 	target, _ := YearTarget(st, year)
 	return []Table{
-		needsSheet(st, n, year, under, on, target.NeedDays),
+		needsSheet(st, n, year, under, on, target.NeedDays, surveys),
 		projectsSheet(st, n, year, under),
 		varietiesSheet(st, n, year, under, varietyTexts),
 		unlinkedSheet(st, year, under),
@@ -144,7 +145,7 @@ func programmeSheets(st Store, year int, under ledger.Code, varietyTexts map[str
 }
 
 // needsSheet lists the needs raised in the year, with how long each has waited (open) or took (closed).
-func needsSheet(st Store, n *names, year int, under ledger.Code, on ledger.Date, days int) Table {
+func needsSheet(st Store, n *names, year int, under ledger.Code, on ledger.Date, days int, surveys map[string]string) Table {
 	t := Table{Name: SheetNeeds, Columns: []string{"序号", "区县", "乡镇", "村", "产业", "需求（群众原话）", "专业组", "承接人",
 		"状态", "原因说明", "提出日期", "办结日期", "办理天数", fmt.Sprintf("超过 %d 天未办结", days), "来源调研", "服务记录（次）", "支持项目", "备注"}}
 	needs, _ := st.Needs(query.Needs{List: yearList(year, under)}, nil)
@@ -159,8 +160,8 @@ func needsSheet(st Store, n *names, year int, under ledger.Code, on ledger.Date,
 		if nd.Open() && took > days {
 			overdue = "是"
 		}
-		survey := ""
-		if nd.Survey != "" {
+		survey, ok := surveys[nd.Survey]
+		if !ok && nd.Survey != "" { // a survey of another year, or outside the place
 			survey = recordDate(st, nd.Survey)
 		}
 		var projects []string
@@ -181,10 +182,13 @@ func recordDate(st Store, id string) string {
 		return noLongerInStore + id
 	}
 	if t, err := ledger.As[ledger.Training](rec); err == nil {
-		return strings.TrimSpace(string(t.Date) + " " + t.Topic)
+		return surveyText(t)
 	}
 	return id
 }
+
+// surveyText is how a need's sheet names the survey that raised it: its date and topic.
+func surveyText(t ledger.Training) string { return strings.TrimSpace(string(t.Date) + " " + t.Topic) }
 
 // recordName is a project's name.
 func recordName(st Store, id string) string {

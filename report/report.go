@@ -90,6 +90,7 @@ func Ledger(st Store, year int, under ledger.Code, progress func(done, total int
 	advisors := map[string]*advisorSum{}
 	villages := map[ledger.Code]*villageSum{}
 	varietyTexts := map[string]int{} // what the trainings call varieties, for the varieties sheet
+	surveys := map[string]string{}   // needs surveys → date and topic, for the needs sheet
 	total := 0
 	if progress != nil {
 		n, err := st.CountTrainings(q)
@@ -107,6 +108,9 @@ func Ledger(st Store, year int, under ledger.Code, progress func(done, total int
 			main.Rows = append(main.Rows, ledgerRow(st, len(main.Rows)+1, t))
 			for _, v := range t.Varieties {
 				varietyTexts[v]++
+			}
+			if t.Kind == ledger.TrainingSurvey {
+				surveys[t.ID] = surveyText(t)
 			}
 			for _, id := range t.Advisors {
 				a := advisors[id]
@@ -170,7 +174,7 @@ func Ledger(st Store, year int, under ledger.Code, progress func(done, total int
 		byVillage.Rows = append(byVillage.Rows, []any{vil.CountyName, vil.TownshipName, nameOr(vil.Name, string(code)),
 			string(code), key, v.visits, v.attendees, v.brochures, v.surveys})
 	}
-	return append([]Table{main, byAdvisor, byVillage}, programmeSheets(st, year, under, varietyTexts)...), nil
+	return append([]Table{main, byAdvisor, byVillage}, programmeSheets(st, year, under, varietyTexts, surveys)...), nil
 }
 
 // ledgerRow is one line of the work ledger.
