@@ -34,16 +34,22 @@ var (
 		"认定日期", "备注"}
 )
 
-// names turns the codes and ids records hold into the names a sheet shows, each looked up once.
+// names turns the codes and ids records hold into the names a sheet shows, each looked up once. An
+// advisor whose name another advisor shares is written with the phone in brackets.
 type names struct {
 	st       Store
 	villages map[ledger.Code]ledger.Village
 	places   map[ledger.Code]string // county and township codes → their names
 	advisors map[string]string
+	same     map[string]int // advisors per name: a name two advisors share is written with the phone
 }
 
 func newNames(st Store) *names {
-	n := &names{st: st, villages: map[ledger.Code]ledger.Village{}, places: map[ledger.Code]string{}, advisors: map[string]string{}}
+	n := &names{st: st, villages: map[ledger.Code]ledger.Village{}, places: map[ledger.Code]string{}, advisors: map[string]string{},
+		same: map[string]int{}}
+	for _, a := range st.Advisors(query.Advisors{}, nil) {
+		n.same[normName(a.Name)]++
+	}
 	vs, _ := st.Villages(query.Villages{}, nil)
 	for _, v := range vs {
 		n.villages[v.Code] = v
@@ -97,6 +103,9 @@ func (n *names) advisor(id string) string {
 	name := noLongerListed + id
 	if a, err := n.st.Advisor(id); err == nil {
 		name = a.Name
+		if n.same[normName(a.Name)] > 1 { // 王强（13700000001）: the imports tell them apart by it
+			name += "（" + or(a.Phone, a.ID) + "）"
+		}
 	}
 	n.advisors[id] = name
 	return name

@@ -235,23 +235,66 @@ func (ri *recordImport) villagesOf(rr *rowReader, label, nameKey, codeKey string
 	return out
 }
 
-// advisorOf is the advisor a name means: one advisor of the roster with that name ("" and a problem
-// otherwise). A bracketed note after the name (王芳（研究员）) is dropped.
-func (ri *recordImport) advisorOf(rr *rowReader, label, name string) string {
+// advisorOf is the advisor a name means: the one advisor of the roster with that name. When several
+// share it, a note in brackets after the name (王强（13700000001）, 王强（沂源县农业局）: our export writes
+// the phone) tells them apart, or else the first of prefer's choices that leaves one (preferFor);
+// failing that the row is refused.
+func (ri *recordImport) advisorOf(rr *rowReader, label, name string, prefer []func(id string) bool) string {
 	if name == "" {
 		return ""
 	}
-	key := normName(villageNoteless(name))
-	same := ri.advisors[key]
+	bare := villageNoteless(name)
+	note := strings.Trim(strings.TrimSpace(strings.TrimPrefix(name, bare)), "（）() ")
+	same := ri.advisors[normName(bare)]
+	narrow := func(keep func(a ledger.Advisor) bool) []ledger.Advisor {
+		var out []ledger.Advisor
+		for _, a := range same {
+			if keep(a) {
+				out = append(out, a)
+			}
+		}
+		return out
+	}
+	if len(same) > 1 && note != "" {
+		if by := narrow(func(a ledger.Advisor) bool {
+			return a.Phone == note || a.ID == note || a.Employer != "" && strings.Contains(a.Employer, note)
+		}); len(by) > 0 {
+			same = by
+		}
+	}
+	for _, pick := range prefer {
+		if len(same) > 1 {
+			if by := narrow(func(a ledger.Advisor) bool { return pick(a.ID) }); len(by) == 1 {
+				same = by
+			}
+		}
+	}
 	switch len(same) {
 	case 1:
 		return same[0].ID
 	case 0:
 		rr.fail("「%s」%s 不在科技指导人员名册中（请先导入或添加）", label, name)
 	default:
-		rr.fail("「%s」名册里有 %d 位叫「%s」的人员，无法确定是哪一位：请在系统中录入", label, len(same), name)
+		rr.fail("「%s」名册里有 %d 位叫「%s」的人员，无法确定是哪一位：请在名字后注明电话，如 %s（%s）", label, len(same), bare,
+			bare, or(same[0].Phone, "电话"))
 	}
 	return ""
+}
+
+// preferFor is which of several same-named advisors a row more likely means, in turn: one the record
+// it updates already names; one paired today with one of its villages.
+func (ri *recordImport) preferFor(named []string, villages []ledger.Code) []func(id string) bool {
+	return []func(id string) bool{
+		func(id string) bool { return id != "" && slices.Contains(named, id) },
+		func(id string) bool {
+			for _, v := range villages {
+				if len(ri.st.Assignments(v, id, ledger.DateOf(ri.today), nil)) > 0 {
+					return true
+				}
+			}
+			return false
+		},
+	}
 }
 
 // villageNoteless drops a bracketed note: 王芳（研究员） is 王芳.
@@ -527,12 +570,6 @@ func PlanProjects(st Store, sheets []Sheet) (RecordPlan, error) {
 			continue
 		}
 		in.Year = rr.intOf("year", "年度", "年", "年度")
-		in.Lead = ri.advisorOf(rr, "项目负责人", rr.cell("lead"))
-		for _, name := range splitList(rr.cell("team")) {
-			if id := ri.advisorOf(rr, "团队成员", name); id != "" && id != in.Lead && !slices.Contains(in.Team, id) {
-				in.Team = append(in.Team, id)
-			}
-		}
 		in.Source = rr.choiceOf("source", "支持来源", ledger.ProjectSources, sourceWords)
 		in.Amount = rr.amountOf("amount", "支持金额（万元）")
 		in.State = rr.choiceOf("state", "状态", ledger.ProjectStates, projectStateWords)
@@ -559,6 +596,13 @@ func PlanProjects(st Store, sheets []Sheet) (RecordPlan, error) {
 		}
 		taken[key] = r.Line
 		cur, found := existing[key]
+		prefer := ri.preferFor(append([]string{cur.Lead}, cur.Team...), in.Villages)
+		in.Lead = ri.advisorOf(rr, "项目负责人", rr.cell("lead"), prefer)
+		for _, name := range splitList(rr.cell("team")) {
+			if id := ri.advisorOf(rr, "团队成员", name, prefer); id != "" && id != in.Lead && !slices.Contains(in.Team, id) {
+				in.Team = append(in.Team, id)
+			}
+		}
 		after := in
 		var before ledger.Entity
 		write := ledger.Entity(in)
@@ -697,7 +741,6 @@ func PlanLeaders(st Store, sheets []Sheet) (RecordPlan, error) {
 			rr.fail("%s", err.Error())
 		}
 		in.Phone = phone
-		in.Advisor = ri.advisorOf(rr, "帮带的科技指导人员", rr.cell("advisor"))
 		in.Since = rr.dateOf("since", "认定日期")
 		key := leaderKey(in.Name, in.Village)
 		if first, dup := taken[key]; dup && in.Name != "" && in.Village != "" {
@@ -705,6 +748,7 @@ func PlanLeaders(st Store, sheets []Sheet) (RecordPlan, error) {
 		}
 		taken[key] = r.Line
 		cur, found := existing[key]
+		in.Advisor = ri.advisorOf(rr, "帮带的科技指导人员", rr.cell("advisor"), ri.preferFor([]string{cur.Advisor}, villages))
 		after := in
 		var before ledger.Entity
 		write := ledger.Entity(in)

@@ -32,7 +32,11 @@ func programmeStore(t *testing.T, scope ledger.Code) (*storage.Store, map[string
 		if err != nil {
 			t.Fatal(err)
 		}
-		ids[a.Name] = id
+		if _, dup := ids[a.Name]; dup {
+			ids[a.Name+"2"] = id
+		} else {
+			ids[a.Name] = id
+		}
 		if city != st {
 			rec, err := city.Record(id)
 			if err != nil {
@@ -229,16 +233,17 @@ func TestLeaderList(t *testing.T) {
 	csv := strings.Join([]string{
 		"科技致富带头人、示范户名单,,,,,,,,",
 		"县区,镇,村名,户主姓名,认定类别,性别,联系电话,主导产业,帮带人,认定时间",
-		"沂源县,鲁村镇,鲁村一村,王德福,带头人,男,13800000001,苹果,李红梅,2026年4月1日",      // 3: new
-		"沂源县,鲁村镇,鲁村二村,李秀英,示范户,女,1.3800000002E+10,蔬菜,赵刚,2026-05-01", // 4: new, phone recovered, loose village
-		"沂源县,鲁村镇,鲁村一村,张大山,能人,男,13800000003,苹果,李红梅,2026-04-01",      // 5: kind
-		"沂源县,鲁村镇,某某村,刘二,示范户,男,13800000004,苹果,李红梅,2026-04-01",       // 6: village
-		"沂源县,鲁村镇,鲁村一村,孙三,示范户,未知,13800000005,苹果,李红梅,2026-04-01",     // 7: gender
-		"沂源县,鲁村镇,鲁村一村,周四,示范户,男,13800000006,苹果,王强,2026-04-01",       // 8: two 王强
-		"沂源县,鲁村镇,鲁村一村,吴五,示范户,男,13800000007,苹果,李红梅,",                // 9: no date
-		"沂源县,鲁村镇,鲁村一村,王德福,带头人,男,13800000001,苹果,李红梅,2026-04-01",     // 10: row 3 again
-		"沂源县,鲁村镇,鲁村一村,郑六,示范户,男,13800000008,苹果,李红梅,2026-13-01",      // 11: bad date
-		"沂源县,鲁村镇,鲁村一村,冯七,示范户,男,13800000009,苹果,李红梅,2026",            // 12: year only: new, said
+		"沂源县,鲁村镇,鲁村一村,王德福,带头人,男,13800000001,苹果,李红梅,2026年4月1日",             // 3: new
+		"沂源县,鲁村镇,鲁村二村,李秀英,示范户,女,1.3800000002E+10,蔬菜,赵刚,2026-05-01",        // 4: new, phone recovered, loose village
+		"沂源县,鲁村镇,鲁村一村,张大山,能人,男,13800000003,苹果,李红梅,2026-04-01",             // 5: kind
+		"沂源县,鲁村镇,某某村,刘二,示范户,男,13800000004,苹果,李红梅,2026-04-01",              // 6: village
+		"沂源县,鲁村镇,鲁村一村,孙三,示范户,未知,13800000005,苹果,李红梅,2026-04-01",            // 7: gender
+		"沂源县,鲁村镇,鲁村一村,周四,示范户,男,13800000006,苹果,王强,2026-04-01",              // 8: two 王强
+		"沂源县,鲁村镇,鲁村一村,吴五,示范户,男,13800000007,苹果,李红梅,",                       // 9: no date
+		"沂源县,鲁村镇,鲁村一村,王德福,带头人,男,13800000001,苹果,李红梅,2026-04-01",            // 10: row 3 again
+		"沂源县,鲁村镇,鲁村一村,郑六,示范户,男,13800000008,苹果,李红梅,2026-13-01",             // 11: bad date
+		"沂源县,鲁村镇,鲁村一村,冯七,示范户,男,13800000009,苹果,李红梅,2026",                   // 12: year only: new, said
+		"沂源县,鲁村镇,鲁村一村,陈八,示范户,男,13800000010,苹果,王强（13700000002）,2026-04-01", // 13: the second 王强
 	}, "\n")
 	plan, err := PlanLeaders(st, readBytes(t, "名单.csv", []byte(csv)))
 	if err != nil {
@@ -251,6 +256,7 @@ func TestLeaderList(t *testing.T) {
 		3: {AdvisorNew, ""}, 4: {AdvisorNew, "鲁村二村 对应为"}, 5: {AdvisorError, "「类别」应为"}, 6: {AdvisorError, "某某村"},
 		7: {AdvisorError, "「性别」"}, 8: {AdvisorError, "2 位叫「王强」"}, 9: {AdvisorError, "认定日期"},
 		10: {AdvisorError, "与第 3 行是同一个人"}, 11: {AdvisorError, "不是有效的日期"}, 12: {AdvisorNew, "只有年份"},
+		13: {AdvisorNew, ""},
 	}
 	if len(plan.Rows) != len(want) {
 		t.Fatalf("%d rows, want %d: %v", len(plan.Rows), len(want), plan.Lines())
@@ -264,8 +270,11 @@ func TestLeaderList(t *testing.T) {
 		t.Fatalf("the preview wrote %d leaders", n)
 	}
 	res, err := plan.Apply(ctx, st, nil)
-	if err != nil || res.Created != 3 || len(res.Rejected) != 0 {
+	if err != nil || res.Created != 4 || len(res.Rejected) != 0 {
 		t.Fatalf("apply: %+v %v", res, err)
+	}
+	if ls, _ := st.Leaders(query.Leaders{List: query.List{Search: "陈八"}}, nil); len(ls) != 1 || ls[0].Advisor != ids["王强2"] {
+		t.Fatalf("陈八's mentor: %+v, want the 王强 of 13700000002 (%s)", ls, ids["王强2"])
 	}
 	ls, _ := st.Leaders(query.Leaders{List: query.List{Search: "李秀英"}}, nil)
 	if len(ls) != 1 || ls[0].Phone != "13800000002" || ls[0].Village != "370323102202" || ls[0].Kind != ledger.LeaderModel ||
@@ -289,7 +298,7 @@ func TestLeaderList(t *testing.T) {
 	}
 	dst, _ := programmeStore(t, "3703")
 	back, err := PlanLeaders(dst, sheets)
-	if err != nil || back.Count(AdvisorNew) != 3 || back.Writes() != 3 {
+	if err != nil || back.Count(AdvisorNew) != 4 || back.Writes() != 4 {
 		t.Fatalf("round trip: %v %s %v", err, back.Summary(), back.Lines())
 	}
 	// Its projects sheet is empty (no projects in this store): said, not another sheet read instead.
