@@ -277,7 +277,8 @@ func TestSeedAndBench(t *testing.T) {
 	})
 }
 
-// TestExportLedger: export ledger writes the work ledger as a workbook with its roll-ups, and as CSV
+// TestExportLedger: export ledger writes the work ledger as a workbook with its roll-ups and the
+// programme's sheets, and as CSV
 // files with a byte-order mark; a bad --out is a usage error.
 func TestExportLedger(t *testing.T) {
 	t.Parallel()
@@ -294,7 +295,8 @@ func TestExportLedger(t *testing.T) {
 	if err != nil || len(rows) != 301 || rows[0][0] != "序号" || rows[300][0] != "300" {
 		t.Fatalf("the ledger sheet: %d rows, %v", len(rows), err)
 	}
-	if got := f.GetSheetList(); len(got) != 3 {
+	// The roll-ups, then a sheet per kind of the programme.
+	if got := f.GetSheetList(); len(got) != 11 || got[1] != "按科技指导人员" || got[3] != "需求" || got[10] != "星创天地、农科驿站" {
 		t.Errorf("sheets %v", got)
 	}
 	csvOut := filepath.Join(t.TempDir(), "台账.csv")
