@@ -28,17 +28,6 @@ type Ledger interface {
 	CountTrainings(q query.Trainings) (int, error)
 	ServiceDays(advisor string, from, to ledger.Date) (int, error)
 	Progress(year int, under ledger.Code, on ledger.Date, ws query.WatchSet) query.Progress
-	Needs(q query.Needs, ws query.WatchSet) ([]ledger.Need, int)
-	Projects(q query.Projects, ws query.WatchSet) ([]ledger.Project, int)
-	Varieties(q query.Varieties, ws query.WatchSet) []ledger.Variety
-	Introductions(q query.Introductions, ws query.WatchSet) ([]ledger.Introduction, int)
-	Leaders(q query.Leaders, ws query.WatchSet) ([]ledger.Leader, int)
-	PublicityList(q query.Publicity, ws query.WatchSet) ([]ledger.Publicity, int)
-	Parks(under ledger.Code, ws query.WatchSet) []ledger.Park
-	ParkPairings(q query.ParkPairings, ws query.WatchSet) []ledger.ParkPairing
-	Platforms(q query.Platforms, ws query.WatchSet) ([]ledger.Platform, int)
-	MatchVariety(text string) query.VarietyMatch
-	Unlinked(year int, under ledger.Code) []query.Unlinked
 	Stats(ws query.WatchSet) query.Stats
 
 	// The programme's kinds beyond trainings (needs, projects, the registries, …): lists newest first
@@ -54,6 +43,7 @@ type Ledger interface {
 	Platforms(q query.Platforms, ws query.WatchSet) ([]ledger.Platform, int)
 	VarietiesByName(prefix string, limit int) []ledger.Variety
 	MatchVariety(text string) query.VarietyMatch
+	Unlinked(year int, under ledger.Code) []query.Unlinked // the reports' 未登记的品种技术
 	YearTarget(year int) (ledger.Target, bool)
 	Record(id string) (ledger.Record, error)
 	History(id string) ([]query.Audit, error)
