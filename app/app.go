@@ -207,9 +207,9 @@ func (u *UI) Show(title string) {
 }
 
 // today is the date on the office's clock, corrected by the city's offset once known.
-func (u *UI) today() ledger.Date { return ledger.DateOf(u.st.Wall()) }
+func (u *UI) today() ledger.Date { return ledger.DateOf(u.st.Clock().Today()) }
 
-func (u *UI) year() int { return u.st.Wall().In(ledger.China).Year() }
+func (u *UI) year() int { return u.st.Clock().Today().Year() }
 
 // yearStart is the first day of this year: "this year" in the figures a detail shows.
 func (u *UI) yearStart() ledger.Date { return ledger.Date(fmt.Sprintf("%04d-01-01", u.year())) }

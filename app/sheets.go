@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
-	"techaid/ledger"
 	"techaid/query"
 	"techaid/report"
 )
@@ -46,7 +45,7 @@ func (u *UI) newSheetsTab() *sheetsTab {
 	for m := 1; m <= 12; m++ {
 		t.month.Options = append(t.month.Options, T("%d 月", m))
 	}
-	t.month.SetSelectedIndex(int(u.st.Wall().In(ledger.China).Month()) - 1)
+	t.month.SetSelectedIndex(int(u.st.Clock().Today().Month()) - 1)
 	t.which = widget.NewSelect(titles, func(string) {
 		if t.spec().Name == "monthly" {
 			t.month.Enable()

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"techaid/ledger"
 	"techaid/query"
 )
 
@@ -101,6 +102,11 @@ func (b *statusBar) show() {
 	}
 	if state.OffsetWarning() {
 		b.clock.SetText(offsetText(state.Offset))
+		b.clock.Show()
+	} else if ck := b.u.st.Clock(); ck.Doubtful() {
+		// Never synced, and the PC's clock reads a time that cannot be: a dead CMOS battery.
+		b.clock.SetText(T("本机时间显示为 %s，明显不对：记录照常保存，连上市局后自动校正；请校准电脑时间",
+			ck.Wall().In(ledger.China).Format("2006-01-02")))
 		b.clock.Show()
 	} else {
 		b.clock.Hide()

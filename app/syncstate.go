@@ -24,7 +24,7 @@ type SyncState struct {
 	Done, Total uint64        // of this session's changes to send, acknowledged so far
 	Pulled      int           // records received from the city in this session
 	AsOf        time.Time     // when everything was last acknowledged
-	Offset      time.Duration // this PC's clock minus the city's
+	Offset      time.Duration // the city's clock minus this PC's (positive: this PC runs slow)
 	Problem     string        // why the last attempt failed, as a Chinese sentence; "" if none
 	Office      string        // the office as the city registered it
 	Upgrade     Upgrade       // a new version the city publishes, as far as its download has come
@@ -90,23 +90,27 @@ func (s SyncState) describe(pending uint64) string {
 	return text
 }
 
-// offsetText says how far the clock is off, in words.
+// offsetText says how far the clock is off (offset: the city's clock minus this PC's), in words a clerk
+// reads (约 26 年, 约 3 天), and what to do.
 func offsetText(d time.Duration) string {
-	ahead := d > 0
+	slow := d > 0
 	if d < 0 {
 		d = -d
 	}
+	const day = 24 * time.Hour
 	var amount string
 	switch {
-	case d >= 48*time.Hour:
-		amount = T("%d 天", int(d/(24*time.Hour)))
+	case d >= 365*day-day/2:
+		amount = T("约 %d 年", int((d+365*day/2)/(365*day)))
+	case d >= day:
+		amount = T("约 %d 天", int((d+day/2)/day))
 	case d >= time.Hour:
-		amount = T("%d 小时", int(d/time.Hour))
+		amount = T("约 %d 小时", int((d+time.Hour/2)/time.Hour))
 	default:
-		amount = T("%d 分钟", int(d/time.Minute))
+		amount = T("约 %d 分钟", int((d+time.Minute/2)/time.Minute))
 	}
-	if ahead {
-		return T("本机时钟比市局快 %s，请校准电脑时间（记录不受影响）", amount)
+	if slow {
+		return T("本机时钟比市局慢 %s，请校准电脑时间（记录不受影响）", amount)
 	}
-	return T("本机时钟比市局慢 %s，请校准电脑时间（记录不受影响）", amount)
+	return T("本机时钟比市局快 %s，请校准电脑时间（记录不受影响）", amount)
 }

@@ -345,7 +345,8 @@ func (t *trainingForm) validationProblems(ve *ledger.ValidationError) []fieldPro
 // formChecker is what validation needs to know, from this office's store.
 type formChecker struct{ u *UI }
 
-func (c formChecker) Today() time.Time { return c.u.st.Wall() }
+func (c formChecker) Today() time.Time { return c.u.st.Clock().Today() }
+func (c formChecker) Doubtful() bool   { return c.u.st.Clock().Doubtful() }
 func (c formChecker) VillageKnown(code ledger.Code) bool {
 	_, err := c.u.st.Village(code)
 	return err == nil

@@ -68,7 +68,9 @@ type Clock struct {
 	offset time.Duration // added to wall: the city hub's time minus this PC's, once known
 	known  bool          // Correct was called: the corrected wall clock can be trusted
 	last   Stamp
-	far    Stamp // the last stamp After handed out beyond MaxAhead
+	far    Stamp     // the last stamp After handed out beyond MaxAhead
+	seen   time.Time // the latest corrected time this clock read or stamped: time never goes back from it
+	reset  bool      // the offset was dropped because the PC's clock was set right since it was measured
 }
 
 // MaxAhead is how far ahead of the (corrected) wall clock a stamp from another replica may be and still
@@ -91,7 +93,7 @@ func NewClock(wall func() time.Time, last Stamp) *Clock {
 func (c *Clock) Now() Stamp {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	phys := MakeStamp(c.wall().Add(c.offset).UnixMilli(), 0)
+	phys := MakeStamp(c.now().UnixMilli(), 0)
 	if phys > c.last {
 		c.last = phys
 	} else if c.last < maxStamp {
@@ -116,7 +118,32 @@ func (c *Clock) Observe(s Stamp) {
 
 // plausible reports whether s may move the clock. c.mu must be held.
 func (c *Clock) plausible(s Stamp) bool {
-	return !c.known || s.WallMillis() <= c.wall().Add(c.offset+MaxAhead).UnixMilli()
+	return !c.known || s.WallMillis() <= c.now().Add(MaxAhead).UnixMilli()
+}
+
+// now reads the corrected wall clock. c.mu must be held.
+//
+// An offset measured against the hub holds for the clock it was measured on. A clerk who sets the PC's
+// clock right afterwards (the README tells them to) would otherwise have it corrected a second time
+// until the next sync: a PC that said 2000 and was set to 2026 would stamp 2052. So an offset beyond
+// MaxAhead is dropped when the PC's clock itself now reads at or after the latest time this clock knew
+// to be true (a clock running that far slow cannot catch up by itself), or when, corrected, it reads
+// before that time (a clock that ran fast was set back). Where the two readings cannot be told apart (a
+// PC slow by an hour, switched off for longer than that) the clock drops the offset rather than risk
+// stamping ahead of the real time; the next sync measures it again.
+func (c *Clock) now() time.Time {
+	w := c.wall()
+	if c.known && (c.offset > MaxAhead || c.offset < -MaxAhead) && !c.seen.IsZero() {
+		raw := !w.Before(c.seen.Add(-MaxAhead)) // the PC's own reading is not behind known time
+		if raw && (c.offset > 0 || w.Add(c.offset).Before(c.seen.Add(-MaxAhead))) {
+			c.offset, c.reset = 0, true
+		}
+	}
+	t := w.Add(c.offset)
+	if c.known && t.After(c.seen) {
+		c.seen = t
+	}
+	return t
 }
 
 // After returns a new stamp above both Now and s: what a write on top of a version stamped s needs
@@ -158,10 +185,113 @@ func (c *Clock) Correct(offset time.Duration) {
 	defer c.mu.Unlock()
 	c.offset = offset
 	c.known = true
-	now := MakeStamp(c.wall().Add(offset).UnixMilli(), 0)
-	if c.last.WallMillis() > c.wall().Add(offset+MaxAhead).UnixMilli() {
+	c.reset = false
+	c.seen = c.wall().Add(offset)
+	now := MakeStamp(c.seen.UnixMilli(), 0)
+	if c.last.WallMillis() > c.seen.Add(MaxAhead).UnixMilli() {
 		c.last = now
 	}
+}
+
+// Resume applies an offset measured in an earlier run (the store keeps it). Unlike Correct it does not
+// take the corrected reading for the truth: if the PC's clock was set right since the offset was
+// measured, the offset is dropped (see Reset).
+func (c *Clock) Resume(offset time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset, c.known, c.reset = offset, true, false
+	c.seen = c.last.Time()
+	if c.last < MakeStamp(notBefore.UnixMilli(), 0) {
+		c.seen = time.Time{} // no stamp of this replica's own tells the time (reference data only)
+	}
+	if c.last.WallMillis() > c.now().Add(MaxAhead).UnixMilli() {
+		c.last = MakeStamp(c.now().UnixMilli(), 0)
+	}
+}
+
+// Reset reports whether the offset was dropped because the PC's clock was set right after it was
+// measured: the corrected time is the PC's own until the next sync measures it again.
+func (c *Clock) Reset() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now()
+	return c.reset
+}
+
+// Known reports whether the hub's time is known (a sync measured the offset, in this run or before).
+func (c *Clock) Known() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.known
+}
+
+// notBefore is a time every PC running this code has passed: this version was written in 2026. A PC
+// whose clock reads earlier has lost its time (a dead CMOS battery says 2000-01-01).
+var notBefore = time.Date(2026, 1, 1, 0, 0, 0, 0, China)
+
+// Doubtful reports a clock that cannot say what day it is: the hub's time was never learned and the
+// PC's clock reads a time before this software was written, or before a stamp this replica handed out
+// (it went back: a power cut emptied the CMOS). Validation then accepts dates up to a year past Today,
+// and the city checks them again against its own clock when they arrive.
+func (c *Clock) Doubtful() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.doubtful()
+}
+
+func (c *Clock) doubtful() bool {
+	if c.known {
+		return false
+	}
+	w := c.wall()
+	return w.Before(notBefore) || w.Add(MaxAhead).Before(c.last.Time()) && c.last >= MakeStamp(notBefore.UnixMilli(), 0)
+}
+
+// Warning is a sentence for the clerk when the clock is wrong, "" when it looks right: how far it is off
+// the city's clock (in words a clerk reads: 约 26 年, 约 3 天, 约 5 分钟), or that it cannot be right,
+// and what to do. Records are saved either way.
+func (c *Clock) Warning() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now()
+	switch {
+	case c.doubtful():
+		return fmt.Sprintf("本机时间显示为 %s，明显不对（电脑主板电池可能没电了）。记录照常保存；"+
+			"连上市局后自动按市局时间校正。请校准电脑的日期和时间。", c.wall().In(China).Format("2006-01-02 15:04"))
+	case c.offset > MaxAhead || c.offset < -MaxAhead:
+		return OffsetWarning(c.offset)
+	}
+	return ""
+}
+
+// OffsetWarning says, for the clerk, how far this PC's clock is off the city's (offset is the city's
+// time minus the PC's) and what to do.
+func OffsetWarning(offset time.Duration) string {
+	way := "慢"
+	if offset < 0 {
+		way, offset = "快", -offset
+	}
+	return fmt.Sprintf("本机时钟比市局%s%s：请校准电脑的日期和时间（已保存的记录不受影响）", way, Roughly(offset))
+}
+
+// Roughly says a duration as a clerk reads it: 约 26 年, 约 3 天, 约 5 小时, 约 5 分钟, 不到 1 分钟.
+func Roughly(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	const day = 24 * time.Hour
+	round := func(unit time.Duration) int64 { return int64((d + unit/2) / unit) }
+	switch {
+	case d >= 365*day-day/2:
+		return fmt.Sprintf("约 %d 年", int64((d+day*365/2)/(day*365)))
+	case d >= day:
+		return fmt.Sprintf("约 %d 天", round(day))
+	case d >= time.Hour:
+		return fmt.Sprintf("约 %d 小时", round(time.Hour))
+	case d >= time.Minute:
+		return fmt.Sprintf("约 %d 分钟", round(time.Minute))
+	}
+	return "不到 1 分钟"
 }
 
 // Wall reads the PC's wall clock, uncorrected.
@@ -171,6 +301,7 @@ func (c *Clock) Wall() time.Time { return c.wall() }
 func (c *Clock) Offset() time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.now()
 	return c.offset
 }
 
@@ -183,11 +314,18 @@ func (c *Clock) Last() Stamp {
 
 // Today is the calendar date the clock believes it is in China (UTC+8): the later of the wall clock and
 // the highest stamp seen, so a PC that woke up in the year 2000 still accepts today's records.
+//
+// A doubtful clock (Doubtful) reads no earlier than the day this software was written.
 func (c *Clock) Today() time.Time {
-	now := c.wall().Add(c.Offset())
-	if t := c.Last().Time(); t.After(now) {
+	c.mu.Lock()
+	now := c.now()
+	if t := c.last.Time(); t.After(now) {
 		now = t
 	}
+	if c.doubtful() && now.Before(notBefore) {
+		now = notBefore
+	}
+	c.mu.Unlock()
 	y, m, d := now.In(China).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, China)
 }

@@ -611,3 +611,81 @@ func TestClockAfterLargestStamp(t *testing.T) {
 		}
 	}
 }
+
+// Issue 14: an offset measured against the hub holds for the clock it was measured on. Set right by
+// the clerk, the PC's clock must not be corrected a second time; not set, the offset goes on applying.
+func TestClockResume(t *testing.T) {
+	y2000 := time.Date(2000, 1, 1, 9, 0, 0, 0, ledger.China)
+	slow := may1.Sub(y2000) // a PC at 2000 synced on May 1
+	fast := may1.Sub(y2099)
+	tests := []struct {
+		name   string
+		last   time.Time     // the corrected time of its last stamp
+		offset time.Duration // measured then
+		wall   time.Time     // the PC's clock now
+		want   time.Time     // the corrected time now
+		reset  bool
+	}{
+		{"slow, not set: a day later", may1, slow, y2000.Add(24 * time.Hour), may1.Add(24 * time.Hour), false},
+		{"slow, set right", may1, slow, may1.Add(time.Hour), may1.Add(time.Hour), true},
+		{"fast, not set: a day later", may1, fast, y2099.Add(24 * time.Hour), may1.Add(24 * time.Hour), false},
+		{"fast, set right", may1, fast, may1.Add(time.Hour), may1.Add(time.Hour), true},
+		{"slow by a minute: the offset stays", may1, time.Minute, may1.Add(24 * time.Hour), may1.Add(24*time.Hour + time.Minute), false},
+		{"slow again after a second power cut", may1, slow, y2000.Add(time.Hour), y2000.Add(time.Hour + slow), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := ledger.NewClock(frozen(tt.wall), ledger.MakeStamp(tt.last.UnixMilli(), 0))
+			c.Resume(tt.offset)
+			if n := c.Now(); n.WallMillis() != tt.want.UnixMilli() {
+				t.Errorf("Now = %v, want %v", n.Time(), tt.want)
+			}
+			if c.Reset() != tt.reset {
+				t.Errorf("Reset = %v, want %v", c.Reset(), tt.reset)
+			}
+			if tt.reset && c.Warning() != "" {
+				t.Errorf("a clock set right is warned about: %s", c.Warning())
+			}
+		})
+	}
+}
+
+func TestClockDoubtful(t *testing.T) {
+	y2000 := time.Date(2000, 1, 1, 9, 0, 0, 0, ledger.China)
+	c := ledger.NewClock(frozen(y2000), ledger.ReferenceStamp)
+	if !c.Doubtful() || c.Warning() == "" {
+		t.Errorf("a never-synced PC at 2000: Doubtful %v, Warning %q", c.Doubtful(), c.Warning())
+	}
+	if y := c.Today().Year(); y < 2026 {
+		t.Errorf("Today of a PC at 2000 = %v", c.Today())
+	}
+	c.Correct(may1.Sub(y2000))
+	if c.Doubtful() {
+		t.Error("a synced clock is doubtful")
+	}
+	if c := ledger.NewClock(frozen(may1), 0); c.Doubtful() || c.Warning() != "" {
+		t.Errorf("a right clock: Doubtful %v, Warning %q", c.Doubtful(), c.Warning())
+	}
+	// A PC that stamped in May and then lost its time before it ever synced.
+	if c := ledger.NewClock(frozen(may1.AddDate(0, 0, -3)), ledger.MakeStamp(may1.UnixMilli(), 0)); !c.Doubtful() {
+		t.Error("a clock that went back before its own stamps is not doubtful")
+	}
+}
+
+func TestRoughly(t *testing.T) {
+	const day = 24 * time.Hour
+	for d, want := range map[time.Duration]string{
+		236003*time.Hour + 28*time.Minute: "约 27 年", 9480 * day: "约 26 年", 3 * day: "约 3 天", 5 * time.Hour: "约 5 小时",
+		5*time.Minute + 20*time.Second: "约 5 分钟", -3 * day: "约 3 天", 20 * time.Second: "不到 1 分钟",
+	} {
+		if got := ledger.Roughly(d); got != want {
+			t.Errorf("Roughly(%v) = %q, want %q", d, got, want)
+		}
+	}
+	if w := ledger.OffsetWarning(9480 * day); w != "本机时钟比市局慢约 26 年：请校准电脑的日期和时间（已保存的记录不受影响）" {
+		t.Errorf("OffsetWarning = %q", w)
+	}
+	if w := ledger.OffsetWarning(-3 * day); w[:len("本机时钟比市局快")] != "本机时钟比市局快" {
+		t.Errorf("OffsetWarning(-3 days) = %q", w)
+	}
+}

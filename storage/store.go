@@ -220,7 +220,7 @@ func (s *Store) load(wall func() time.Time) error {
 	}
 	s.clock = ledger.NewClock(wall, last)
 	if offset != nil {
-		s.clock.Correct(time.Duration(*offset))
+		s.clock.Resume(time.Duration(*offset))
 	}
 	s.seqCh = make(chan struct{})
 	return nil

@@ -369,11 +369,22 @@ func (s *Store) Reidentify() error {
 }
 
 // SetClockOffset stores the offset between the hub's clock and this PC's (see ledger.Clock.Correct) and
-// applies it to the store's clock; it is applied again on every open.
+// applies it to the store's clock; it is applied again on every open (ledger.Clock.Resume).
+//
+// When it differs by more than ledger.MaxAhead from the offset the store's clock applied until now (none
+// before a first sync), the PC's clock was wrong when its clerk recorded what the hub does not hold yet:
+// those versions are moved by the difference in the same write (restamp), before they are pushed.
 func (s *Store) SetClockOffset(d time.Duration) error {
+	delta := d - s.clock.Offset()
 	s.clock.Correct(d)
+	now := s.clock.Wall().Add(d)
 	return s.write(func(b *batch) error {
 		b.kind[kindMeta] = true
+		if delta > ledger.MaxAhead || delta < -ledger.MaxAhead {
+			if _, err := b.restamp(delta, now); err != nil {
+				return fmt.Errorf("restamp: %w", err)
+			}
+		}
 		return setJSONBatch(b, metaOffset, int64(d))
 	})
 }

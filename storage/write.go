@@ -210,6 +210,7 @@ func getRecord(txn *badger.Txn, k ledger.Kind, id string) (ledger.Record, bool, 
 type checker struct{ b *batch }
 
 func (c checker) Today() time.Time { return c.b.s.clock.Today() }
+func (c checker) Doubtful() bool   { return c.b.s.clock.Doubtful() }
 func (c checker) VillageKnown(code ledger.Code) bool {
 	v, _ := c.b.mem.First(tableVillages, indexID, string(code))
 	return v != nil

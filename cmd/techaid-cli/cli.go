@@ -98,6 +98,7 @@ func init() {
 		{"restore", "restore FILE                       replaces the data directory; the old one is kept beside it", cmdRestore},
 		{"seed", "seed --villages FILE [--advisors 300] [--trainings 100000] [--needs 10000] [--projects 1000] [--introductions 5000]\n" +
 			"                                     [--leaders 1000] [--publicity 300] [--year 2026]   demo and benchmark data", cmdSeed},
+		{"clock", "clock [--json]                     this PC's time, corrected by the city's as last measured, and today's date", cmdClock},
 		{"bench", "bench                              open the store and print open time, RSS and query latencies", cmdBench},
 	}
 }
@@ -193,6 +194,10 @@ func (c *cli) open() (*storage.Store, error) {
 func (c *cli) notice(s *storage.Store) {
 	if t := s.Tightened(); t != nil {
 		fmt.Fprintln(c.stderr, "techaid-cli: 注意："+t.Chinese())
+	}
+	// A wrong clock never stops a clerk recording; it is said every time, as the app's status bar does.
+	if w := s.Clock().Warning(); w != "" {
+		fmt.Fprintln(c.stderr, "techaid-cli: 注意："+w)
 	}
 }
 

@@ -112,7 +112,7 @@ func (c *cli) syncOnce(ctx context.Context, cl *client.Client) error {
 		sum.Pushed, len(sum.Refused), sum.Pulled, sum.Changed, sum.Conflicts, sum.Elapsed.Seconds(),
 		sum.Pushed, len(sum.Refused), sum.Pulled, sum.Changed, sum.Conflicts, rate, st.Office, st.Scope)
 	if st.OffsetWarning() {
-		fmt.Fprintf(c.stdout, "注意：本机时钟与市局相差 %s，请校准本机时间 (clock offset %s)\n", st.Offset.Round(time.Second), st.Offset)
+		fmt.Fprintf(c.stdout, "注意：%s (clock offset %s)\n", ledger.OffsetWarning(st.Offset), st.Offset.Round(time.Second))
 	}
 	return nil
 }

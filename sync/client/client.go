@@ -107,7 +107,7 @@ func (s State) Chinese() string {
 		fmt.Fprintf(&b, " · 待上报 %d 条", s.Pending)
 	}
 	if s.OffsetWarning() {
-		fmt.Fprintf(&b, " · 本机时钟与市局相差 %s，请校准", s.Offset.Round(time.Minute))
+		b.WriteString(" · " + ledger.OffsetWarning(s.Offset))
 	}
 	return b.String()
 }
