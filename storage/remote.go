@@ -354,6 +354,9 @@ func keepParkedInScope(held, in ledger.Record) ledger.Record {
 // the office that made the record may not have sent it again yet): park says to keep it aside. A
 // record the hub holds that would lack one is refused.
 func (b *batch) validatePush(in, merged ledger.Record, after ledger.Entity, exists bool) (park bool, err error) {
+	if far := b.farAhead(in); len(far) > 0 {
+		return false, &ledger.ValidationError{Kind: in.Kind, ID: in.ID, Fields: far}
+	}
 	e := after // the usual case: every value sent won
 	for name, f := range in.Fields {
 		if name != ledger.FieldDeleted && merged.Fields[name] != f {
@@ -391,6 +394,32 @@ func (b *batch) validatePush(in, merged ledger.Record, after ledger.Entity, exis
 		return false, &ledger.ValidationError{Kind: ve.Kind, ID: ve.ID, Fields: bad}
 	}
 	return missing, nil
+}
+
+// MaxStampAhead is how far beyond the hub's clock a stamp an office pushes may lie. An office stamps
+// with its clock corrected by the hub's (PROTOCOL.md §5) and moves stamps its wrong clock made before it
+// pushes them, so an honest one stays within ledger.MaxAhead plus the drift between two measurements. A
+// stamp beyond this would win every merge against real later work (a 2099 clock), and the largest stamp
+// could not be beaten at all.
+const MaxStampAhead = time.Hour
+
+// farAhead names the fields of a pushed record stamped beyond the hub's time + MaxStampAhead.
+func (b *batch) farAhead(in ledger.Record) []ledger.FieldError {
+	now := b.today
+	if now.IsZero() {
+		now = b.s.clock.Wall().Add(b.s.clock.Offset())
+	}
+	limit := now.Add(MaxStampAhead).UnixMilli()
+	var far []ledger.FieldError
+	for _, name := range slices.Sorted(maps.Keys(in.Fields)) {
+		if st := in.Fields[name].Stamp; st.WallMillis() > limit {
+			label, _ := ledger.Label(in.Kind, name)
+			far = append(far, ledger.FieldError{Field: name, Label: label,
+				Zh: fmt.Sprintf("修改时间 %s 晚于市局时间：这台电脑的时钟走快了", st.Time().In(ledger.China).Format("2006-01-02 15:04")),
+				En: fmt.Sprintf("stamped %s, beyond the city's clock", st.Time().Format(time.RFC3339))})
+		}
+	}
+	return far
 }
 
 // hubChecker answers validation's questions on the hub. Today is the hub's date. A village or advisor

@@ -49,6 +49,8 @@ type session struct {
 	// reconcile
 	welcome protocol.Welcome
 	offset  time.Duration // the hub's clock minus this PC's
+	hubAt   time.Time     // the hub's time at monoAt, as the welcome said it
+	monoAt  time.Time     // read with the monotonic clock: hubAt + time.Since(monoAt) is the hub's time now
 	cursor  uint64        // pulled up to
 	first   uint64        // acknowledged when the session began
 	acked   uint64        // acknowledged by the hub
@@ -226,10 +228,32 @@ func (s *session) hello(ctx context.Context) (protocol.Welcome, error) {
 	s.c.update(func(st *State) { st.Release = welcome.Release })
 	rtt := time.Since(sentMono)
 	s.offset = time.UnixMilli(welcome.Time).Sub(sent.Add(rtt / 2))
+	s.hubAt, s.monoAt = time.UnixMilli(welcome.Time), sentMono.Add(rtt/2)
 	if err := s.st.SetClockOffset(s.offset); err != nil {
 		return welcome, err
 	}
 	return welcome, nil
+}
+
+// recheckClock measures the offset again, without the network, before a push: the hub's time is the
+// welcome's moved on by the monotonic clock, which setting the PC's clock does not move. A clerk who sets
+// the clock while the session runs (a year typed wrong, or set right) would otherwise stamp with the old
+// correction until the next pong, and a save meanwhile would push a stamp the hub refuses as beyond its
+// time (PROTOCOL.md §5). Storing the new offset moves what was stamped meanwhile (storage restamps).
+func (s *session) recheckClock() error {
+	if s.monoAt.IsZero() {
+		return nil
+	}
+	off := s.hubAt.Add(time.Since(s.monoAt)).Sub(s.st.Wall())
+	if d := off - s.st.Clock().Offset(); d <= ledger.MaxAhead && d >= -ledger.MaxAhead {
+		return nil
+	}
+	s.offset = off
+	if err := s.st.SetClockOffset(off); err != nil {
+		return err
+	}
+	s.c.update(func(st *State) { st.Offset = off })
+	return nil
 }
 
 // holding reads what the store holds, as the hello says it (but for the time): this replica, its last
@@ -413,6 +437,9 @@ func (s *session) settle(ctx context.Context, head uint64) error {
 // protocol.BatchBytes (cut by the estimate, then by the encoded size; one change always goes). A push
 // of nothing (To 0) when there are no changes after s.next.
 func (s *session) nextPush() (protocol.Push, []byte, error) {
+	if err := s.recheckClock(); err != nil {
+		return protocol.Push{}, nil, err
+	}
 	chs, err := s.st.Changes(s.next, s.c.cfg.Batch)
 	if err != nil || len(chs) == 0 {
 		return protocol.Push{}, nil, err

@@ -771,3 +771,43 @@ func TestLargeRecords(t *testing.T) {
 	}
 	checkConverged(t, h, a, b)
 }
+
+// Issue 14: a clerk sets the PC's clock to 2099 while the app is connected, and saves at once, before a
+// pong measures the clock again. The training must reach the city stamped with the real time (the hub
+// refuses a stamp beyond its time, so one pushed as 2099 would never arrive), and the warning shows.
+func TestClockSetWhileLive(t *testing.T) {
+	t.Parallel()
+	h := synctest.StartHub(t)
+	tok := h.Office("鲁村镇", synctest.Lucun)
+	var wall synctest.Clock
+	a := synctest.NewReplica(t, h.URL, tok, synctest.Lucun, "张敏", storage.Options{Wall: wall.Now})
+	ctx, cancel := context.WithTimeout(bg, time.Minute)
+	done := make(chan error, 1)
+	go func() { done <- a.Client.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Errorf("Run: %v, want context.Canceled", err)
+		}
+	}()
+	synctest.WaitState(t, a.Client, "up to date", synctest.UpToDate)
+	began := time.Now()
+	wall.Set(time.Date(2099, 1, 1, 9, 0, 0, 0, ledger.China))
+	id := create(t, a.Store, training("改了年份之后录入", codes(t, synctest.Lucun)[0]))
+	synctest.Eventually(t, "the city holds the training", func() bool {
+		_, err := storage.Get[ledger.Training](h.Store, id)
+		return err == nil
+	})
+	rec, err := h.Store.Record(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, f := range rec.Fields {
+		if f.Stamp.Time().Before(began.Add(-time.Second)) || f.Stamp.Time().After(time.Now().Add(ledger.MaxAhead)) {
+			t.Errorf("the city holds %s stamped %s", name, f.Stamp.Time())
+		}
+	}
+	if !strings.Contains(a.Client.State().Chinese(), "本机时钟比市局快约 7") {
+		t.Errorf("no warning of a clock 73 years fast: %q", a.Client.State().Chinese())
+	}
+}
