@@ -142,14 +142,7 @@ func (h *Hub) serveSync(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the upgrader has answered
 	}
-	select {
-	case h.shakes <- struct{}{}:
-	default:
-		refuse(conn, protocol.Err(protocol.CodeBusy, "too many connections are starting"))
-		return
-	}
 	s, welcome, perr := h.handshake(conn, r)
-	<-h.shakes
 	if perr != nil {
 		h.log.Printf("hub: %s: refused: %s", r.RemoteAddr, perr.Message)
 		refuse(conn, *perr)
@@ -226,6 +219,15 @@ func (h *Hub) handshake(conn *websocket.Conn, r *http.Request) (*session, protoc
 		return fail(protocol.CodeRevoked, "")
 	case len(h.sessions) >= h.cfg.MaxSessions:
 		return fail(protocol.CodeBusy, "too many offices connected")
+	}
+	// A handshake slot is for an office whose token the hub knows: connections that never say hello,
+	// or say it with a token nobody was given, cost a goroutine for at most the 10 s a hello may take
+	// (and the city's listener caps them per address), never a slot an office needs (issue 14).
+	select {
+	case h.shakes <- struct{}{}:
+		defer func() { <-h.shakes }()
+	default:
+		return fail(protocol.CodeBusy, "too many connections are starting")
 	}
 	// A replica id belongs to the office that first used it. Another office's hello with it is refused
 	// before anything else: the owner's session stays, and nothing of what the hub holds from it is shown
