@@ -255,6 +255,52 @@ func TestSlowReaders(t *testing.T) {
 	if st.Sessions < slow {
 		t.Errorf("%d sessions: the hub cut the slow readers (%d) before the good office was done", st.Sessions, slow)
 	}
+
+	// Revoking the office of sessions stuck in a write returns without waiting out the write timeout
+	// (issue 14, item 11: it waited up to 30 s per session, here ten minutes), and ends them.
+	revoked := make(chan error, 1)
+	go func() {
+		_, err := h.Revoke("市局")
+		revoked <- err
+	}()
+	var err2 error
+	synctest.Eventually(t, "Revoke returns while the slow readers still hang", func() bool {
+		select {
+		case err2 = <-revoked:
+			return true
+		default:
+			return false
+		}
+	})
+	if err2 != nil {
+		t.Fatal(err2)
+	}
+	waitSessions(t, h.Hub, 0)
+}
+
+// A PC whose connection was cut without the hub noticing reconnects while the hub is at MaxSessions:
+// its new session replaces the old one instead of being told busy (issue 14, item 11).
+func TestReconnectAtCap(t *testing.T) {
+	t.Parallel()
+	h := startHub(t, hub.Config{MaxSessions: 2})
+	tok := h.office(t, "鲁村镇", synctest.Lucun)
+	a := session(t, h.wsURL(), tok, "pc-a")
+	t.Cleanup(func() { _ = a.Close() })
+	b := session(t, h.wsURL(), tok, "pc-b")
+	t.Cleanup(func() { _ = b.Close() })
+	again := session(t, h.wsURL(), tok, "pc-a") // a's old socket is still open: a cut nobody noticed
+	t.Cleanup(func() { _ = again.Close() })
+	expectErrorAmid(t, a, protocol.CodeBadRequest)
+	c, _, err := websocket.DefaultDialer.Dial(h.wsURL(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	send(t, c, hello(tok, "pc-c"))
+	expectError(t, c, protocol.CodeBusy) // a third PC is over the cap
+	send(t, again, protocol.Ping{Time: 5})
+	if m, ok := recv(t, again).(protocol.Pong); !ok || m.Echo != 5 {
+		t.Errorf("the reconnected PC's session: %#v", m)
+	}
 }
 
 // raw is a frame as a hostile client sends it: a websocket message type and its bytes.

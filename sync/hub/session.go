@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -27,6 +28,7 @@ type session struct {
 	peer    *Peer
 
 	writeMu sync.Mutex
+	ending  atomic.Bool   // fail began: no frame is written after its own
 	wakeCh  chan struct{} // new changes in the session's scope
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -53,6 +55,9 @@ func (s *session) send(m protocol.Message) error {
 func (s *session) sendFrame(buf []byte) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	if s.ending.Load() {
+		return errEnding
+	}
 	_ = s.conn.SetWriteDeadline(time.Now().Add(s.h.cfg.WriteTimeout))
 	if err := s.conn.WriteMessage(websocket.TextMessage, buf); err != nil {
 		return err
@@ -67,8 +72,16 @@ func (s *session) fail(e protocol.Error) {
 		if e.Code != protocol.CodeShuttingDown {
 			s.h.log.Printf("hub: %s (replica %s): ending the session: %s", s.office.Name, s.replica, e.Message)
 		}
-		_ = s.send(e)
+		// An office that stopped reading may hold writeMu in a write that waits out the write timeout
+		// (30 s; Revoke and Close waited as long): no write starts after this, a near deadline on the
+		// socket ends the one under way, and the error frame and the close get a second each.
+		s.ending.Store(true)
+		_ = s.conn.NetConn().SetWriteDeadline(time.Now().Add(time.Second))
 		s.writeMu.Lock()
+		if buf, err := protocol.Encode(e); err == nil {
+			_ = s.conn.SetWriteDeadline(time.Now().Add(time.Second))
+			_ = s.conn.WriteMessage(websocket.TextMessage, buf)
+		}
 		_ = s.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, string(e.Code)),
 			time.Now().Add(time.Second))
 		s.writeMu.Unlock()
@@ -76,6 +89,9 @@ func (s *session) fail(e protocol.Error) {
 		_ = s.conn.Close()
 	})
 }
+
+// errEnding is sendFrame's error once the session is being ended (fail).
+var errEnding = errors.New("the session is ending")
 
 // errTooLarge is readFrame's error for a frame over its limit.
 var errTooLarge = errors.New("frame over the size limit")
@@ -217,8 +233,6 @@ func (h *Hub) handshake(conn *websocket.Conn, r *http.Request) (*session, protoc
 		return fail(protocol.CodeUnauthorized, "")
 	case o.Revoked != nil:
 		return fail(protocol.CodeRevoked, "")
-	case len(h.sessions) >= h.cfg.MaxSessions:
-		return fail(protocol.CodeBusy, "too many offices connected")
 	}
 	// A handshake slot is for an office whose token the hub knows: connections that never say hello,
 	// or say it with a token nobody was given, cost a goroutine for at most the 10 s a hello may take
@@ -240,6 +254,17 @@ func (h *Hub) handshake(conn *websocket.Conn, r *http.Request) (*session, protoc
 	if owner != o.ID {
 		h.log.Printf("hub: %s (%s) said hello as replica %s, which belongs to %s: refused", o.Name, o.Scope, hello.Replica, h.ownerName(owner))
 		return fail(protocol.CodeReplicaTaken, "replica "+hello.Replica)
+	}
+	// The cap counts the sessions that go on: a PC reconnecting after a cut the hub has not noticed
+	// replaces its old session below, so it is not told busy while its own dead socket holds a place.
+	replaced := 0
+	for old := range h.sessions {
+		if old.replica == hello.Replica {
+			replaced++
+		}
+	}
+	if len(h.sessions)-replaced >= h.cfg.MaxSessions {
+		return fail(protocol.CodeBusy, "too many offices connected")
 	}
 	acked, mark, err := h.st.PeerAckedMark(hello.Replica)
 	if err != nil {
