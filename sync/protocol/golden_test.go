@@ -32,7 +32,8 @@ const (
 )
 
 // allTypes lists every message type; each must have a golden frame.
-var allTypes = []Type{THello, TWelcome, TPush, TAck, TPull, TChanges, TError, TPing, TPong}
+var allTypes = []Type{THello, TWelcome, TPush, TAck, TPull, TChanges, TError, TPing, TPong,
+	TFileOffer, TFileChunk, TFileAck, TFileRefused}
 
 // goldenFiles returns the golden file paths, sorted.
 func goldenFiles(t testing.TB) []string {

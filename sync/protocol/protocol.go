@@ -214,6 +214,16 @@ func (c Code) Chinese() string {
 		return "市局服务器繁忙，稍后自动重试"
 	case CodeShuttingDown:
 		return "市局服务器正在停机，稍后自动重试"
+	case CodeFileTooLarge:
+		return "文件太大，市局不接收"
+	case CodeQuota:
+		return "本单位今天上报的佐证材料已达市局规定的上限，明天自动继续上报"
+	case CodeNotEvidence:
+		return "不是图片（JPEG、PNG）或 PDF 文件，市局不接收"
+	case CodeHashMismatch:
+		return "文件在传输中损坏，将重新上报"
+	case CodeNotListed:
+		return "市局还没有列出这个文件的记录，记录同步后再上报"
 	case CodeReplicaTaken:
 		return "这台电脑的数据编号已属于另一个单位，市局不接受本单位用它同步：请联系市局（数据目录是否从别的单位复制而来？）"
 	default:
@@ -261,6 +271,18 @@ func Encode(m Message) ([]byte, error) {
 	case Pong:
 		v.T = TPong
 		return json.Marshal(v)
+	case FileOffer:
+		v.T = TFileOffer
+		return json.Marshal(v)
+	case FileChunk:
+		v.T = TFileChunk
+		return json.Marshal(v)
+	case FileAck:
+		v.T = TFileAck
+		return json.Marshal(v)
+	case FileRefused:
+		v.T = TFileRefused
+		return json.Marshal(v)
 	}
 	return nil, fmt.Errorf("encode: unknown message %T", m)
 }
@@ -298,6 +320,14 @@ type frame struct {
 	Echo     int64        `json:"echo"`
 	Platform string       `json:"platform"`
 	Release  *Release     `json:"release"`
+	SHA256   string       `json:"sha256"`
+	Size     int64        `json:"size"`
+	Kind     ledger.Kind  `json:"kind"`
+	ID       string       `json:"id"`
+	Offset   int64        `json:"offset"`
+	Data     []byte       `json:"data"`
+	Held     int64        `json:"held"`
+	Done     bool         `json:"done"`
 }
 
 // Decode reads one frame. Unknown members are ignored (a newer peer may send more); an unknown type, a
@@ -345,6 +375,20 @@ func Decode(data []byte) (Message, error) {
 		m = Ping{T: f.T, Time: f.Time}
 	case TPong:
 		m = Pong{T: f.T, Echo: f.Echo, Time: f.Time}
+	case TFileOffer:
+		o := FileOffer{T: f.T, SHA256: f.SHA256, Size: f.Size, Kind: f.Kind, ID: f.ID}
+		err = o.check()
+		m = o
+	case TFileChunk:
+		c := FileChunk{T: f.T, SHA256: f.SHA256, Offset: f.Offset, Data: f.Data}
+		err = c.check()
+		m = c
+	case TFileAck:
+		a := FileAck{T: f.T, SHA256: f.SHA256, Held: f.Held, Done: f.Done}
+		err = a.check()
+		m = a
+	case TFileRefused:
+		m = FileRefused{T: f.T, SHA256: f.SHA256, Code: f.Code, Message: f.Message}
 	default:
 		return nil, fmt.Errorf("%w: unknown type %q", ErrMalformed, f.T)
 	}

@@ -445,6 +445,10 @@ func TestEncodeSetsType(t *testing.T) {
 		Error{Code: CodeBusy},
 		Ping{Time: 1},
 		Pong{T: TPing, Echo: 1, Time: 2},
+		FileOffer{SHA256: strings.Repeat("ab", 32), Size: 1, Kind: ledger.KindTraining, ID: "t1"},
+		FileChunk{T: TFileAck, SHA256: strings.Repeat("ab", 32), Data: []byte{0xff}},
+		FileAck{SHA256: strings.Repeat("ab", 32), Held: 1, Done: true},
+		FileRefused{SHA256: strings.Repeat("ab", 32), Code: CodeQuota},
 	}
 	seen := map[Type]bool{}
 	for _, m := range msgs {
