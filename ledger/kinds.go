@@ -93,6 +93,7 @@ type Training struct {
 	Brochures     int      `f:"brochures" zh:"发放资料（份）" en:"brochures" json:"brochures,omitempty"`
 	Varieties     []string `f:"varieties" zh:"引进品种/技术" en:"varieties or technologies" json:"varieties,omitempty"`
 	Notes         string   `f:"notes" zh:"备注" en:"notes" json:"notes,omitempty"`
+	Evidence      []string `f:"evidence" zh:"佐证材料" en:"evidence" json:"evidence,omitempty"`
 	Deleted       bool     `f:"deleted" zh:"已删除" en:"deleted" json:"deleted,omitempty"`
 }
 

@@ -53,6 +53,7 @@ type Need struct {
 	Raised    Date     `f:"raised" zh:"提出日期" en:"raised on" json:"raised,omitempty"`
 	Closed    Date     `f:"closed" zh:"办结日期" en:"closed on" json:"closed,omitempty"`
 	Notes     string   `f:"notes" zh:"备注" en:"notes" json:"notes,omitempty"`
+	Evidence  []string `f:"evidence" zh:"佐证材料" en:"evidence" json:"evidence,omitempty"`
 	Deleted   bool     `f:"deleted" zh:"已删除" en:"deleted" json:"deleted,omitempty"`
 }
 
@@ -108,6 +109,7 @@ type Project struct {
 	Jobs       int      `f:"jobs" zh:"带动就业（人）" en:"jobs created" json:"jobs,omitempty"`
 	Varieties  []string `f:"varieties" zh:"引进品种/技术" en:"varieties or technologies" json:"varieties,omitempty"`
 	Notes      string   `f:"notes" zh:"备注" en:"notes" json:"notes,omitempty"`
+	Evidence   []string `f:"evidence" zh:"佐证材料" en:"evidence" json:"evidence,omitempty"`
 	Deleted    bool     `f:"deleted" zh:"已删除" en:"deleted" json:"deleted,omitempty"`
 }
 
@@ -220,15 +222,16 @@ type Park struct {
 // ParkPairing pairs a science park with a key village for a period (园区结对), like an advisor's
 // assignment: ending one and starting another is an adjustment, and the ended ones are its history.
 type ParkPairing struct {
-	ID      string `f:"id" zh:"编号" en:"id" json:"id"`
-	Park    string `f:"park" zh:"园区" en:"park" json:"park,omitempty"` // a park id
-	Village Code   `f:"village" zh:"村" en:"village" json:"village,omitempty"`
-	From    Date   `f:"from" zh:"开始日期" en:"from" json:"from,omitempty"`
-	To      Date   `f:"to" zh:"结束日期" en:"to" json:"to,omitempty"`
-	Reason  string `f:"reason" zh:"结对（调整）原因" en:"reason" json:"reason,omitempty"`
-	Jobs    int    `f:"jobs" zh:"带动就业（人）" en:"jobs created" json:"jobs,omitempty"`
-	Notes   string `f:"notes" zh:"备注" en:"notes" json:"notes,omitempty"`
-	Deleted bool   `f:"deleted" zh:"已删除" en:"deleted" json:"deleted,omitempty"`
+	ID       string   `f:"id" zh:"编号" en:"id" json:"id"`
+	Park     string   `f:"park" zh:"园区" en:"park" json:"park,omitempty"` // a park id
+	Village  Code     `f:"village" zh:"村" en:"village" json:"village,omitempty"`
+	From     Date     `f:"from" zh:"开始日期" en:"from" json:"from,omitempty"`
+	To       Date     `f:"to" zh:"结束日期" en:"to" json:"to,omitempty"`
+	Reason   string   `f:"reason" zh:"结对（调整）原因" en:"reason" json:"reason,omitempty"`
+	Jobs     int      `f:"jobs" zh:"带动就业（人）" en:"jobs created" json:"jobs,omitempty"`
+	Notes    string   `f:"notes" zh:"备注" en:"notes" json:"notes,omitempty"`
+	Evidence []string `f:"evidence" zh:"佐证材料" en:"evidence" json:"evidence,omitempty"`
+	Deleted  bool     `f:"deleted" zh:"已删除" en:"deleted" json:"deleted,omitempty"`
 }
 
 // ActiveOn reports whether the pairing covers the date (an open end runs on).

@@ -19,13 +19,13 @@ var (
 		ID: "N-1", Village: "370323102201", Industry: "苹果", Problem: "苹果树腐烂病多发，\"刮了又长\"，不知道怎么治",
 		Group: "林果", Advisor: "A-017", State: ledger.NeedResolved, Reason: "已指导刮治并涂药",
 		Survey: "T-1", Trainings: []string{"T-1", "T-2"}, Projects: []string{"P-1"},
-		Raised: "2026-03-02", Closed: "2026-04-20", Notes: "回访满意", Deleted: true,
+		Raised: "2026-03-02", Closed: "2026-04-20", Notes: "回访满意", Evidence: []string{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa|jpeg|312345|2026-04-28 09:12|36.812345,118.054321|签到表.jpg"}, Deleted: true,
 	}
 	fullProject = ledger.Project{
 		ID: "P-1", Name: "沂源苹果矮化密植示范", Year: 2026, Villages: []ledger.Code{"370323102201", "370323102202"},
 		Lead: "A-017", Team: []string{"A-018"}, Group: "林果", Source: ledger.SourceCity, Amount: 12.5,
 		State: ledger.ProjectAccepted, Applied: "2026-01-05", Approved: "2026-02-01", Finished: "2026-04-30",
-		Households: 120, Jobs: 15, Varieties: []string{"鲁丽", "矮化, 密植"}, Notes: "市级项目", Deleted: true,
+		Households: 120, Jobs: 15, Varieties: []string{"鲁丽", "矮化, 密植"}, Notes: "市级项目", Evidence: []string{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa|jpeg|312345|2026-04-28 09:12|36.812345,118.054321|签到表.jpg"}, Deleted: true,
 	}
 	fullVariety = ledger.Variety{
 		ID: "V-1", Name: "鲁丽", Kind: ledger.VarietyBreed, Group: "林果", Industry: "苹果",
@@ -51,7 +51,7 @@ var (
 	}
 	fullParkPairing = ledger.ParkPairing{
 		ID: "Q-1", Park: "K-1", Village: "370323102201", From: "2026-01-01", To: "2026-12-31",
-		Reason: "苹果产业对口", Jobs: 12, Notes: "园区用工", Deleted: true,
+		Reason: "苹果产业对口", Jobs: 12, Notes: "园区用工", Evidence: []string{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa|jpeg|312345|2026-04-28 09:12|36.812345,118.054321|签到表.jpg"}, Deleted: true,
 	}
 	fullPlatform = ledger.Platform{
 		ID: "F-1", Name: "鲁村农科驿站", Kind: ledger.PlatformStation, Level: ledger.LevelProvincial,

@@ -291,6 +291,9 @@ func Validate(e Entity, ck Checker) error {
 			return fmt.Errorf("validate: unknown record type %T", e)
 		}
 	}
+	if e.RecordKind().HasEvidence() {
+		c.evidence(e)
+	}
 	return c.result(e.RecordID())
 }
 
