@@ -80,6 +80,13 @@ func TestWalls(t *testing.T) {
 		{"techaid/internal/memstat", "reading /proc is the standard library only", notStandard("techaid/internal/memstat")},
 		{"techaid/storage", "storage never imports sync, the UI or the reports",
 			is("techaid/sync", "techaid/app", "techaid/report")},
+		{"techaid/storage", "storage keeps evidence files as bytes and never decodes them (the evidence package does, for its callers)",
+			is("techaid/evidence", "golang.org/x/image", "github.com/dsoprea")},
+		{"techaid/evidence", "checking and shrinking files knows no store, no sync and no UI",
+			func(dep string) bool {
+				return engines(dep) || is("techaid/storage", "techaid/sync", "techaid/app", "fyne.io")(dep)
+			}},
+		{"techaid/evidence", "checking files runs on the city server: no cgo", cgo},
 		{"techaid/sync/protocol", "the wire layer knows no storage and no socket",
 			is("techaid/storage", "github.com/gorilla/websocket", "net", "net/http", "golang.org/x/net")},
 		{"techaid/app", "the UI reaches the store and sync through the interfaces main wires: no Badger, go-memdb, storage, websocket or sync client",

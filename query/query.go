@@ -78,6 +78,11 @@ type Stats struct {
 	Acked         uint64 `json:"acked"`     // of those, acknowledged by the city
 	Pending       uint64 `json:"pending"`   // of those, not yet acknowledged by the city
 	Conflicts     int    `json:"conflicts"` // not yet reviewed
+	// Evidence files stored whole here and their bytes; of those attached here, the ones the city
+	// has not acknowledged yet.
+	EvidenceFiles   int   `json:"evidence_files"`
+	EvidenceBytes   int64 `json:"evidence_bytes"`
+	EvidencePending int   `json:"evidence_pending"`
 }
 
 // ImportResult reports a bulk write.

@@ -24,6 +24,7 @@ import (
 //	p <kind> <id>                              on a hub: a record kept aside until it is whole (parkedKey)
 //	k <year:2> <metric> 0x00 <code> [0x00 <member>]  a yearly figure of a place, or a member of a set
 //	                                           figure with its reference count (format 3, counts.go)
+//	e <m|b|r|q|z> <hash:32> ...                evidence files, by content hash (format 4, evidence.go)
 const (
 	prefixMeta         byte = 'm'
 	prefixRecord       byte = 'r'
@@ -36,6 +37,7 @@ const (
 	prefixDoc          byte = 'n'
 	prefixParked       byte = 'p'
 	prefixCount        byte = 'k'
+	prefixEvidence     byte = 'e' // evidence files (evidence.go)
 
 	trainingByVillage byte = 'v'
 	trainingByAdvisor byte = 'a'

@@ -28,7 +28,13 @@ const formatFile = "techaid.format"
 var migrations = map[int]func(s *Store, id query.Identity) error{
 	1: addKindIndex,
 	2: countTrainingVarieties,
+	3: addEvidence,
 }
+
+// addEvidence (format 3 → 4) has nothing to build: no record of an older format lists evidence. The
+// step is the format's number, so that an older program refuses a store whose evidence it would
+// neither keep referenced nor collect.
+func addEvidence(*Store, query.Identity) error { return nil }
 
 // checkFormatFile refuses a store whose format file names a newer format. A store without the file
 // (format 1 did not write one) goes on to be opened and checked in meta.

@@ -240,7 +240,16 @@ func (s *Store) Stats(ws query.WatchSet) query.Stats {
 	id, cnt := s.id, s.cnt
 	s.mu.Unlock()
 	st := query.Stats{Replica: id.Replica, Scope: id.Scope, Clerk: id.Clerk, Trainings: cnt.Trainings,
-		Changes: cnt.Seq, Acked: cnt.Acked, Pending: cnt.Seq - cnt.Acked, Conflicts: cnt.Open}
+		Changes: cnt.Seq, Acked: cnt.Acked, Pending: cnt.Seq - cnt.Acked, Conflicts: cnt.Open,
+		EvidenceFiles: cnt.EvidenceFiles, EvidenceBytes: cnt.EvidenceBytes}
+	_ = s.view(func(txn *badger.Txn) error { // the upload queue is short: files attached since the last sync
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixEvidence, evQueue}, PrefetchValues: false})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			st.EvidencePending++
+		}
+		return nil
+	})
 	txn := s.mem.Txn(false)
 	watchGen(txn, ws, kindMeta)
 	count := func(table, index string, args ...any) int {

@@ -23,7 +23,7 @@ import (
 
 // FormatVersion is the version of the on-disk layout this build writes. A store of a newer version is
 // refused untouched; older ones are migrated on open.
-const FormatVersion = 3 // 2: the training index by kind; 3: the programme's counts (migrate.go)
+const FormatVersion = 4 // 2: the training index by kind; 3: the programme's counts; 4: evidence (migrate.go)
 
 // Options configure Open. The zero value is right for an office PC.
 type Options struct {
@@ -85,6 +85,9 @@ type counters struct {
 	Conflicts uint64 `json:"conflicts"` // last conflict-log sequence number
 	Open      int    `json:"open"`      // conflicts not yet reviewed
 	Trainings int    `json:"trainings"` // live trainings
+	// Evidence files complete in this store and their bytes (evidence.go).
+	EvidenceFiles int   `json:"evidence_files,omitempty"`
+	EvidenceBytes int64 `json:"evidence_bytes,omitempty"`
 }
 
 const (
@@ -451,6 +454,11 @@ func (s *Store) collectGarbage(ctx context.Context, interval time.Duration, logg
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+		if files, size, err := s.CollectEvidence(ctx, time.Now()); err != nil {
+			logger.Printf("storage: evidence GC: %v", err)
+		} else if files > 0 {
+			logger.Printf("storage: evidence GC: %d files no record has listed for %v, %d bytes, given back", files, EvidenceGrace, size)
 		}
 		for ctx.Err() == nil {
 			err := s.db.RunValueLogGC(0.5)

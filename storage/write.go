@@ -57,6 +57,8 @@ type batch struct {
 	// varieties, parks) written by the import's earlier transactions are live: the snapshot the
 	// import reads from does not hold them (by recordKey).
 	live map[string]bool
+	// dirty marks a write of evidence bytes or marks, which change no record and no counter.
+	dirty bool
 }
 
 // kvWrite is one buffered write (del: a deletion).
@@ -104,7 +106,7 @@ func (s *Store) write(fn func(b *batch) error) error {
 	if err := fn(b); err != nil {
 		return err
 	}
-	if len(b.kind) == 0 && b.cnt == s.cnt {
+	if len(b.kind) == 0 && b.cnt == s.cnt && !b.dirty {
 		return nil // nothing changed
 	}
 	if err := b.seal(); err != nil {
@@ -361,6 +363,15 @@ const (
 
 func (b *batch) putRecord(rec ledger.Record) error {
 	key := recordKey(rec.Kind, rec.ID)
+	if rec.Kind.HasEvidence() {
+		old, _, err := b.get(rec.Kind, rec.ID)
+		if err != nil {
+			return err
+		}
+		if err := b.reref(old, rec); err != nil {
+			return err
+		}
+	}
 	if err := b.set(key, encodeRecord(rec)); err != nil {
 		return fmt.Errorf("write %s %s: %w", rec.Kind, rec.ID, err)
 	}
