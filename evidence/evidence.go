@@ -34,15 +34,31 @@ const (
 	LongSide = 1600
 )
 
-// Errors. Each says in plain words what is wrong; the UI adds what to do.
+// ErrNotEvidence is in the chain of every refusal of a file for what it is (errors.Is): not an image
+// or a PDF, damaged, a HEIC photo, too many pixels. ErrTooLarge is not one: a size is a limit.
+var ErrNotEvidence = errors.New("not an image or a PDF")
+
+// refusal is an error that says in English what is wrong with a file and, to a clerk, in Chinese
+// (ledger.ChineseError). Each value is its own sentinel.
+type refusal struct {
+	en, zh      string
+	notEvidence bool
+}
+
+func (r *refusal) Error() string        { return r.en }
+func (r *refusal) Chinese() string      { return r.zh }
+func (r *refusal) Is(target error) bool { return r.notEvidence && target == ErrNotEvidence }
+
+// Refusals, each also an ErrNotEvidence except ErrTooLarge.
 var (
-	ErrUnknown   = errors.New("not a JPEG, PNG or PDF file")
-	ErrHEIC      = errors.New("a HEIC photo: no kept Go library reads it")
-	ErrCorrupt   = errors.New("the file is damaged: it does not decode")
-	ErrTooLarge  = errors.New("the file is too large")
-	ErrEmpty     = errors.New("the file is empty")
-	ErrTooMany   = errors.New("the image has too many pixels")
-	ErrNotPDFish = errors.New("not a PDF: its structure is missing")
+	ErrEmpty   = &refusal{"the file is empty", "文件是空的", true}
+	ErrUnknown = &refusal{"not a JPEG, PNG or PDF file", "这个文件不是图片（JPEG、PNG）或 PDF，不能作为佐证材料", true}
+	ErrHEIC    = &refusal{"a HEIC photo: no kept Go library reads it",
+		"这是苹果手机的 HEIC 格式照片，本程序读不了：请在手机“设置 > 相机 > 格式”中选“兼容性最佳”后重拍，或先转成 JPEG 再附加", true}
+	ErrCorrupt   = &refusal{"the file is damaged: it does not decode", "文件已损坏或不完整，无法读取，请重新拍照或重新导出", true}
+	ErrTooMany   = &refusal{"the image has too many pixels", "图片像素太多（超过 6400 万），请用手机的普通拍照模式重拍", true}
+	ErrNotPDFish = &refusal{"not a PDF: its structure is missing", "看起来是 PDF，但文件不完整或已损坏，请重新导出或扫描", true}
+	ErrTooLarge  = &refusal{"the file is too large", "文件太大：照片不超过 40 MB，PDF 不超过 20 MB", false}
 )
 
 // File is a file ready to store: the bytes to keep and what the record's evidence field says of them.

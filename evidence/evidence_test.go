@@ -9,6 +9,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"strings"
 	"testing"
 
 	"techaid/evidence"
@@ -250,4 +251,18 @@ func BenchmarkPreparePhoto(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(src))/1e6, "MB-in")
 	b.ReportMetric(float64(kept)/1e3, "KB-kept")
+}
+
+func TestRefusalsSayWhyInChinese(t *testing.T) {
+	_, err := evidence.Check([]byte("MZ\x90\x00 this is a program"))
+	if !errors.Is(err, evidence.ErrNotEvidence) || !errors.Is(err, evidence.ErrUnknown) {
+		t.Fatalf("an executable: %v", err)
+	}
+	if zh := ledger.Chinese(err); !strings.Contains(zh, "不是图片") {
+		t.Errorf("Chinese: %q", zh)
+	}
+	_, err = evidence.Check(make([]byte, evidence.MaxStored+1))
+	if errors.Is(err, evidence.ErrNotEvidence) || !strings.Contains(ledger.Chinese(err), "文件太大") {
+		t.Errorf("oversized: %v / %s", err, ledger.Chinese(err))
+	}
 }

@@ -258,10 +258,20 @@ func TestEvidenceTravels(t *testing.T) {
 		t.Errorf("wrong bytes were kept: %v", err)
 	}
 	exe := append([]byte("MZ"), bytes.Repeat([]byte{0x90}, 5000)...)
-	if _, err := cityStore.PutEvidenceChunk(ctx, evidence.Hash(exe), int64(len(exe)), 0, exe, check); !errors.Is(err, evidence.ErrUnknown) {
+	if _, err := cityStore.PutEvidenceChunk(ctx, evidence.Hash(exe), int64(len(exe)), 0, exe, check); !errors.Is(err, evidence.ErrNotEvidence) {
 		t.Errorf("an executable: %v", err)
 	}
-	if st := cityStore.Stats(nil); st.EvidenceFiles != 1 || st.EvidenceBytes != size || st.EvidencePending != 0 {
+	// Whole, as the hub stores what it assembled in transit.
+	if err := cityStore.PutEvidence(ctx, pdf.Item.Hash, wrong, check); !errors.Is(err, ErrHashMismatch) {
+		t.Errorf("PutEvidence of wrong bytes: %v", err)
+	}
+	if err := cityStore.PutEvidence(ctx, pdf.Item.Hash, pdf.Data, check); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := cityStore.ReadEvidence(pdf.Item.Hash); err != nil || !bytes.Equal(got, pdf.Data) {
+		t.Errorf("PutEvidence: %d bytes, %v", len(got), err)
+	}
+	if st := cityStore.Stats(nil); st.EvidenceFiles != 2 || st.EvidenceBytes != size+pdf.Item.Size || st.EvidencePending != 0 {
 		t.Errorf("the city's stats: %+v", st)
 	}
 }
