@@ -137,21 +137,19 @@ func (t *sheetsTab) exportTo(s report.Spec, path string) {
 	wait.Resize(fyne.NewSize(420, 140))
 	wait.Show()
 	s.Progress = func(done, total int) {
-		fyne.Do(func() { bar.SetValue(float64(done) / float64(max(total, 1))) })
+		fyne.Do(func() {
+			bar.SetValue(float64(done) / float64(max(total, 1)))
+			if done >= total {
+				step.SetText(T("正在写入文件…")) // the last sheets and the workbook's packing
+			}
+		})
 	}
 	var files []string
 	rows := 0
 	u.saveWith(func(context.Context) error {
-		tables, err := report.Build(u.st, s)
-		if err != nil {
-			return err
-		}
-		rows = len(tables[0].Rows)
-		fyne.Do(func() {
-			bar.SetValue(1)
-			step.SetText(T("正在写入文件…"))
-		})
-		files, err = report.WriteFile(path, tables)
+		// The work ledger is written as it is read: the bar follows both.
+		var err error
+		files, rows, err = report.Export(u.st, s, path)
 		return err
 	}, func(err error) {
 		wait.Hide()

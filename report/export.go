@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"techaid/ledger"
@@ -33,8 +34,46 @@ type Spec struct {
 	Progress func(done, total int)
 }
 
-// Build makes the tables of an export from the store.
+// Build makes the tables of an export from the store, every row in memory (Export writes a file
+// without holding them).
 func Build(st Store, s Spec) ([]Table, error) {
+	tables, err := build(st, s)
+	if err != nil {
+		return nil, err
+	}
+	var out []Table
+	for _, t := range tables {
+		ts, err := t.Expand()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ts...)
+	}
+	return out, nil
+}
+
+// Export builds an export and writes it to path (see WriteFile), the work ledger streamed from the
+// store as it is written. It returns the files written and the rows of the first table.
+func Export(st Store, s Spec, path string) (files []string, rows int, err error) {
+	tables, err := build(st, s)
+	if err != nil {
+		return nil, 0, err
+	}
+	first := tables[0]
+	if first.Stream != nil {
+		stream := first.Stream
+		tables[0].Stream = func(yield func(row []any) error) error {
+			return stream(func(row []any) error { rows++; return yield(row) })
+		}
+	} else {
+		rows = len(first.Rows)
+	}
+	files, err = WriteFile(path, tables)
+	return files, rows, err
+}
+
+// build makes the tables of an export, the work ledger streamed.
+func build(st Store, s Spec) ([]Table, error) {
 	today := st.Clock().Today()
 	if s.Year == 0 {
 		s.Year = today.Year()
@@ -44,7 +83,7 @@ func Build(st Store, s Spec) ([]Table, error) {
 	}
 	switch s.Name {
 	case "ledger":
-		return Ledger(st, s.Year, s.Under, s.Progress)
+		return []Table{LedgerStream(st, s.Year, s.Under, s.Progress)}, nil
 	case "targets":
 		t, err := Targets(st, s.Year, s.Under, yearEnd(st, s.Year))
 		return []Table{t}, err
@@ -105,7 +144,8 @@ func WriteFile(path string, tables []Table) ([]string, error) {
 		}
 		return []string{path}, nil
 	}
-	for i, t := range tables {
+	for i := 0; i < len(tables); i++ {
+		t := tables[i]
 		p := path
 		if i > 0 {
 			p = strings.TrimSuffix(path, filepath.Ext(path)) + "-" + t.Name + ".csv"
@@ -114,6 +154,13 @@ func WriteFile(path string, tables []Table) ([]string, error) {
 			return files, err
 		}
 		files = append(files, p)
+		if t.Stream != nil && t.More != nil {
+			more, err := t.More()
+			if err != nil {
+				return files, err
+			}
+			tables = slices.Insert(tables, i+1, more...)
+		}
 	}
 	return files, nil
 }

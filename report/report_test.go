@@ -6,7 +6,9 @@ import (
 	"encoding/csv"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -218,5 +220,82 @@ func TestWrite(t *testing.T) {
 	}
 	if len(recs) != len(tables[0].Rows)+1 || recs[0][0] != "序号" || recs[1][6] != tables[0].Rows[0][6] {
 		t.Errorf("CSV: %d records, first %v", len(recs), recs[:2])
+	}
+}
+
+// TestExportStreamed: the work ledger streamed into a file (Export) is the same workbook, sheet for
+// sheet and cell for cell, and the same CSV files, as the tables built in memory (Build) written out,
+// whether its columns are measured on its first rows or on all of them.
+func TestExportStreamed(t *testing.T) {
+	st := seeded(t)
+	spec := Spec{Name: "ledger", Year: 2026}
+	tables, err := Build(st, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, measured := range []int{1000, 7} {
+		t.Run(strconv.Itoa(measured), func(t *testing.T) {
+			defer func(w int) { widthRows = w }(widthRows)
+			widthRows = measured
+			dir := t.TempDir()
+			for _, sub := range []string{"built", "streamed"} {
+				if err := os.Mkdir(dir+"/"+sub, 0o700); err != nil {
+					t.Fatal(err)
+				}
+			}
+			built, err := WriteFile(dir+"/built/台账.xlsx", tables)
+			if err == nil {
+				_, err = WriteFile(dir+"/built/台账.csv", tables)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			files, rows, err := Export(st, spec, dir+"/streamed/台账.xlsx")
+			if err != nil || rows != len(tables[0].Rows) {
+				t.Fatalf("export: %d rows of %d, %v", rows, len(tables[0].Rows), err)
+			}
+			want, err := excelize.OpenFile(built[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer want.Close()
+			got, err := excelize.OpenFile(files[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer got.Close()
+			if g, w := got.GetSheetList(), want.GetSheetList(); !slices.Equal(g, w) {
+				t.Fatalf("sheets %v, want %v", g, w)
+			}
+			for _, name := range want.GetSheetList() {
+				w, _ := want.GetRows(name)
+				g, _ := got.GetRows(name)
+				if !slices.EqualFunc(g, w, slices.Equal) {
+					t.Errorf("sheet %s differs: %d rows, want %d", name, len(g), len(w))
+				}
+				for c := range len(w[0]) {
+					col, _ := excelize.ColumnNumberToName(c + 1)
+					gw, _ := got.GetColWidth(name, col)
+					ww, _ := want.GetColWidth(name, col)
+					if name == SheetLedger && measured >= len(tables[0].Rows) && gw != ww {
+						t.Errorf("sheet %s column %s: width %v, want %v", name, col, gw, ww)
+					}
+				}
+			}
+			csvs, _, err := Export(st, spec, dir+"/streamed/台账.csv")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(csvs) != len(tables) {
+				t.Fatalf("%d CSV files, want %d", len(csvs), len(tables))
+			}
+			for _, f := range csvs {
+				g, err1 := os.ReadFile(f)
+				w, err2 := os.ReadFile(strings.Replace(f, "/streamed/", "/built/", 1))
+				if err1 != nil || err2 != nil || !bytes.Equal(g, w) {
+					t.Errorf("%s differs from the built one (%v, %v)", f, err1, err2)
+				}
+			}
+		})
 	}
 }

@@ -1,9 +1,12 @@
 package report
 
 import (
+	"archive/zip"
+	"compress/flate"
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -11,10 +14,20 @@ import (
 )
 
 // WriteXLSX writes the tables as the sheets of one workbook, headings bold and frozen, columns sized to
-// their text.
+// their text. A streamed table (Table.Stream) is written as its rows come, its columns sized to its
+// first widthRows rows, and the tables its More returns follow it.
 func WriteXLSX(w io.Writer, tables []Table) error {
 	f := excelize.NewFile()
 	defer f.Close()
+	// Deflate's fastest level: the 100,000-row ledger packs in a third of the time of the default, for
+	// a file about a tenth larger.
+	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
+		zw := zip.NewWriter(w)
+		zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+			return flate.NewWriter(out, flate.BestSpeed)
+		})
+		return zw
+	})
 	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
 	if err != nil {
 		return err
@@ -23,8 +36,8 @@ func WriteXLSX(w io.Writer, tables []Table) error {
 	if err != nil {
 		return err
 	}
-	cells := make([]any, 0, 32)
-	for i, t := range tables {
+	for i := 0; i < len(tables); i++ {
+		t := tables[i]
 		if i == 0 {
 			if err := f.SetSheetName("Sheet1", t.Name); err != nil {
 				return err
@@ -32,23 +45,67 @@ func WriteXLSX(w io.Writer, tables []Table) error {
 		} else if _, err := f.NewSheet(t.Name); err != nil {
 			return err
 		}
-		sw, err := f.NewStreamWriter(t.Name) // streaming: 100k rows without a cell object each
-		if err != nil {
-			return err
+		if err := writeSheet(f, t, bold, pct); err != nil {
+			return fmt.Errorf("sheet %s: %w", t.Name, err)
 		}
-		widths := make([]float64, len(t.Columns))
-		head := make([]any, len(t.Columns))
-		for c, name := range t.Columns {
-			head[c] = excelize.Cell{StyleID: bold, Value: name}
-			widths[c] = textWidth(name)
+		if t.Stream != nil && t.More != nil {
+			more, err := t.More()
+			if err != nil {
+				return err
+			}
+			tables = slices.Insert(tables, i+1, more...)
 		}
-		for _, row := range t.Rows {
+	}
+	_, err = f.WriteTo(w)
+	return err
+}
+
+// widthRows is how many rows of a streamed table its column widths are measured on: a page of the
+// work ledger, whose rows are alike.
+var widthRows = 1000 // a variable for the tests
+
+// writeSheet writes one table through excelize's stream writer (no cell object per cell).
+func writeSheet(f *excelize.File, t Table, bold, pct int) error {
+	sw, err := f.NewStreamWriter(t.Name)
+	if err != nil {
+		return err
+	}
+	widths := make([]float64, len(t.Columns))
+	head := make([]any, len(t.Columns))
+	for c, name := range t.Columns {
+		head[c] = excelize.Cell{StyleID: bold, Value: name}
+		widths[c] = textWidth(name)
+	}
+	measure := func(rows [][]any) {
+		for _, row := range rows {
 			for c, v := range row {
 				if s, ok := v.(string); ok && c < len(widths) {
 					widths[c] = max(widths[c], min(textWidth(s), 60))
 				}
 			}
 		}
+	}
+	r := 1
+	cells := make([]any, 0, 32)
+	put := func(row []any) error {
+		r++
+		cell, _ := excelize.CoordinatesToCellName(1, r)
+		cells = cells[:0]
+		for _, v := range row {
+			if p, ok := v.(Percent); ok {
+				v = excelize.Cell{StyleID: pct, Value: float64(p)}
+			}
+			cells = append(cells, v)
+		}
+		return sw.SetRow(cell, cells)
+	}
+	// The widths and panes must come before the first row: a streamed table's first rows are held
+	// until there are enough to measure.
+	first := t.Rows[:len(t.Rows):len(t.Rows)] // appending copies: t.Rows stays as it is
+	started := false
+	start := func() error {
+		started = true
+		measure(first)
 		for c, wd := range widths {
 			if err := sw.SetColWidth(c+1, c+1, wd+2); err != nil {
 				return err
@@ -60,25 +117,35 @@ func WriteXLSX(w io.Writer, tables []Table) error {
 		if err := sw.SetRow("A1", head); err != nil {
 			return err
 		}
-		for r, row := range t.Rows {
-			cell, _ := excelize.CoordinatesToCellName(1, r+2)
-			cells = cells[:0]
-			for _, v := range row {
-				if p, ok := v.(Percent); ok {
-					v = excelize.Cell{StyleID: pct, Value: float64(p)}
-				}
-				cells = append(cells, v)
-			}
-			if err := sw.SetRow(cell, cells); err != nil {
+		for _, row := range first {
+			if err := put(row); err != nil {
 				return err
 			}
 		}
-		if err := sw.Flush(); err != nil {
-			return fmt.Errorf("sheet %s: %w", t.Name, err)
+		first = nil
+		return nil
+	}
+	if t.Stream != nil {
+		err := t.Stream(func(row []any) error {
+			if started {
+				return put(row)
+			}
+			first = append(first, row)
+			if len(first) < widthRows {
+				return nil
+			}
+			return start()
+		})
+		if err != nil {
+			return err
 		}
 	}
-	_, err = f.WriteTo(w)
-	return err
+	if !started {
+		if err := start(); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
 }
 
 // textWidth estimates a column width in Excel's units: a CJK character is about two.
@@ -94,7 +161,8 @@ func textWidth(s string) float64 {
 	return w
 }
 
-// WriteCSV writes one table as CSV with a UTF-8 byte-order mark.
+// WriteCSV writes one table as CSV with a UTF-8 byte-order mark (a streamed table's rows as they come;
+// the tables its More returns are not written: WriteFile puts each in a file of its own).
 func WriteCSV(w io.Writer, t Table) error {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return err
@@ -104,14 +172,22 @@ func WriteCSV(w io.Writer, t Table) error {
 		return err
 	}
 	rec := make([]string, len(t.Columns))
-	for _, row := range t.Rows {
+	put := func(row []any) error {
 		for c := range rec {
 			rec[c] = ""
 			if c < len(row) {
 				rec[c] = csvText(row[c])
 			}
 		}
-		if err := cw.Write(rec); err != nil {
+		return cw.Write(rec)
+	}
+	for _, row := range t.Rows {
+		if err := put(row); err != nil {
+			return err
+		}
+	}
+	if t.Stream != nil {
+		if err := t.Stream(put); err != nil {
 			return err
 		}
 	}

@@ -532,3 +532,43 @@ func BenchmarkProgrammeQueries(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkApplyPulled is a new city-scope office's side of its first pull: the villages, the advisors
+// and the 100,000 trainings, as the hub serves them (every field with its version), applied in batches
+// of 1,000 with the pull cursor, as sync/client applies them.
+func BenchmarkApplyPulled(b *testing.B) {
+	fx := loadFixture(b)
+	if len(fx.trainings) == 0 {
+		b.Skip("no reference data")
+	}
+	const batchSize = 1000
+	ctx := context.Background()
+	version := ledger.Version{VersionID: ledger.VersionID{Stamp: ledger.MakeStamp(fixtureToday.UnixMilli(), 0), Replica: NewID()},
+		Author: "基准", Office: "3703"}
+	var recs []ledger.Record
+	for _, e := range slices.Concat(ledger.Entities(fx.villages), ledger.Entities(fx.advisors), ledger.Entities(fx.trainings)) {
+		rec := ledger.Record{Kind: e.RecordKind(), ID: e.RecordID(), Fields: map[string]ledger.Field{}}
+		for name, value := range ledger.Values(e) {
+			if value != "" {
+				rec.Fields[name] = ledger.Field{Value: value, Version: version}
+			}
+		}
+		recs = append(recs, rec)
+	}
+	for b.Loop() {
+		b.StopTimer()
+		s := benchStore(b, b.TempDir())
+		b.StartTimer()
+		for from := 0; from < len(recs); from += batchSize {
+			batch := recs[from:min(from+batchSize, len(recs))]
+			res, err := s.ApplyPulled(ctx, batch, "epoch", uint64(from+len(batch)))
+			if err != nil || len(res.Refused) > 0 || res.Changed != len(batch) {
+				b.Fatalf("pull %d: %d changed, refused %v, %v", from, res.Changed, res.Refused, err)
+			}
+		}
+		b.StopTimer()
+		s.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(len(recs)*b.N)/b.Elapsed().Seconds(), "records/s")
+}

@@ -39,16 +39,12 @@ func cmdExport(ctx context.Context, c *cli, args []string) error {
 	spec.Under = ledger.Code(*under)
 	return c.withStore(func(s *storage.Store) error {
 		start := time.Now()
-		tables, err := report.Build(s, spec)
+		files, rows, err := report.Export(s, spec, *out)
 		if err != nil {
 			return err
 		}
-		files, err := report.WriteFile(*out, tables)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(c.stdout, "已导出%s %d 行：%s (%d rows, %.2fs)\n", report.ExportTitles[spec.Name], len(tables[0].Rows),
-			strings.Join(files, "、"), len(tables[0].Rows), time.Since(start).Seconds())
+		fmt.Fprintf(c.stdout, "已导出%s %d 行：%s (%d rows, %.2fs)\n", report.ExportTitles[spec.Name], rows,
+			strings.Join(files, "、"), rows, time.Since(start).Seconds())
 		return nil
 	})
 }
