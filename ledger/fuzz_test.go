@@ -155,7 +155,7 @@ func FuzzValidate(f *testing.F) {
 			t.Fatal(err)
 		}
 		for name, fl := range rec.Fields {
-			if held.Fields[name] != fl {
+			if !held.Fields[name].Same(fl) {
 				t.Errorf("stored field %s: %+v, want %+v", name, held.Fields[name], fl)
 			}
 		}

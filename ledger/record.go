@@ -76,13 +76,125 @@ type Version struct {
 	Office Code   `json:"office"` // the scope of the replica that wrote it
 }
 
-// Field is one field of a record: its value in canonical text form, the version that wrote it, and the
-// version it overwrote on the replica that wrote it (Prev). Prev tells a concurrent edit (a conflict)
-// from a plain later edit: an edit made on top of what a replica holds carries that as its Prev.
+// Field is one field of a record: its value in canonical text form, the version that wrote it, and
+// what its writer had seen of the field when it wrote it: its causal context, a version vector of the
+// other replicas' writes of the field (for each, the latest it held or had received). Prev is the
+// greatest entry (in the usual case the version the write was made on top of, and all that offices
+// before the context existed send); Context holds the others, one per replica, in replica order. The
+// writer's own earlier writes are implied by its version: a replica's writes of a field are sequential.
+// The context tells a concurrent edit (a conflict) from a later one, at any number of removes.
 type Field struct {
 	Value string `json:"value"`
 	Version
-	Prev VersionID `json:"prev"`
+	Prev    VersionID   `json:"prev"`
+	Context []VersionID `json:"context,omitempty"`
+	// Seen is this replica's own knowledge, never sent: versions of the field it received that the
+	// held version's context lacks (one it kept the held version over, or the context of one it
+	// replaced), one per replica. A local edit takes them into its context: the clerk wrote knowing them.
+	Seen []VersionID `json:"-"`
+}
+
+// Covers reports whether the field's write follows v: v is the write itself, an earlier write of its
+// replica, or in its context. A replica's writes of a field are sequential and the context keeps each
+// replica's latest, so an entry covers every earlier write of its replica.
+func (f Field) Covers(v VersionID) bool {
+	if v.IsZero() || covers(f.VersionID, v) || covers(f.Prev, v) {
+		return true
+	}
+	for _, c := range f.Context {
+		if covers(c, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// covers: entry e of a version vector covers v (same replica, stamp at least v's).
+func covers(e, v VersionID) bool { return e.Replica == v.Replica && e.Stamp >= v.Stamp && !e.IsZero() }
+
+// vector gathers versions into a version vector: per replica, the latest (zero and reference versions
+// are left out: they stand for no one's write).
+type vector []VersionID
+
+func (vv vector) add(v VersionID) vector {
+	if v.IsZero() || v.Reference() {
+		return vv
+	}
+	for i, e := range vv {
+		if e.Replica == v.Replica {
+			if v.Stamp > e.Stamp {
+				vv[i] = v
+			}
+			return vv
+		}
+	}
+	return append(vv, v)
+}
+
+// addAll adds a field's version, its context and what its replica had seen besides.
+func (vv vector) addAll(f Field) vector {
+	vv = vv.add(f.VersionID).add(f.Prev)
+	for _, c := range f.Context {
+		vv = vv.add(c)
+	}
+	for _, c := range f.Seen {
+		vv = vv.add(c)
+	}
+	return vv
+}
+
+// OnTop is the context of a local write by replica over held: everything the replica knew of the field
+// (held's version, its context and what the replica had seen besides) but its own writes, which the new
+// version implies. prev is the greatest entry, context the others in replica order.
+func OnTop(held Field, replica string) (prev VersionID, context []VersionID) {
+	var vv vector
+	if held.Reference() && held.Replica != replica {
+		vv = vector{held.VersionID} // as before the context existed: a copy of the list is built on too
+	}
+	vv = vv.addAll(held)
+	return split(slices.DeleteFunc(vv, func(v VersionID) bool { return v.Replica == replica }))
+}
+
+// split puts a version vector in a field's form: its greatest entry and the others in replica order.
+func split(vv vector) (VersionID, []VersionID) {
+	if len(vv) == 0 {
+		return VersionID{}, nil
+	}
+	top := slices.MaxFunc(vv, VersionID.Compare)
+	rest := slices.DeleteFunc(slices.Clone(vv), func(v VersionID) bool { return v == top })
+	if len(rest) == 0 {
+		return top, nil
+	}
+	slices.SortFunc(rest, func(a, b VersionID) int { return strings.Compare(a.Replica, b.Replica) })
+	return top, rest
+}
+
+// seen is what a replica that keeps winner has seen of the field beyond winner's context: what it
+// knew before (before, with its context and Seen) and the other version (with its context), less what
+// winner covers. nil when winner covers it all, the usual case.
+func seen(winner Field, fs ...Field) []VersionID {
+	var vv vector
+	for _, f := range fs {
+		if f.VersionID.IsZero() {
+			continue
+		}
+		for _, v := range vector(nil).addAll(f) {
+			if !winner.Covers(v) {
+				vv = vv.add(v)
+			}
+		}
+	}
+	if len(vv) == 0 {
+		return nil
+	}
+	slices.SortFunc(vv, func(a, b VersionID) int { return strings.Compare(a.Replica, b.Replica) })
+	return vv
+}
+
+// Same reports whether two fields are the same version with the same value and context (Seen, a
+// replica's own knowledge, aside).
+func (f Field) Same(g Field) bool {
+	return f.Value == g.Value && f.Version == g.Version && f.Prev == g.Prev && slices.Equal(f.Context, g.Context)
 }
 
 // compareField is the total order that decides which of two versions of a field wins. Equal version
@@ -108,7 +220,10 @@ func compareField(a, b Field) int {
 	if c := strings.Compare(string(a.Office), string(b.Office)); c != 0 {
 		return c
 	}
-	return a.Prev.Compare(b.Prev)
+	if c := a.Prev.Compare(b.Prev); c != 0 {
+		return c
+	}
+	return slices.CompareFunc(a.Context, b.Context, VersionID.Compare)
 }
 
 // FieldDeleted is the tombstone field every kind carries: "true" when the record is deleted. A deletion
@@ -196,7 +311,12 @@ const (
 // different values (a conflict a clerk should see). held may be the zero Field (never written): any
 // version replaces it, a reference version too (as Merge does), so a village an office copied from the
 // division list reaches a hub that never held it instead of being acknowledged and dropped. A replica
-// never conflicts with itself: its own writes are sequential.
+// never conflicts with itself: its own writes are sequential. Concurrent means neither version covers
+// the other (Covers): neither writer had seen the other's write, at any number of removes.
+//
+// The winner returned is what the replica keeps: the winning version with, in Seen, what the replica has
+// now seen of the field beyond the winner's context. With KeepHeld it may differ from held in Seen alone,
+// and is to be stored all the same (no change to send).
 func Resolve(held, incoming Field) (Overwrite, Field, Field) {
 	if held.VersionID.IsZero() && !incoming.VersionID.IsZero() {
 		return TakeNew, incoming, Field{}
@@ -206,16 +326,20 @@ func Resolve(held, incoming Field) (Overwrite, Field, Field) {
 	case cmp == 0:
 		return KeepHeld, held, Field{}
 	case cmp > 0:
-		if held.VersionID.IsZero() || held.Reference() || incoming.Prev == held.VersionID || incoming.Value == held.Value ||
-			incoming.Replica == held.Replica {
-			return TakeNew, incoming, Field{}
+		won := incoming
+		won.Seen = seen(incoming, held, incoming)
+		if held.Reference() || incoming.Covers(held.VersionID) || incoming.Value == held.Value {
+			return TakeNew, won, Field{}
 		}
-		return Conflict, incoming, held
+		return Conflict, won, held
 	default:
-		if held.Prev == incoming.VersionID || incoming.Value == held.Value || incoming.VersionID.IsZero() || incoming.Reference() ||
-			incoming.Replica == held.Replica {
-			return KeepHeld, held, Field{}
+		kept := held
+		if !incoming.VersionID.IsZero() && !incoming.Reference() {
+			kept.Seen = seen(held, held, incoming)
 		}
-		return Conflict, held, incoming
+		if held.Covers(incoming.VersionID) || incoming.Value == held.Value || incoming.VersionID.IsZero() || incoming.Reference() {
+			return KeepHeld, kept, Field{}
+		}
+		return Conflict, kept, incoming
 	}
 }

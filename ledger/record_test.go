@@ -53,7 +53,7 @@ func randRecord(rng *rand.Rand) ledger.Record {
 }
 
 // sameFields reports whether two records hold the same fields; a nil map equals an empty one.
-func sameFields(a, b ledger.Record) bool { return maps.Equal(a.Fields, b.Fields) }
+func sameFields(a, b ledger.Record) bool { return maps.EqualFunc(a.Fields, b.Fields, ledger.Field.Same) }
 
 func TestMergeCommutative(t *testing.T) {
 	for seed := range uint64(propSeeds) {
@@ -258,10 +258,10 @@ func TestResolve(t *testing.T) {
 			if got != tt.want {
 				t.Errorf("outcome %v, want %v", got, tt.want)
 			}
-			if winner != tt.winner {
+			if !winner.Same(tt.winner) {
 				t.Errorf("winner %+v, want %+v", winner, tt.winner)
 			}
-			if loser != tt.loser {
+			if !loser.Same(tt.loser) {
 				t.Errorf("loser %+v, want %+v", loser, tt.loser)
 			}
 		})
@@ -287,14 +287,14 @@ func TestResolveBothSidesAgree(t *testing.T) {
 			if atA != ledger.Conflict || atB != ledger.Conflict {
 				t.Fatalf("outcomes %v at A and %v at B, want a conflict at both", atA, atB)
 			}
-			if winA != winB || loseA != loseB {
+			if !winA.Same(winB) || !loseA.Same(loseB) {
 				t.Fatalf("A keeps %q (loses %q), B keeps %q (loses %q)", winA.Value, loseA.Value, winB.Value, loseB.Value)
 			}
 			later := tt.a
 			if tt.b.VersionID.Compare(tt.a.VersionID) > 0 {
 				later = tt.b
 			}
-			if winA != later {
+			if !winA.Same(later) {
 				t.Errorf("winner %q, want the later version %q", winA.Value, later.Value)
 			}
 		})
@@ -319,16 +319,16 @@ func TestResolveAgreesWithMerge(t *testing.T) {
 			ledger.Record{Fields: map[string]ledger.Field{"f": held}},
 			ledger.Record{Fields: map[string]ledger.Field{"f": incoming}},
 		).Fields["f"]
-		if winner != merged {
+		if !winner.Same(merged) {
 			t.Fatalf("seed %d: Resolve keeps %+v, Merge keeps %+v", seed, winner, merged)
 		}
 		switch outcome {
 		case ledger.KeepHeld:
-			if winner != held || loser != (ledger.Field{}) {
+			if !winner.Same(held) || !loser.Same(ledger.Field{}) {
 				t.Fatalf("seed %d: KeepHeld with winner %+v, loser %+v", seed, winner, loser)
 			}
 		case ledger.TakeNew:
-			if winner != incoming || loser != (ledger.Field{}) {
+			if !winner.Same(incoming) || !loser.Same(ledger.Field{}) {
 				t.Fatalf("seed %d: TakeNew with winner %+v, loser %+v", seed, winner, loser)
 			}
 		case ledger.Conflict:
@@ -336,19 +336,19 @@ func TestResolveAgreesWithMerge(t *testing.T) {
 				t.Fatalf("seed %d: conflict between %+v and %+v", seed, held, incoming)
 			}
 			other := held
-			if winner == held {
+			if winner.Same(held) {
 				other = incoming
 			}
-			if loser != other {
+			if !loser.Same(other) {
 				t.Fatalf("seed %d: conflict loser %+v, want %+v", seed, loser, other)
 			}
 		}
 
-		if held == incoming {
+		if held.Same(incoming) {
 			continue
 		}
 		back, winner2, loser2 := ledger.Resolve(incoming, held)
-		if (outcome == ledger.Conflict) != (back == ledger.Conflict) || winner2 != winner || loser2 != loser {
+		if (outcome == ledger.Conflict) != (back == ledger.Conflict) || !winner2.Same(winner) || !loser2.Same(loser) {
 			t.Fatalf("seed %d: Resolve(held, incoming) = %v, Resolve(incoming, held) = %v; winners %+v / %+v",
 				seed, outcome, back, winner, winner2)
 		}
@@ -393,10 +393,10 @@ func TestRecordHelpers(t *testing.T) {
 	c := edit("r3", 200, "z", ledger.VersionID{})
 	r := ledger.Record{Kind: ledger.KindVillage, ID: "370323102201", Fields: map[string]ledger.Field{"a": a, "b": b, "c": c}}
 
-	if got := r.Latest(); got != b {
+	if got := r.Latest(); !got.Same(b) {
 		t.Errorf("Latest() = %+v, want %+v", got, b)
 	}
-	if got := (ledger.Record{}).Latest(); got != (ledger.Field{}) {
+	if got := (ledger.Record{}).Latest(); !got.Same(ledger.Field{}) {
 		t.Errorf("Latest() of an empty record = %+v", got)
 	}
 	if got, want := r.Values(), map[string]string{"a": "x", "b": "y", "c": "z"}; !maps.Equal(got, want) {
@@ -405,7 +405,7 @@ func TestRecordHelpers(t *testing.T) {
 
 	clone := r.Clone()
 	clone.Fields["a"] = c
-	if r.Fields["a"] != a {
+	if !r.Fields["a"].Same(a) {
 		t.Error("changing a clone changed the original")
 	}
 	if empty := (ledger.Record{}).Clone(); empty.Fields == nil {

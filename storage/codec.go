@@ -14,7 +14,13 @@ import (
 // integers are uvarints. The fields of a record share a table of versions, since a save writes many
 // fields with one version.
 
-const codecV1 = 1
+// codecV2 is a record whose fields carry more causal context than prev (ledger.Field's Context and
+// Seen): after each field's prev, the counts and entries of both. A record without any is written as
+// codecV1, byte for byte what it was before the context existed (store format 5 reads both).
+const (
+	codecV1 = 1
+	codecV2 = 2
+)
 
 var errCorrupt = errors.New("corrupt value")
 
@@ -72,8 +78,15 @@ func encodeRecord(rec ledger.Record) []byte {
 			versions = append(versions, v)
 		}
 	}
+	codec := uint64(codecV1)
+	for _, f := range rec.Fields {
+		if len(f.Context) > 0 || len(f.Seen) > 0 {
+			codec = codecV2
+			break
+		}
+	}
 	w := &writer{b: make([]byte, 0, 256)}
-	w.uint(codecV1)
+	w.uint(codec)
 	w.str(string(rec.Kind))
 	w.str(rec.ID)
 	w.uint(uint64(len(versions)))
@@ -91,13 +104,42 @@ func encodeRecord(rec ledger.Record) []byte {
 		w.uint(uint64(index[i]))
 		w.stamp(f.Prev.Stamp)
 		w.str(f.Prev.Replica)
+		if codec == codecV2 {
+			w.versions(f.Context)
+			w.versions(f.Seen)
+		}
 	}
 	return w.b
 }
 
+func (w *writer) versions(vs []ledger.VersionID) {
+	w.uint(uint64(len(vs)))
+	for _, v := range vs {
+		w.stamp(v.Stamp)
+		w.str(v.Replica)
+	}
+}
+
+func (r *reader) versions() []ledger.VersionID {
+	n := r.uint()
+	if n == 0 || r.err != nil {
+		return nil
+	}
+	if n > uint64(len(r.b)) {
+		r.err = errCorrupt
+		return nil
+	}
+	vs := make([]ledger.VersionID, n)
+	for i := range vs {
+		vs[i] = ledger.VersionID{Stamp: r.stamp(), Replica: r.str()}
+	}
+	return vs
+}
+
 func decodeRecord(b []byte) (ledger.Record, error) {
 	r := &reader{b: b}
-	if r.uint() != codecV1 {
+	codec := r.uint()
+	if codec != codecV1 && codec != codecV2 {
 		return ledger.Record{}, errCorrupt
 	}
 	rec := ledger.Record{Kind: ledger.Kind(r.str()), ID: r.str()}
@@ -124,7 +166,11 @@ func decodeRecord(b []byte) (ledger.Record, error) {
 		if vi >= uint64(len(versions)) {
 			return ledger.Record{}, errCorrupt
 		}
-		rec.Fields[name] = ledger.Field{Value: value, Version: versions[vi], Prev: prev}
+		f := ledger.Field{Value: value, Version: versions[vi], Prev: prev}
+		if codec == codecV2 {
+			f.Context, f.Seen = r.versions(), r.versions()
+		}
+		rec.Fields[name] = f
 	}
 	if r.err != nil {
 		return ledger.Record{}, r.err

@@ -224,7 +224,7 @@ func TestLifecycle(t *testing.T) {
 			mustBe("update", next)
 			rec, _ = s.Record(rid)
 			for name, f := range created {
-				if name != field && rec.Fields[name] != f {
+				if name != field && !rec.Fields[name].Same(f) {
 					t.Errorf("update of %s rewrote %s: %+v → %+v", field, name, f, rec.Fields[name])
 				}
 			}
@@ -364,7 +364,7 @@ func TestUpdateKeepsUntouchedFields(t *testing.T) {
 		t.Errorf("after the stale-screen update: topic %q, attendees %d; want both edits", got.Topic, got.Attendees)
 	}
 	rec, _ := s.Record(id)
-	if rec.Fields["topic"] != topic.Fields["topic"] {
+	if !rec.Fields["topic"].Same(topic.Fields["topic"]) {
 		t.Errorf("the topic got a new version: %+v", rec.Fields["topic"])
 	}
 	h := mustHistory(t, s, id)

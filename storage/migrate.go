@@ -29,6 +29,7 @@ var migrations = map[int]func(s *Store, id query.Identity) error{
 	1: addKindIndex,
 	2: countTrainingVarieties,
 	3: addEvidence,
+	4: causalContext,
 }
 
 // addEvidence (format 3 → 4) has nothing to build: no record of an older format lists evidence. The
@@ -162,3 +163,9 @@ func countTrainingVarieties(s *Store, id query.Identity) error {
 	}
 	return wb.Flush()
 }
+
+// causalContext (format 4 → 5) has nothing to rewrite: format 5 may hold records whose fields carry a
+// causal context beyond prev (codecV2, see ledger.Field), which format 4 cannot read, so an older
+// program must refuse the store; a record of format 4 reads as one whose context is its prev alone,
+// which is what it meant. Records gain a context as they are next written.
+func causalContext(*Store, query.Identity) error { return nil }

@@ -12,7 +12,8 @@ import (
 	"techaid/query"
 )
 
-// Record reads a record by id, of whatever kind, with its field versions; deleted records too.
+// Record reads a record by id, of whatever kind, with its field versions; deleted records too. It is the
+// replicated record: what this replica alone has seen (ledger.Field.Seen) is left out.
 func (s *Store) Record(id string) (ledger.Record, error) {
 	var rec ledger.Record
 	err := s.view(func(txn *badger.Txn) error {
@@ -22,13 +23,24 @@ func (s *Store) Record(id string) (ledger.Record, error) {
 				return err
 			}
 			if ok {
-				rec = r
+				rec = replicated(r)
 				return nil
 			}
 		}
 		return fmt.Errorf("record %s: %w", id, ErrNotFound)
 	})
 	return rec, err
+}
+
+// replicated is rec without what this replica alone has seen of its fields (ledger.Field.Seen).
+func replicated(rec ledger.Record) ledger.Record {
+	for name, f := range rec.Fields {
+		if f.Seen != nil {
+			f.Seen = nil
+			rec.Fields[name] = f
+		}
+	}
+	return rec
 }
 
 // KindOf tells which kind of record an id names.

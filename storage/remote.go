@@ -114,11 +114,16 @@ func (b *batch) remote(in ledger.Record) (int, error) {
 			held = keepParkedInScope(held, in)
 		}
 	}
+	b.seen = false
 	merged, changed, conflicts, author, err := b.resolve(held, in)
 	if err != nil {
 		return 0, err
 	}
 	if len(changed) == 0 && len(conflicts) == 0 {
+		if b.seen && exists {
+			// Nothing to show or send, but a later local edit must know what arrived (ledger.Field.Seen).
+			return unchangedRemote, b.putRecord(merged)
+		}
 		return unchangedRemote, nil
 	}
 	before, after := typed(held, exists), typedOf(merged)
@@ -169,6 +174,9 @@ func (b *batch) remote(in ledger.Record) (int, error) {
 		}
 	}
 	if len(changed) == 0 {
+		if b.seen && exists {
+			return len(conflicts), b.putRecord(merged) // a conflict kept the held value: what was seen grew
+		}
 		return len(conflicts), nil
 	}
 	b.changed = b.changed[:0]
@@ -203,10 +211,14 @@ func (b *batch) resolve(held, in ledger.Record) (ledger.Record, []query.AuditFie
 		old := held.Fields[name]
 		outcome, winner, loser := ledger.Resolve(old, inc)
 		if outcome == ledger.KeepHeld {
+			if !slices.Equal(winner.Seen, old.Seen) {
+				merged.Fields[name] = winner // what this replica has seen grew: kept, not sent
+				b.seen = true
+			}
 			continue
 		}
-		if winner == inc {
-			merged.Fields[name] = inc
+		merged.Fields[name] = winner
+		if winner.Same(inc) {
 			changed = append(changed, query.AuditField{Name: name, Old: old.Value, New: inc.Value})
 			if inc.VersionID.Compare(author.VersionID) > 0 {
 				author = inc.Version
@@ -359,7 +371,7 @@ func (b *batch) validatePush(in, merged ledger.Record, after ledger.Entity, exis
 	}
 	e := after // the usual case: every value sent won
 	for name, f := range in.Fields {
-		if name != ledger.FieldDeleted && merged.Fields[name] != f {
+		if name != ledger.FieldDeleted && !merged.Fields[name].Same(f) {
 			probe := merged.Clone()
 			for name, f := range in.Fields {
 				if name != ledger.FieldDeleted {

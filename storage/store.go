@@ -23,7 +23,7 @@ import (
 
 // FormatVersion is the version of the on-disk layout this build writes. A store of a newer version is
 // refused untouched; older ones are migrated on open.
-const FormatVersion = 4 // 2: the training index by kind; 3: the programme's counts; 4: evidence (migrate.go)
+const FormatVersion = 5 // 2: the training index by kind; 3: the programme's counts; 4: evidence; 5: causal context (migrate.go)
 
 // Options configure Open. The zero value is right for an office PC.
 type Options struct {

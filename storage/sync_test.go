@@ -992,7 +992,7 @@ func TestClockFarAhead(t *testing.T) {
 	if err != nil || res.Changed != 1 || res.Conflicts != 0 {
 		t.Errorf("ApplyRemote of the edit on the 2099 PC: %+v, %v", res, err)
 	}
-	if got := field(t, wrong, tid, "attendees"); got != edit {
+	if got := field(t, wrong, tid, "attendees"); !got.Same(edit) {
 		t.Errorf("the 2099 PC holds %+v, want the edit %+v", got, edit)
 	}
 	for name, s := range map[string]*Store{"2099": wrong, "corrected": fixed} {

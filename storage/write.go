@@ -46,6 +46,7 @@ type batch struct {
 	ignored int
 	changed []string
 	place   ledger.Code
+	seen    bool // remote: a field's Seen grew (ledger.Resolve), so the record is stored even if unchanged
 	// reference marks an import of reference data (ImportReference): new records only, stamped
 	// ledger.ReferenceStamp, and not logged as changes.
 	reference bool
@@ -263,11 +264,10 @@ func (b *batch) local(op string, k ledger.Kind, id string, values map[string]str
 		if had && old.Value == values[name] || !had && values[name] == "" {
 			continue
 		}
-		prev := old.VersionID
-		if old.Replica == b.id.Replica {
-			prev = old.Prev // our own earlier edit: keep the base we built on (see ledger.Resolve)
-		}
-		rec.Fields[name] = ledger.Field{Value: values[name], Version: version, Prev: prev}
+		// Built on everything this replica knew of the field (ledger.OnTop): whoever holds any of it
+		// takes this edit as a later one, not a conflict.
+		prev, context := ledger.OnTop(old, b.id.Replica)
+		rec.Fields[name] = ledger.Field{Value: values[name], Version: version, Prev: prev, Context: context}
 		changed = append(changed, query.AuditField{Name: name, Old: old.Value, New: values[name]})
 	}
 	if len(changed) == 0 && op != query.OpCreate {

@@ -152,7 +152,7 @@ func fieldDiff(got, want ledger.Record) string {
 		}
 	})))
 	for _, n := range names {
-		if g, w := got.Fields[n], want.Fields[n]; g != w {
+		if g, w := got.Fields[n], want.Fields[n]; !reflect.DeepEqual(g, w) {
 			fmt.Fprintf(&b, "\n  %s: replica %+v\n  %s: hub     %+v", n, g, n, w)
 		}
 	}

@@ -236,7 +236,7 @@ func TestCrashOfficeWrites(t *testing.T) {
 			t.Errorf("the city lacks the office's %s %s: %v", rec.Kind, id, err)
 			continue
 		}
-		if !maps.Equal(held.Fields, rec.Fields) {
+		if !maps.EqualFunc(held.Fields, rec.Fields, ledger.Field.Same) {
 			t.Errorf("%s %s differs:\n office %v\n city   %v", rec.Kind, id, rec.Fields, held.Fields)
 		}
 		if rec.Kind == ledger.KindTraining {
@@ -497,7 +497,7 @@ func TestCrashOfficePull(t *testing.T) {
 			for id, rec := range held {
 				if want, ok := scope[id]; !ok {
 					t.Errorf("first pull, run %d: the office holds %s %s, outside its scope", k, rec.Kind, id)
-				} else if !maps.Equal(rec.Fields, want.Fields) {
+				} else if !maps.EqualFunc(rec.Fields, want.Fields, ledger.Field.Same) {
 					t.Errorf("first pull, run %d: %s %s differs from the city's", k, rec.Kind, id)
 				}
 			}
@@ -678,7 +678,7 @@ func checkPrefix(t *testing.T, what string, st *storage.Store, entries []storage
 		case len(w.Fields) == 0:
 		case err != nil:
 			t.Errorf("%s: %s %s, logged up to the cursor %d: %v", what, ch.Kind, ch.ID, cursor, err)
-		case !maps.Equal(got.Fields, w.Fields):
+		case !maps.EqualFunc(got.Fields, w.Fields, ledger.Field.Same):
 			t.Errorf("%s: %s %s is not the city's up to the cursor %d:\n got  %v\n want %v", what, ch.Kind, ch.ID, cursor, got.Fields, w.Fields)
 		}
 		if t.Failed() {
@@ -695,7 +695,7 @@ func checkScope(t *testing.T, what string, st *storage.Store, scope map[string]l
 		got, err := st.Record(id)
 		if err != nil {
 			t.Errorf("%s: %s %s: %v", what, want.Kind, id, err)
-		} else if !maps.Equal(got.Fields, want.Fields) {
+		} else if !maps.EqualFunc(got.Fields, want.Fields, ledger.Field.Same) {
 			t.Errorf("%s: %s %s differs:\n office %v\n city   %v", what, want.Kind, id, got.Fields, want.Fields)
 		}
 		if t.Failed() {
@@ -869,7 +869,7 @@ func TestCrashCityPush(t *testing.T) {
 					t.Errorf("round %d: %s's change %d (training %s) is at the city, which acknowledged only %d: applied without its acknowledgement", round, o.name, ch.Seq, ch.ID, held)
 				case ch.Seq <= held:
 					for name, f := range ch.Record.Fields {
-						if rec.Fields[name] != f {
+						if !rec.Fields[name].Same(f) {
 							t.Errorf("round %d: %s %s field %s: the city holds %v, the office %v", round, ch.Kind, ch.ID, name, rec.Fields[name], f)
 						}
 					}
@@ -931,7 +931,7 @@ func TestCrashCityPush(t *testing.T) {
 		for id, seqs := range o.log.ids {
 			if rec, ok := all[id]; !ok {
 				t.Errorf("%s's %s (change %v) is not at the city", o.name, id, seqs)
-			} else if mine, err := st.Record(id); err != nil || !maps.Equal(mine.Fields, rec.Fields) {
+			} else if mine, err := st.Record(id); err != nil || !maps.EqualFunc(mine.Fields, rec.Fields, ledger.Field.Same) {
 				t.Errorf("%s's %s differs from the city's (%v)", o.name, id, err)
 			}
 			if perID[id] != 1 {

@@ -176,7 +176,7 @@ func fieldDiff(got, want ledger.Record) string {
 		names[n] = true
 	}
 	for _, n := range slices.Sorted(maps.Keys(names)) {
-		if g, w := got.Fields[n], want.Fields[n]; g != w {
+		if g, w := got.Fields[n], want.Fields[n]; !reflect.DeepEqual(g, w) {
 			fmt.Fprintf(&b, "\n  %s: replica %+v\n  %s: hub     %+v", n, g, n, w)
 		}
 	}

@@ -8,7 +8,10 @@ package faults
 // platforms), edits (of the same and of different fields of a few hot records) and deletes, and sync
 // in random order, about half of the syncs through a proxy that
 // truncates, resets or drops the connection at random points. The model keeps every write each replica
-// made and what that replica held in the field when it made it. After syncing until nothing moves:
+// made and what that replica had seen of the field when it made it: every version it held at the end
+// of each of its syncs, every version its conflict log names, its own writes. A write's history is
+// itself and, transitively, the histories of what its replica had seen: one write causally follows
+// another when the other is in its history. After syncing until nothing moves:
 //
 //   - every replica holds exactly the hub's records in its scope, identical in values and versions;
 //   - replicas holding the same records of a place count the same figures for it (Progress: the
@@ -16,14 +19,16 @@ package faults
 //   - per-field merge: each field the program wrote holds the greatest (stamp, replica) among the
 //     writes of that field, so edits of different fields of one record all survive;
 //   - every value overwritten by a concurrent write is in the conflict log of the hub and in that of
-//     the replica that wrote it, as the loser. A write w counts as overwritten concurrently when no
-//     write was made on top of it (no replica wrote the field while holding w) and it does not hold at
-//     the end: whoever replaced it, or kept another version over it, had not seen it. A write made on
-//     top of w (by w's replica, sequentially, or by another that had received w) supersedes it plainly,
-//     and w need not be logged.
-//
-// Conflict-log entries whose loser the winner was written on top of, at two removes or more, are
-// counted and logged, not failed: PROTOCOL.md section 4 tells a plain edit by prev, one remove only.
+//     the replica that wrote it, as the loser (no real conflict is missed). A write w counts as
+//     overwritten concurrently when it is in no other write's history (nobody wrote the field having
+//     seen it) and it does not hold at the end: whoever replaced it, or kept another version over it,
+//     had not seen it. A write made after seeing w (by w's replica, sequentially, or by another that
+//     had received w, at any number of removes) supersedes it plainly, and w need not be logged;
+//   - no conflict log, the hub's or an office's, holds a false conflict: an entry whose winner and
+//     loser are one in the other's history (issue 14, item 8: a value replaced two hops later, A→B at
+//     the county and B→C on a second PC, is no conflict where C arrives over A). A version of an
+//     earlier seed of the group is in the history of every write of this one: all replicas had
+//     converged on it.
 //
 // Run: go test -race -tags ci -run '^TestModel$' ./sync/faults/ (seeds 1..200); TECHAID_LONG=1 for
 // 1..10,000, TECHAID_SEEDS=N for 1..N; TECHAID_SEED=S replays seed S exactly (with the seeds before it
@@ -32,6 +37,7 @@ package faults
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -72,11 +78,11 @@ func TestModel(t *testing.T) {
 	t.Cleanup(func() {
 		t.Logf("%d seeds (%d..%d): %d replicas in use, %d steps, %d writes to %d records; %d syncs, %d of them through the proxy, "+
 			"which cut %d (truncated %d, reset %d, dropped %d), %d syncs failed; %d values overwritten concurrently, %d found in "+
-			"conflict logs; %d superseded plainly; %d conflict-log entries, %d of them between a value and one written on top of it",
+			"conflict logs, %d missed; %d superseded plainly; %d conflict-log entries, %d of them false (one version in the other's history)",
 			f.seeds.Load(), first, last, f.replicas.Load(), f.steps.Load(), f.writes.Load(), f.records.Load(), f.syncs.Load(),
 			f.proxied.Load(), f.truncated.Load()+f.reset.Load()+f.dropped.Load(), f.truncated.Load(), f.reset.Load(),
-			f.dropped.Load(), f.failed.Load(), f.overwritten.Load(), f.logged.Load(), f.superseded.Load(),
-			f.entries.Load(), f.onTop.Load())
+			f.dropped.Load(), f.failed.Load(), f.overwritten.Load(), f.logged.Load(), f.missed.Load(), f.superseded.Load(),
+			f.entries.Load(), f.falseEntries.Load())
 		var kinds []string
 		for _, k := range ledger.Kinds {
 			if n := f.byKind[k].Load(); n > 0 {
@@ -131,7 +137,7 @@ func runGroup(t *testing.T, first, last int) {
 var modelFigures struct {
 	seeds, replicas, steps, writes, records, syncs, proxied, failed atomic.Int64
 	truncated, reset, dropped                                       atomic.Int64
-	overwritten, superseded, logged, entries, onTop                 atomic.Int64
+	overwritten, superseded, logged, missed, entries, falseEntries  atomic.Int64
 	byKind                                                          map[ledger.Kind]*atomic.Int64
 }
 
@@ -190,6 +196,7 @@ type write struct {
 	id, field, value string
 	ver              ledger.VersionID // the version it got
 	held             ledger.VersionID // what its replica held in the field when it wrote it
+	saw              []ledger.VersionID // every version of the field its replica had seen (held among them)
 	by               string
 	step             int
 }
@@ -208,6 +215,8 @@ type model struct {
 	others    []string            // records of the programme's kinds (needs, projects, …, platforms)
 	kinds     map[ledger.Kind]int // records created, by kind
 	writes    []write
+	// seen: per office and field, every version the office has seen (see the top of the file).
+	seen map[string]map[fieldKey]map[ledger.VersionID]bool
 	values    int // makes every written value unique
 	step      int
 	syncs     int
@@ -234,7 +243,7 @@ var editable = map[ledger.Kind][]string{
 
 func (g *group) run(t *testing.T, seed uint64) {
 	m := &model{t: t, seed: seed, rng: rand.New(rand.NewPCG(seed, 0x6d6f64656c)), g: g, place: map[string]ledger.Code{},
-		kinds: map[ledger.Kind]int{}}
+		kinds: map[ledger.Kind]int{}, seen: map[string]map[fieldKey]map[ledger.VersionID]bool{}}
 	g.px.Seed(seed)
 	before := g.px.Stats()
 	m.offices = g.offices[:3+m.rng.IntN(3)]
@@ -331,8 +340,55 @@ func (m *model) logWrites(o *office, id string, held ledger.Record, fields []str
 		if got.Replica != o.rep.Store.Identity().Replica {
 			m.t.Fatalf("seed %d step %d: %s wrote %s.%s but holds %+v", m.seed, m.step, o.name, id, f, got)
 		}
+		k := fieldKey{id, f}
+		m.saw(o, k, held.Fields[f].VersionID)
 		m.writes = append(m.writes, write{id: id, field: f, value: got.Value, ver: got.VersionID,
-			held: held.Fields[f].VersionID, by: o.name, step: m.step})
+			held: held.Fields[f].VersionID, saw: slices.Collect(maps.Keys(m.seen[o.name][k])), by: o.name, step: m.step})
+		m.saw(o, k, got.VersionID)
+	}
+}
+
+// saw notes that o has seen version v of a field.
+func (m *model) saw(o *office, k fieldKey, v ledger.VersionID) {
+	if v.IsZero() {
+		return
+	}
+	if m.seen[o.name] == nil {
+		m.seen[o.name] = map[fieldKey]map[ledger.VersionID]bool{}
+	}
+	if m.seen[o.name][k] == nil {
+		m.seen[o.name][k] = map[ledger.VersionID]bool{}
+	}
+	m.seen[o.name][k][v] = true
+}
+
+// observe notes what o has seen after a sync, of every field the seed wrote: the version it holds, and
+// both versions of every conflict-log entry (a version it received and did not keep).
+func (m *model) observe(o *office) {
+	keys := map[fieldKey]bool{}
+	for _, w := range m.writes {
+		keys[fieldKey{w.id, w.field}] = true
+	}
+	recs := map[string]ledger.Record{}
+	for k := range keys {
+		rec, ok := recs[k.id]
+		if !ok {
+			if rec, ok = m.record(o, k.id); !ok {
+				continue
+			}
+			recs[k.id] = rec
+		}
+		m.saw(o, k, rec.Fields[k.field].VersionID)
+	}
+	cs, err := o.rep.Store.Conflicts(false)
+	if err != nil {
+		m.t.Fatalf("seed %d step %d: conflict log of %s: %v", m.seed, m.step, o.name, err)
+	}
+	for _, c := range cs {
+		if k := (fieldKey{c.ID, c.Field}); keys[k] {
+			m.saw(o, k, c.Winner.VersionID)
+			m.saw(o, k, c.Loser.VersionID)
+		}
 	}
 }
 
@@ -457,7 +513,9 @@ func (m *model) sync(o *office, proxied bool) {
 	if proxied {
 		m.proxied++
 	}
-	if _, err := once(c); err != nil {
+	_, err := once(c)
+	m.observe(o) // a cut session may have applied some of what it pulled
+	if err != nil {
 		if permanent(err) || !proxied {
 			m.t.Fatalf("seed %d step %d: %s syncs (proxied %v): %v", m.seed, m.step, o.name, proxied, err)
 		}
@@ -500,7 +558,46 @@ func (m *model) check() {
 		}
 	}
 
-	var overwritten, superseded, onTopEntries, seedEntries int
+	// hist(v): the versions of this seed in the history of this seed's write v, itself included; old
+	// marks a version of an earlier seed of the group in it (always, but for a create: see the top).
+	type history struct {
+		of  map[ledger.VersionID]bool
+		old bool
+	}
+	byVer := map[fieldKey]map[ledger.VersionID]write{}
+	for k, ws := range byField {
+		byVer[k] = map[ledger.VersionID]write{}
+		for _, w := range ws {
+			byVer[k][w.ver] = w
+		}
+	}
+	memo := map[fieldKey]map[ledger.VersionID]*history{}
+	var hist func(k fieldKey, v ledger.VersionID) *history
+	hist = func(k fieldKey, v ledger.VersionID) *history {
+		if h := memo[k][v]; h != nil {
+			return h
+		}
+		h := &history{of: map[ledger.VersionID]bool{v: true}}
+		if memo[k] == nil {
+			memo[k] = map[ledger.VersionID]*history{}
+		}
+		memo[k][v] = h // a write's history holds only earlier writes: no cycle reaches back here
+		for _, s := range byVer[k][v].saw {
+			if _, ours := byVer[k][s]; !ours {
+				h.old = true
+				continue
+			}
+			if s == v {
+				continue
+			}
+			sh := hist(k, s)
+			maps.Copy(h.of, sh.of)
+			h.old = h.old || sh.old
+		}
+		return h
+	}
+
+	var overwritten, superseded, missed, falseEntries, seedEntries int
 	for k, ws := range byField {
 		rec, err := m.g.h.Store.Record(k.id)
 		if err != nil {
@@ -513,15 +610,11 @@ func (m *model) check() {
 			t.Errorf("%s.%s holds %q %+v; the greatest write was %q %+v by %s at step %d",
 				k.id, k.field, final.Value, final.VersionID, top.value, top.ver, top.by, top.step)
 		}
-		onTop := map[ledger.VersionID]bool{}
-		for _, w := range ws {
-			onTop[w.held] = true
-		}
 		for _, w := range ws {
 			switch {
 			case w.ver == final.VersionID || w.value == final.Value:
 				// it holds (or its value does)
-			case onTop[w.ver]:
+			case slices.ContainsFunc(ws, func(x write) bool { return x.ver != w.ver && hist(k, x.ver).of[w.ver] }):
 				superseded++
 			default:
 				// Overwritten by a write that had not seen it: the hub, where both met, and the replica
@@ -529,6 +622,7 @@ func (m *model) check() {
 				overwritten++
 				for _, at := range []string{"hub", w.ver.Replica} {
 					if !logged[at][loss{k.id, k.field, w.ver}] {
+						missed++
 						t.Errorf("%s.%s: %q written by %s at step %d (%+v) was overwritten by %q (%+v) concurrently, "+
 							"and the conflict log of %s lacks it", k.id, k.field, w.value, w.by, w.step, w.ver, final.Value,
 							final.VersionID, names[at])
@@ -537,29 +631,28 @@ func (m *model) check() {
 			}
 		}
 	}
-	// Entries that are no conflict: the loser is an ancestor of the winner (the winner was written on
-	// top of it, at one or more removes). Counted, not failed: section 4 of PROTOCOL.md decides
-	// concurrency by prev, one remove only.
-	parent := map[fieldKey]map[ledger.VersionID]ledger.VersionID{}
-	for k, ws := range byField {
-		parent[k] = map[ledger.VersionID]ledger.VersionID{}
-		for _, w := range ws {
-			parent[k][w.ver] = w.held
-		}
-	}
+	// No false conflict: an entry of this seed whose versions are one in the other's history.
 	for _, c := range entries {
 		k := fieldKey{c.ID, c.Field}
-		_, won := parent[k][c.Winner.VersionID]
-		if _, lost := parent[k][c.Loser.VersionID]; !won && !lost {
+		_, won := byVer[k][c.Winner.VersionID]
+		_, lost := byVer[k][c.Loser.VersionID]
+		if !won && !lost {
 			continue // an entry of an earlier seed of the group
 		}
 		seedEntries++
-		for v, ok := parent[k][c.Winner.VersionID]; ok && !v.IsZero(); v, ok = parent[k][v] {
-			if v == c.Loser.VersionID {
-				onTopEntries++
-				t.Logf("conflict-log entry on %s.%s: %q lost to %q, which was written on top of it", c.ID, c.Field, c.Loser.Value, c.Winner.Value)
-				break
-			}
+		var follows bool
+		switch {
+		case won && lost:
+			follows = hist(k, c.Winner.VersionID).of[c.Loser.VersionID] || hist(k, c.Loser.VersionID).of[c.Winner.VersionID]
+		case won:
+			follows = hist(k, c.Winner.VersionID).old
+		default:
+			follows = hist(k, c.Loser.VersionID).old
+		}
+		if follows {
+			falseEntries++
+			t.Errorf("false conflict on %s.%s: %q (%+v) lost to %q (%+v), and one was written by a replica that had seen the other",
+				c.ID, c.Field, c.Loser.Value, c.Loser.VersionID, c.Winner.Value, c.Winner.VersionID)
 		}
 	}
 	f := &modelFigures
@@ -568,8 +661,9 @@ func (m *model) check() {
 		f.logged.Add(int64(overwritten))
 	}
 	f.superseded.Add(int64(superseded))
+	f.missed.Add(int64(missed))
 	f.entries.Add(int64(seedEntries))
-	f.onTop.Add(int64(onTopEntries))
+	f.falseEntries.Add(int64(falseEntries))
 }
 
 // createOther creates a record of one of the programme's kinds that o may write: a need, a leader, an

@@ -27,6 +27,9 @@ func ApproxSize(r ledger.Record) int {
 		if !f.Prev.IsZero() {
 			n += 50 + len(f.Prev.Replica)
 		}
+		for _, c := range f.Context {
+			n += 45 + len(c.Replica)
+		}
 	}
 	return n
 }

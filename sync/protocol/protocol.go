@@ -412,7 +412,14 @@ type wireField struct {
 	Value   string            `json:"v"`
 	Version int               `json:"i"`              // index into the record's versions
 	Prev    *ledger.VersionID `json:"prev,omitempty"` // omitted when zero
+	// Context is the rest of the field's causal context (ledger.Field), omitted when empty: an older
+	// receiver ignores it and decides by prev alone, as it always did.
+	Context []ledger.VersionID `json:"ctx,omitempty"`
 }
+
+// MaxContext bounds the entries of a field's causal context (one per replica that wrote the field):
+// a record with more is malformed.
+const MaxContext = 1000
 
 type wirePush struct {
 	T       Type         `json:"t"`
@@ -440,7 +447,7 @@ func toWire(recs []ledger.Record) []wireRecord {
 				vi = len(w.Versions)
 				w.Versions = append(w.Versions, f.Version)
 			}
-			wf := wireField{Value: f.Value, Version: vi}
+			wf := wireField{Value: f.Value, Version: vi, Context: f.Context}
 			if !f.Prev.IsZero() {
 				prev := f.Prev
 				wf.Prev = &prev
@@ -460,7 +467,10 @@ func fromWire(ws []wireRecord) ([]ledger.Record, error) {
 			if wf.Version < 0 || wf.Version >= len(w.Versions) {
 				return nil, fmt.Errorf("record %d field %.40q: version %d of %d", i+1, name, wf.Version, len(w.Versions))
 			}
-			f := ledger.Field{Value: wf.Value, Version: w.Versions[wf.Version]}
+			if len(wf.Context) > MaxContext {
+				return nil, fmt.Errorf("record %d field %.40q: %d context entries, limit %d", i+1, name, len(wf.Context), MaxContext)
+			}
+			f := ledger.Field{Value: wf.Value, Version: w.Versions[wf.Version], Context: wf.Context}
 			if wf.Prev != nil {
 				f.Prev = *wf.Prev
 			}
