@@ -53,7 +53,9 @@ func randRecord(rng *rand.Rand) ledger.Record {
 }
 
 // sameFields reports whether two records hold the same fields; a nil map equals an empty one.
-func sameFields(a, b ledger.Record) bool { return maps.EqualFunc(a.Fields, b.Fields, ledger.Field.Same) }
+func sameFields(a, b ledger.Record) bool {
+	return maps.EqualFunc(a.Fields, b.Fields, ledger.Field.Same)
+}
 
 func TestMergeCommutative(t *testing.T) {
 	for seed := range uint64(propSeeds) {

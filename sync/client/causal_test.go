@@ -78,7 +78,7 @@ func TestDecidedConflictNoConflict(t *testing.T) {
 
 	set(t, lu.Store, ledger.KindTraining, id, map[string]string{"topic": "乡镇的题目"}) // L
 	lu.Sync()
-	cty.Sync() // the county holds L
+	cty.Sync()                                                                       // the county holds L
 	set(t, city.Store, ledger.KindTraining, id, map[string]string{"topic": "市局的题目"}) // W, concurrent with L
 	city.Sync()
 	cty.Sync() // the county receives W over L: a real conflict, logged there

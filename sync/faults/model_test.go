@@ -194,8 +194,8 @@ func newGroup(t *testing.T, seed uint64) *group {
 // write is one field written by one local edit.
 type write struct {
 	id, field, value string
-	ver              ledger.VersionID // the version it got
-	held             ledger.VersionID // what its replica held in the field when it wrote it
+	ver              ledger.VersionID   // the version it got
+	held             ledger.VersionID   // what its replica held in the field when it wrote it
 	saw              []ledger.VersionID // every version of the field its replica had seen (held among them)
 	by               string
 	step             int
@@ -216,12 +216,12 @@ type model struct {
 	kinds     map[ledger.Kind]int // records created, by kind
 	writes    []write
 	// seen: per office and field, every version the office has seen (see the top of the file).
-	seen map[string]map[fieldKey]map[ledger.VersionID]bool
-	values    int // makes every written value unique
-	step      int
-	syncs     int
-	proxied   int
-	failed    int
+	seen    map[string]map[fieldKey]map[ledger.VersionID]bool
+	values  int // makes every written value unique
+	step    int
+	syncs   int
+	proxied int
+	failed  int
 }
 
 // Pools of fields the program edits, by kind: fields no rule ties to another, so that any value the
