@@ -7,10 +7,11 @@ import (
 	"techaid/ledger"
 )
 
-// onTop is what replica writes over held, with the context a store gives it (ledger.OnTop).
-func onTop(replica string, stamp ledger.Stamp, value string, held ledger.Field) ledger.Field {
+// onTop is what replica writes over held, having seen seen besides, with the context a store gives
+// it (ledger.OnTop).
+func onTop(replica string, stamp ledger.Stamp, value string, held ledger.Field, seen ...ledger.VersionID) ledger.Field {
 	f := edit(replica, stamp, value, ledger.VersionID{})
-	f.Prev, f.Context = ledger.OnTop(held, replica)
+	f.Prev, f.Context = ledger.OnTop(held, seen, replica)
 	return f
 }
 
@@ -51,10 +52,11 @@ func TestResolveCausal(t *testing.T) {
 	if got != ledger.Conflict || !kept.Same(w) || !loser.Same(l) {
 		t.Fatalf("W over L: %v, keeps %q, loses %q", got, kept.Value, loser.Value)
 	}
-	if !slices.Equal(kept.Seen, []ledger.VersionID{l.VersionID}) {
-		t.Errorf("after the conflict the replica has seen %+v, want L", kept.Seen)
+	seen := ledger.Remember(nil, kept, l, w)
+	if !slices.Equal(seen, []ledger.VersionID{l.VersionID}) {
+		t.Errorf("after the conflict the replica has seen %+v, want L", seen)
 	}
-	v := onTop("county", 400, "县里定的", kept)
+	v := onTop("county", 400, "县里定的", kept, seen...)
 	if !v.Covers(l.VersionID) || !v.Covers(w.VersionID) || !v.Covers(a.VersionID) {
 		t.Fatalf("V (prev %+v, context %+v) does not cover L, W and A", v.Prev, v.Context)
 	}
@@ -67,19 +69,21 @@ func TestResolveCausal(t *testing.T) {
 	// Keeping the held version over a concurrent one remembers it too, and a later version that covers
 	// it all leaves nothing to remember.
 	got, kept, _ = ledger.Resolve(w, l)
-	if got != ledger.Conflict || !kept.Same(w) || !slices.Equal(kept.Seen, []ledger.VersionID{l.VersionID}) {
-		t.Errorf("L where W is held: %v, keeps %q having seen %+v", got, kept.Value, kept.Seen)
+	if seen := ledger.Remember(nil, kept, w, l); got != ledger.Conflict || !kept.Same(w) || !slices.Equal(seen, []ledger.VersionID{l.VersionID}) {
+		t.Errorf("L where W is held: %v, keeps %q having seen %+v", got, kept.Value, seen)
 	}
-	if _, next, _ := ledger.Resolve(kept, v); !next.Same(v) || next.Seen != nil {
-		t.Errorf("V over W that had seen L: %q, seen %+v; want V, nothing more", next.Value, next.Seen)
+	if _, next, _ := ledger.Resolve(kept, v); !next.Same(v) || ledger.Remember(seen, next, kept, v) != nil {
+		t.Errorf("V over W that had seen L: %q, seen %+v; want V, nothing more", next.Value, ledger.Remember(seen, next, kept, v))
 	}
 	// An equal value written concurrently is no conflict, but it is remembered: an edit on top of it
 	// must not be a conflict where it is held.
 	same := onTop("town2", 305, "市局的", a)
-	if got, kept, _ = ledger.Resolve(w, same); got != ledger.KeepHeld || !slices.Equal(kept.Seen, []ledger.VersionID{same.VersionID}) {
-		t.Errorf("an equal value where W is held: %v, seen %+v", got, kept.Seen)
+	got, kept, _ = ledger.Resolve(w, same)
+	seen = ledger.Remember(nil, kept, w, same)
+	if got != ledger.KeepHeld || !slices.Equal(seen, []ledger.VersionID{same.VersionID}) {
+		t.Errorf("an equal value where W is held: %v, seen %+v", got, seen)
 	}
-	if got, _, _ := ledger.Resolve(same, onTop("city", 500, "再改", kept)); got != ledger.TakeNew {
+	if got, _, _ := ledger.Resolve(same, onTop("city", 500, "再改", kept, seen...)); got != ledger.TakeNew {
 		t.Errorf("an edit on top of both equal values, where the other is held: %v", got)
 	}
 }

@@ -88,10 +88,6 @@ type Field struct {
 	Version
 	Prev    VersionID   `json:"prev"`
 	Context []VersionID `json:"context,omitempty"`
-	// Seen is this replica's own knowledge, never sent: versions of the field it received that the
-	// held version's context lacks (one it kept the held version over, or the context of one it
-	// replaced), one per replica. A local edit takes them into its context: the clerk wrote knowing them.
-	Seen []VersionID `json:"-"`
 }
 
 // Covers reports whether the field's write follows v: v is the write itself, an earlier write of its
@@ -112,8 +108,8 @@ func (f Field) Covers(v VersionID) bool {
 // covers: entry e of a version vector covers v (same replica, stamp at least v's).
 func covers(e, v VersionID) bool { return e.Replica == v.Replica && e.Stamp >= v.Stamp && !e.IsZero() }
 
-// vector gathers versions into a version vector: per replica, the latest (zero and reference versions
-// are left out: they stand for no one's write).
+// vector is a version vector: per replica, the latest version (zero and reference versions are left
+// out: they stand for no one's write).
 type vector []VersionID
 
 func (vv vector) add(v VersionID) vector {
@@ -131,68 +127,78 @@ func (vv vector) add(v VersionID) vector {
 	return append(vv, v)
 }
 
-// addAll adds a field's version, its context and what its replica had seen besides.
-func (vv vector) addAll(f Field) vector {
-	vv = vv.add(f.VersionID).add(f.Prev)
+// each calls fn with the field's version and every entry of its context.
+func (f Field) each(fn func(VersionID)) {
+	fn(f.VersionID)
+	fn(f.Prev)
 	for _, c := range f.Context {
-		vv = vv.add(c)
+		fn(c)
 	}
-	for _, c := range f.Seen {
-		vv = vv.add(c)
-	}
-	return vv
 }
 
-// OnTop is the context of a local write by replica over held: everything the replica knew of the field
-// (held's version, its context and what the replica had seen besides) but its own writes, which the new
-// version implies. prev is the greatest entry, context the others in replica order.
-func OnTop(held Field, replica string) (prev VersionID, context []VersionID) {
+// OnTop is the context of a local write by replica over held, which the replica held having seen seen
+// besides (Record.Seen): everything it knew of the field but its own writes, which the new version
+// implies. prev is the greatest entry, context the others in replica order.
+func OnTop(held Field, seen []VersionID, replica string) (prev VersionID, context []VersionID) {
 	var vv vector
 	if held.Reference() && held.Replica != replica {
 		vv = vector{held.VersionID} // as before the context existed: a copy of the list is built on too
 	}
-	vv = vv.addAll(held)
-	return split(slices.DeleteFunc(vv, func(v VersionID) bool { return v.Replica == replica }))
-}
-
-// split puts a version vector in a field's form: its greatest entry and the others in replica order.
-func split(vv vector) (VersionID, []VersionID) {
+	add := func(v VersionID) {
+		if v.Replica != replica {
+			vv = vv.add(v)
+		}
+	}
+	held.each(add)
+	for _, v := range seen {
+		add(v)
+	}
 	if len(vv) == 0 {
 		return VersionID{}, nil
 	}
 	top := slices.MaxFunc(vv, VersionID.Compare)
-	rest := slices.DeleteFunc(slices.Clone(vv), func(v VersionID) bool { return v == top })
-	if len(rest) == 0 {
+	if len(vv) == 1 {
 		return top, nil
 	}
+	rest := slices.DeleteFunc(vv, func(v VersionID) bool { return v == top })
 	slices.SortFunc(rest, func(a, b VersionID) int { return strings.Compare(a.Replica, b.Replica) })
 	return top, rest
 }
 
-// seen is what a replica that keeps winner has seen of the field beyond winner's context: what it
-// knew before (before, with its context and Seen) and the other version (with its context), less what
-// winner covers. nil when winner covers it all, the usual case.
-func seen(winner Field, fs ...Field) []VersionID {
+// Remember is what a replica that keeps winner has seen of the field beyond winner's context: what it
+// had seen before (seen) and the versions and contexts of fs (the version it held, the one that
+// arrived), less what winner covers; one entry per replica, in replica order. nil when winner covers it
+// all, the usual case, without allocating.
+func Remember(seen []VersionID, winner Field, fs ...Field) []VersionID {
 	var vv vector
-	for _, f := range fs {
+	for _, v := range seen {
+		vv = winner.remember(vv, v)
+	}
+	for i := range fs {
+		f := &fs[i]
 		if f.VersionID.IsZero() {
 			continue
 		}
-		for _, v := range vector(nil).addAll(f) {
-			if !winner.Covers(v) {
-				vv = vv.add(v)
-			}
+		vv = winner.remember(winner.remember(vv, f.VersionID), f.Prev)
+		for _, c := range f.Context {
+			vv = winner.remember(vv, c)
 		}
 	}
-	if len(vv) == 0 {
-		return nil
+	if len(vv) > 1 {
+		slices.SortFunc(vv, func(a, b VersionID) int { return strings.Compare(a.Replica, b.Replica) })
 	}
-	slices.SortFunc(vv, func(a, b VersionID) int { return strings.Compare(a.Replica, b.Replica) })
 	return vv
 }
 
-// Same reports whether two fields are the same version with the same value and context (Seen, a
-// replica's own knowledge, aside).
+// remember adds v to vv unless f covers it.
+func (f *Field) remember(vv vector, v VersionID) vector {
+	if v.IsZero() || v.Reference() || f.Covers(v) {
+		return vv
+	}
+	return vv.add(v)
+}
+
+// Same reports whether two fields are the same version with the same value and context.
 func (f Field) Same(g Field) bool {
 	return f.Value == g.Value && f.Version == g.Version && f.Prev == g.Prev && slices.Equal(f.Context, g.Context)
 }
@@ -236,6 +242,11 @@ type Record struct {
 	Kind   Kind             `json:"kind"`
 	ID     string           `json:"id"`
 	Fields map[string]Field `json:"fields"`
+	// Seen is this replica's own knowledge, never sent, by field: versions it received that the held
+	// version's context lacks (one it kept the held version over, or the context of one it replaced),
+	// one per replica (Remember). A local edit takes them into its context (OnTop): the clerk wrote
+	// knowing them. Usually nil.
+	Seen map[string][]VersionID `json:"-"`
 }
 
 // MaxStamp is the highest stamp of any of the record's field versions (0 if it has none).
@@ -276,6 +287,7 @@ func (r Record) Clone() Record {
 	if r.Fields == nil {
 		r.Fields = map[string]Field{}
 	}
+	r.Seen = maps.Clone(r.Seen)
 	return r
 }
 
@@ -312,11 +324,8 @@ const (
 // version replaces it, a reference version too (as Merge does), so a village an office copied from the
 // division list reaches a hub that never held it instead of being acknowledged and dropped. A replica
 // never conflicts with itself: its own writes are sequential. Concurrent means neither version covers
-// the other (Covers): neither writer had seen the other's write, at any number of removes.
-//
-// The winner returned is what the replica keeps: the winning version with, in Seen, what the replica has
-// now seen of the field beyond the winner's context. With KeepHeld it may differ from held in Seen alone,
-// and is to be stored all the same (no change to send).
+// the other (Covers): neither writer had seen the other's write, at any number of removes. What the
+// replica has seen besides the winner is Remember's.
 func Resolve(held, incoming Field) (Overwrite, Field, Field) {
 	if held.VersionID.IsZero() && !incoming.VersionID.IsZero() {
 		return TakeNew, incoming, Field{}
@@ -326,20 +335,14 @@ func Resolve(held, incoming Field) (Overwrite, Field, Field) {
 	case cmp == 0:
 		return KeepHeld, held, Field{}
 	case cmp > 0:
-		won := incoming
-		won.Seen = seen(incoming, held, incoming)
-		if held.Reference() || incoming.Covers(held.VersionID) || incoming.Value == held.Value {
-			return TakeNew, won, Field{}
+		if held.Reference() || incoming.Value == held.Value || incoming.Covers(held.VersionID) {
+			return TakeNew, incoming, Field{}
 		}
-		return Conflict, won, held
+		return Conflict, incoming, held
 	default:
-		kept := held
-		if !incoming.VersionID.IsZero() && !incoming.Reference() {
-			kept.Seen = seen(held, held, incoming)
+		if incoming.VersionID.IsZero() || incoming.Reference() || incoming.Value == held.Value || held.Covers(incoming.VersionID) {
+			return KeepHeld, held, Field{}
 		}
-		if held.Covers(incoming.VersionID) || incoming.Value == held.Value || incoming.VersionID.IsZero() || incoming.Reference() {
-			return KeepHeld, kept, Field{}
-		}
-		return Conflict, kept, incoming
+		return Conflict, held, incoming
 	}
 }

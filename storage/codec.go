@@ -14,9 +14,10 @@ import (
 // integers are uvarints. The fields of a record share a table of versions, since a save writes many
 // fields with one version.
 
-// codecV2 is a record whose fields carry more causal context than prev (ledger.Field's Context and
-// Seen): after each field's prev, the counts and entries of both. A record without any is written as
-// codecV1, byte for byte what it was before the context existed (store format 5 reads both).
+// codecV2 is a record whose fields carry more causal context than prev (ledger.Field.Context, and
+// what the replica has seen besides, ledger.Record.Seen): after each field's prev, the counts and
+// entries of both. A record without any is written as codecV1, byte for byte what it was before the
+// context existed (store format 5 reads both).
 const (
 	codecV1 = 1
 	codecV2 = 2
@@ -79,8 +80,11 @@ func encodeRecord(rec ledger.Record) []byte {
 		}
 	}
 	codec := uint64(codecV1)
+	if len(rec.Seen) > 0 {
+		codec = codecV2
+	}
 	for _, f := range rec.Fields {
-		if len(f.Context) > 0 || len(f.Seen) > 0 {
+		if len(f.Context) > 0 {
 			codec = codecV2
 			break
 		}
@@ -106,7 +110,7 @@ func encodeRecord(rec ledger.Record) []byte {
 		w.str(f.Prev.Replica)
 		if codec == codecV2 {
 			w.versions(f.Context)
-			w.versions(f.Seen)
+			w.versions(rec.Seen[name])
 		}
 	}
 	return w.b
@@ -168,7 +172,13 @@ func decodeRecord(b []byte) (ledger.Record, error) {
 		}
 		f := ledger.Field{Value: value, Version: versions[vi], Prev: prev}
 		if codec == codecV2 {
-			f.Context, f.Seen = r.versions(), r.versions()
+			f.Context = r.versions()
+			if seen := r.versions(); seen != nil {
+				if rec.Seen == nil {
+					rec.Seen = map[string][]ledger.VersionID{}
+				}
+				rec.Seen[name] = seen
+			}
 		}
 		rec.Fields[name] = f
 	}

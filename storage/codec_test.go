@@ -7,7 +7,7 @@ import (
 	"techaid/ledger"
 )
 
-// A record whose fields carry no context beyond prev is written as codecV1, as before format 4 (so a
+// A record whose fields carry no context beyond prev, and nothing seen besides, is written as codecV1, as before format 4 (so a
 // store's bytes do not grow for it); one with a context or what the replica has seen is codecV2, and
 // both read back as written.
 func TestRecordCodecContext(t *testing.T) {
@@ -30,8 +30,8 @@ func TestRecordCodecContext(t *testing.T) {
 	causal := plain.Clone()
 	f := causal.Fields["topic"]
 	f.Context = []ledger.VersionID{v("r1", 100), v("r4", 150)}
-	f.Seen = []ledger.VersionID{v("r5", 290)}
 	causal.Fields["topic"] = f
+	causal.Seen = map[string][]ledger.VersionID{"notes": {v("r5", 290)}}
 	b = encodeRecord(causal)
 	if b[0] != codecV2 {
 		t.Errorf("a record with a context is written as codec %d, want %d", b[0], codecV2)

@@ -13,7 +13,7 @@ import (
 )
 
 // Record reads a record by id, of whatever kind, with its field versions; deleted records too. It is the
-// replicated record: what this replica alone has seen (ledger.Field.Seen) is left out.
+// replicated record: what this replica alone has seen (ledger.Record.Seen) is left out.
 func (s *Store) Record(id string) (ledger.Record, error) {
 	var rec ledger.Record
 	err := s.view(func(txn *badger.Txn) error {
@@ -32,14 +32,9 @@ func (s *Store) Record(id string) (ledger.Record, error) {
 	return rec, err
 }
 
-// replicated is rec without what this replica alone has seen of its fields (ledger.Field.Seen).
+// replicated is rec without what this replica alone has seen of its fields (ledger.Record.Seen).
 func replicated(rec ledger.Record) ledger.Record {
-	for name, f := range rec.Fields {
-		if f.Seen != nil {
-			f.Seen = nil
-			rec.Fields[name] = f
-		}
-	}
+	rec.Seen = nil
 	return rec
 }
 

@@ -121,7 +121,7 @@ func (b *batch) remote(in ledger.Record) (int, error) {
 	}
 	if len(changed) == 0 && len(conflicts) == 0 {
 		if b.seen && exists {
-			// Nothing to show or send, but a later local edit must know what arrived (ledger.Field.Seen).
+			// Nothing to show or send, but a later local edit must know what arrived (ledger.Record.Seen).
 			return unchangedRemote, b.putRecord(merged)
 		}
 		return unchangedRemote, nil
@@ -210,15 +210,22 @@ func (b *batch) resolve(held, in ledger.Record) (ledger.Record, []query.AuditFie
 		b.s.clock.Observe(inc.Stamp)
 		old := held.Fields[name]
 		outcome, winner, loser := ledger.Resolve(old, inc)
-		if outcome == ledger.KeepHeld {
-			if !slices.Equal(winner.Seen, old.Seen) {
-				merged.Fields[name] = winner // what this replica has seen grew: kept, not sent
-				b.seen = true
+		// What this replica has seen of the field besides the version it keeps: not sent, but a local
+		// edit's context takes it in.
+		if seen := ledger.Remember(held.Seen[name], winner, old, inc); !slices.Equal(seen, held.Seen[name]) {
+			if merged.Seen == nil {
+				merged.Seen = map[string][]ledger.VersionID{}
 			}
+			if merged.Seen[name] = seen; seen == nil {
+				delete(merged.Seen, name)
+			}
+			b.seen = true
+		}
+		if outcome == ledger.KeepHeld {
 			continue
 		}
-		merged.Fields[name] = winner
 		if winner.Same(inc) {
+			merged.Fields[name] = inc
 			changed = append(changed, query.AuditField{Name: name, Old: old.Value, New: inc.Value})
 			if inc.VersionID.Compare(author.VersionID) > 0 {
 				author = inc.Version

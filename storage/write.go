@@ -46,7 +46,7 @@ type batch struct {
 	ignored int
 	changed []string
 	place   ledger.Code
-	seen    bool // remote: a field's Seen grew (ledger.Resolve), so the record is stored even if unchanged
+	seen    bool // remote: what the replica has seen of a field grew (ledger.Remember): store the record even if unchanged
 	// reference marks an import of reference data (ImportReference): new records only, stamped
 	// ledger.ReferenceStamp, and not logged as changes.
 	reference bool
@@ -266,8 +266,9 @@ func (b *batch) local(op string, k ledger.Kind, id string, values map[string]str
 		}
 		// Built on everything this replica knew of the field (ledger.OnTop): whoever holds any of it
 		// takes this edit as a later one, not a conflict.
-		prev, context := ledger.OnTop(old, b.id.Replica)
+		prev, context := ledger.OnTop(old, held.Seen[name], b.id.Replica)
 		rec.Fields[name] = ledger.Field{Value: values[name], Version: version, Prev: prev, Context: context}
+		delete(rec.Seen, name) // the new version's context holds it all
 		changed = append(changed, query.AuditField{Name: name, Old: old.Value, New: values[name]})
 	}
 	if len(changed) == 0 && op != query.OpCreate {

@@ -498,3 +498,45 @@ func TestLimits(t *testing.T) {
 		t.Errorf("path or versions changed: update PROTOCOL.md")
 	}
 }
+
+// TestCausalContext: a field's context beyond prev travels as "ctx" and comes back exactly; a field
+// without one is written as before "ctx" existed (an older receiver, ignoring it, decides by prev);
+// a frame from an older office, without "ctx", reads as a context of prev alone; a "ctx" with a
+// malformed stamp or too many entries makes the frame malformed.
+func TestCausalContext(t *testing.T) {
+	rec := twoVersionRecord()
+	topic := rec.Fields["topic"]
+	topic.Context = []ledger.VersionID{{Stamp: 0x019e19c000000000, Replica: "0196b111-0000-7000-8000-000000000001"}}
+	rec.Fields["topic"] = topic
+	m := Changes{T: TChanges, Cursor: 3, Records: []ledger.Record{rec}}
+	frame, err := Encode(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(frame, []byte(`"ctx":`)); n != 1 {
+		t.Errorf("%d ctx members in the frame, want the topic's alone: %s", n, frame)
+	}
+	back, err := Decode(frame)
+	if err != nil || !reflect.DeepEqual(back, m) {
+		t.Fatalf("round trip: %v\nsent %#v\ngot  %#v", err, m, back)
+	}
+	if size := ApproxSize(rec); size < len(frame)-40 {
+		t.Errorf("ApproxSize %d for a record of %d bytes of JSON", size, len(frame))
+	}
+
+	old := `{"t":"changes","cursor":5,"records":[` + villageRecord(`[`+version+`]`,
+		`{"notes":{"v":"改","i":0,"prev":{"stamp":"019e1460fac00000","replica":"r0"}}}`) + `]}`
+	if m, err := Decode([]byte(old)); err != nil || m.(Changes).Records[0].Fields["notes"].Context != nil {
+		t.Errorf("a field without ctx: %+v, %v", m, err)
+	}
+	for name, ctx := range map[string]string{
+		"a bad stamp":      `[{"stamp":"19e1460fac00000","replica":"r0"}]`,
+		"too many entries": `[` + strings.Repeat(`{"stamp":"019e1460fac00000","replica":"r0"},`, MaxContext) + `{"stamp":"019e1460fac00000","replica":"r0"}]`,
+	} {
+		frame := `{"t":"changes","cursor":5,"records":[` + villageRecord(`[`+version+`]`,
+			`{"notes":{"v":"改","i":0,"ctx":`+ctx+`}}`) + `]}`
+		if _, err := Decode([]byte(frame)); !errors.Is(err, ErrMalformed) {
+			t.Errorf("%s: %v, want ErrMalformed", name, err)
+		}
+	}
+}
