@@ -3,25 +3,29 @@ package storage
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 )
 
-// Evidence files in transit (sync, PROTOCOL.md section 15). A file travels in chunks, and each chunk is
-// kept durably as it arrives, so that a transfer cut in the middle goes on from where it stopped: on the
-// hub, an office's upload (owner: the office's registration id); on an office, a download from the city
-// (owner ""). Once whole and checked, the file goes to the store's blobs and its chunks are dropped.
+// Evidence files on their way to the city (sync, PROTOCOL.md section 15). On the hub, an office's upload
+// travels in chunks, each kept durably as it arrives, so that a transfer cut in the middle goes on from
+// where it stopped; each office's chunks are kept apart (owner: the office's registration id), so no
+// office can spoil another's upload of the same file, and the office's bytes of the day are counted in
+// the same write (the hub's daily limit). Once whole and checked, the file goes to the store's evidence
+// files (evidence.go) and its chunks are dropped. On an office, the city's refusals for good.
 //
 //	u <owner> 0x00 <sha256:64> <offset:8> <length:4>   a chunk of a partial file (Badger's value sizes
 //	                                        are approximate: the key says where the chunk ends)
 //	q <owner> 0x00 <day:10>                 bytes of files an owner sent on a day (the hub's daily limit)
-//	w <sha256:64>                           on an office: the city holds this file whole (uploaded or downloaded)
+//	w <sha256:64>                           on an office: the city refused this file for good (FileRefusal)
 const (
 	prefixPartial  byte = 'u'
 	prefixReceived byte = 'q'
-	prefixAtCity   byte = 'w'
+	prefixRefused  byte = 'w'
 )
 
 // ErrPartialOffset is AppendPartial's error for a chunk that does not start where the partial file ends.
@@ -35,7 +39,7 @@ func receivedKey(owner, day string) []byte {
 	return append(append(append([]byte{prefixReceived}, owner...), 0), day...)
 }
 
-func atCityKey(hash string) []byte { return append([]byte{prefixAtCity}, hash...) }
+func refusedKey(hash string) []byte { return append([]byte{prefixRefused}, hash...) }
 
 // partialHeld is how many bytes of the partial file are held: where its last chunk ends.
 func partialHeld(txn *badger.Txn, prefix []byte) int64 {
@@ -171,25 +175,40 @@ func (s *Store) Received(owner, day string) (int64, error) {
 	return n, err
 }
 
-// MarkAtCity records, on an office, that the city holds the file hash whole: it was uploaded (the
-// hub said done) or downloaded from there. Such a file is never offered again.
-func (s *Store) MarkAtCity(hash string) error {
+// FileRefusal is, on an office, the city's refusal of an evidence file for good (not an image or a
+// PDF, too large): the file is not offered again, and the clerk is shown why.
+type FileRefusal struct {
+	Code    string    `json:"code"`
+	Message string    `json:"message"` // the hub's words, in Chinese
+	At      time.Time `json:"at"`
+}
+
+// RefuseFile records the city's refusal of the file hash for good.
+func (s *Store) RefuseFile(hash string, r FileRefusal) error {
+	buf, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
 	return s.write(func(b *batch) error {
 		b.kind[kindMeta] = true
-		return b.set(atCityKey(hash), nil)
+		return b.set(refusedKey(hash), buf)
 	})
 }
 
-// AtCity reports whether MarkAtCity marked the file hash.
-func (s *Store) AtCity(hash string) (bool, error) {
+// FileRefused says whether, and why, the city refused the file hash for good.
+func (s *Store) FileRefused(hash string) (FileRefusal, bool, error) {
+	var r FileRefusal
 	found := false
 	err := s.view(func(txn *badger.Txn) error {
-		_, err := txn.Get(atCityKey(hash))
+		item, err := txn.Get(refusedKey(hash))
 		if errors.Is(err, badger.ErrKeyNotFound) {
 			return nil
 		}
-		found = err == nil
-		return err
+		if err != nil {
+			return err
+		}
+		found = true
+		return item.Value(func(v []byte) error { return json.Unmarshal(v, &r) })
 	})
-	return found, err
+	return r, found, err
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+	"time"
 )
 
 // TestPartial: chunks kept durably in order (across a reopen), a chunk out of place refused, the daily
@@ -51,13 +52,14 @@ func TestPartial(t *testing.T) {
 	if held, _ := st.Partial("office-1", hash); held != 0 {
 		t.Fatalf("dropped, still holds %d", held)
 	}
-	if at, _ := st.AtCity(hash); at {
-		t.Fatal("marked before MarkAtCity")
+	if _, found, _ := st.FileRefused(hash); found {
+		t.Fatal("refused before RefuseFile")
 	}
-	if err := st.MarkAtCity(hash); err != nil {
+	want := FileRefusal{Code: "not_evidence", Message: "不是图片", At: time.Date(2026, 5, 11, 1, 2, 3, 0, time.UTC)}
+	if err := st.RefuseFile(hash, want); err != nil {
 		t.Fatal(err)
 	}
-	if at, err := st.AtCity(hash); !at || err != nil {
-		t.Fatalf("AtCity after the mark: %v %v", at, err)
+	if got, found, err := st.FileRefused(hash); !found || err != nil || got != want {
+		t.Fatalf("FileRefused: %+v %v %v", got, found, err)
 	}
 }

@@ -30,6 +30,7 @@ type serveOptions struct {
 	staleDays, memLimit int
 	idle                time.Duration
 	perAddr             int
+	fileMB, dayMB       int
 }
 
 func (c *city) serveOptions(args []string) (serveOptions, error) {
@@ -40,6 +41,8 @@ func (c *city) serveOptions(args []string) (serveOptions, error) {
 	fs.StringVar(&o.cert, "tls-cert", "", "TLS certificate (PEM); with --tls-key, serve wss:// and https://")
 	fs.StringVar(&o.key, "tls-key", "", "TLS private key (PEM)")
 	fs.IntVar(&o.staleDays, "stale-days", 7, "mark offices not heard from for this many days")
+	fs.IntVar(&o.fileMB, "evidence-file-mb", hub.DefaultEvidenceFile>>20, "largest evidence file (photo, PDF) an office may send, in MiB")
+	fs.IntVar(&o.dayMB, "evidence-day-mb", hub.DefaultEvidenceDay>>20, "evidence files one office may send in a day (China time), in MiB")
 	fs.IntVar(&o.memLimit, "memory-limit", 256, "soft memory limit in MiB for the Go heap (the GC works harder near it); $GOMEMLIMIT wins")
 	fs.DurationVar(&o.idle, "idle-timeout", time.Minute, "close an HTTP connection that sends no complete request for this long (a websocket session is the hub's: it pings)")
 	fs.IntVar(&o.perAddr, "max-conns-per-address", 128, "open connections one remote address may hold (loopback is not counted); 0: no limit")
@@ -69,7 +72,8 @@ func (c *city) serve(ctx context.Context, args []string) error {
 	}
 	defer st.Close()
 	logger := log.New(c.stderr, "", log.LstdFlags)
-	h, err := hub.New(hub.Config{Store: st, App: version, Releases: c.releasesDir(), StaleAfter: time.Duration(o.staleDays) * 24 * time.Hour, Logger: logger})
+	h, err := hub.New(hub.Config{Store: st, App: version, Releases: c.releasesDir(), StaleAfter: time.Duration(o.staleDays) * 24 * time.Hour, Logger: logger,
+		EvidenceFile: int64(max(1, o.fileMB)) << 20, EvidenceDay: int64(max(1, o.dayMB)) << 20})
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ package bench
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -142,4 +143,89 @@ func pct(d []time.Duration, p int) float64 {
 	s := slices.Clone(d)
 	slices.Sort(s)
 	return float64(s[(len(s)-1)*p/100].Microseconds()) / 1000
+}
+
+// BenchmarkEvidenceUpload: an office sends 100 photos of about 300 KB (attached to 100 trainings) to the
+// hub on loopback while its clerk saves a training every 50 ms; it reports the upload's MB/s and how
+// long the saves made meanwhile took to reach the city (p50, p99), beside the same saves with no upload
+// (PROTOCOL.md 15.2: evidence never delays records by more than one chunk).
+func BenchmarkEvidenceUpload(b *testing.B) {
+	const photos = 100
+	for range b.N {
+		b.StopTimer()
+		h := synctest.StartHub(b)
+		token := h.Office("鲁村镇", synctest.Lucun)
+		a := synctest.NewReplica(b, h.URL, token, synctest.Lucun, "张敏", storage.Options{})
+		a.Sync()
+		villages := synctest.Villages(b, synctest.Lucun)
+		ctx, cancel := context.WithCancel(context.Background())
+		save := func(i int) string {
+			id, err := a.Store.Create(ctx, ledger.Training{Kind: ledger.TrainingCourse, Date: "2026-11-20",
+				Villages: []ledger.Code{villages[i%len(villages)].Code}, Topic: "苹果树冬季修剪", Attendees: 20 + i%50})
+			if err != nil {
+				b.Fatal(err)
+			}
+			return id
+		}
+		var total int64
+		for i := range photos {
+			p := synctest.Photo(1000, 750, uint64(i+1))
+			total += int64(len(p))
+			synctest.Attach(b, a.Store, save(i), fmt.Sprintf("现场照片%03d.jpg", i), "jpeg", p)
+		}
+		b.StartTimer()
+		start := time.Now()
+		go a.Client.Run(ctx)
+		for a.Client.State().Pending > 0 || a.Client.State().Phase != client.UpToDate {
+			time.Sleep(time.Millisecond) // the 200 changes of the attach go first; then the files
+		}
+		// Saves every 50 ms until the office has no file left to send.
+		var during []time.Duration
+		var took time.Duration
+		for i := 0; ; i++ {
+			if pending, err := a.Store.PendingUploads(0); err != nil {
+				b.Fatal(err)
+			} else if len(pending) == 0 {
+				took = time.Since(start)
+				break
+			}
+			during = append(during, reach(b, ctx, a.Store, h.Store, func() string { return save(photos + i) }))
+			time.Sleep(50 * time.Millisecond)
+		}
+		b.StopTimer()
+		var quiet []time.Duration
+		for i := range 100 {
+			quiet = append(quiet, reach(b, ctx, a.Store, h.Store, func() string { return save(10_000 + i) }))
+		}
+		cancel()
+		b.ReportMetric(float64(total)/took.Seconds()/1e6, "upload-MB/s")
+		b.ReportMetric(float64(total)/photos/1e3, "photo-KB")
+		b.ReportMetric(float64(len(during)), "saves-during")
+		b.ReportMetric(pct(during, 50), "during-p50-ms")
+		b.ReportMetric(pct(during, 99), "during-p99-ms")
+		b.ReportMetric(pct(quiet, 50), "quiet-p50-ms")
+		b.ReportMetric(pct(quiet, 99), "quiet-p99-ms")
+		h.Stop()
+	}
+}
+
+// reach saves a record at the office (save returns its id) and waits until the hub holds it durably.
+func reach(b *testing.B, ctx context.Context, office, hub *storage.Store, save func() string) time.Duration {
+	ws := query.NewWatchSet()
+	hub.Stats(ws)
+	start := time.Now()
+	id := save()
+	for {
+		if _, err := storage.Get[ledger.Training](hub, id); err == nil {
+			return time.Since(start)
+		}
+		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := ws.Wait(wctx)
+		cancel()
+		if err != nil {
+			b.Fatalf("the save %s did not reach the hub", id)
+		}
+		ws = query.NewWatchSet()
+		hub.Stats(ws)
+	}
 }

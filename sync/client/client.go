@@ -78,6 +78,8 @@ type State struct {
 	// Release is the release of the app the hub last named for this platform (in its welcome, or with
 	// an upgrade error); nil if none. The office installs it if it is newer (package update).
 	Release *protocol.Release
+	// Files is how many evidence files attached here the city does not hold yet, as last counted.
+	Files int
 }
 
 // OffsetWarning reports a clock more than ledger.MaxAhead off the hub's.
@@ -162,6 +164,10 @@ type Summary struct {
 	Changed   int // of those, records that changed something here
 	Conflicts int // conflicts logged here
 	Elapsed   time.Duration
+	// Evidence files: those the hub now holds whole, the bytes sent of them, and those it refused.
+	Files        int
+	FileBytes    int64
+	FilesRefused []protocol.FileRefused
 }
 
 // Client syncs one store with the hub.

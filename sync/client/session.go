@@ -61,10 +61,17 @@ type session struct {
 	pulling  bool
 	caughtUp bool
 	waiting  []protocol.Changes // live batches held until the hub holds this office's edits
+	// evidence files (files.go)
+	file         *sending
+	queue        []storage.Blob // files to send after file, as read when the store's head was queueHead
+	queueHead    uint64
+	queueRead    bool
+	refusedFiles map[string]bool // refused in this session: not offered again in it
+	chunk        int             // bytes of the next chunk
 }
 
 func (c *Client) newSession(once bool) *session {
-	return &session{c: c, st: c.st, once: once, start: time.Now()}
+	return &session{c: c, st: c.st, once: once, start: time.Now(), refusedFiles: map[string]bool{}, chunk: 8 * minChunk}
 }
 
 // session runs one connection: hello, reconcile, then push and apply until ctx ends or the connection
@@ -305,6 +312,11 @@ func (s *session) reconcile(w protocol.Welcome) error {
 	if w.Epoch != s.pulled.Epoch {
 		if s.pulled.Epoch != "" {
 			s.c.log.Printf("sync: the city's hub was restored (epoch %s → %s): pulling everything again, resending what it lacks", s.pulled.Epoch, w.Epoch)
+			// The backup may lack files it acknowledged: offer every file attached here again (one
+			// frame each for those it holds).
+			if _, err := s.st.RequeueUploads(context.Background()); err != nil {
+				return err
+			}
 		}
 		s.cursor = 0
 	}
@@ -335,9 +347,12 @@ func (s *session) run(ctx context.Context) error {
 		if err := s.settle(ctx, head); err != nil {
 			return err
 		}
+		if err := s.files(head); err != nil {
+			return err
+		}
 		upToDate := s.upToDate(head)
 		s.report(head, upToDate)
-		if s.once && upToDate {
+		if s.once && upToDate && s.filesDone(head) {
 			s.sum.Elapsed = time.Since(s.start)
 			_ = s.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "done"),
 				time.Now().Add(time.Second))
@@ -391,6 +406,10 @@ func (s *session) receive(ctx context.Context, in inbound) error {
 		return s.changes(ctx, m)
 	case protocol.Pong:
 		return s.pong(m)
+	case protocol.FileAck:
+		return s.fileAck(ctx, m)
+	case protocol.FileRefused:
+		return s.fileRefused(m)
 	case protocol.Error:
 		return m
 	}

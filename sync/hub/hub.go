@@ -46,6 +46,11 @@ type Config struct {
 	WriteTimeout time.Duration
 	Logger       *log.Logger
 	Now          func() time.Time // the hub's clock; time.Now if nil
+	// EvidenceFile bounds one evidence file, EvidenceDay the bytes of files one office may send in a
+	// day (China time); DefaultEvidenceFile and DefaultEvidenceDay if zero (PROTOCOL.md section 15).
+	EvidenceFile, EvidenceDay int64
+	// Check says whether a file is evidence, decoding it whole, and its type; evidence.Check if nil.
+	Check func(data []byte) (string, error)
 }
 
 // Hub serves sync sessions. Create it with New; run its own work (pings, saving peer state) with Run
@@ -71,6 +76,7 @@ type Hub struct {
 	closing  bool
 	work     chan struct{} // slots for reading, encoding and sending a batch (see pump)
 	intake   chan struct{} // slots for decoding and applying a large frame (a push)
+	checks   chan struct{} // slots for checking a whole evidence file
 	frames   *frameCache
 	releases releases       // what the Releases folder holds, read again when it changes (h.mu)
 	wg       sync.WaitGroup // sessions, and goroutines that end one
@@ -78,19 +84,21 @@ type Hub struct {
 
 // Peer is what the hub knows about one office replica (one PC).
 type Peer struct {
-	Replica     string      `json:"replica"`
-	OfficeID    string      `json:"office_id"`
-	App         string      `json:"app"`
-	FirstSeen   time.Time   `json:"first_seen"`
-	LastContact time.Time   `json:"last_contact"`
-	LastSync    time.Time   `json:"last_sync,omitzero"` // the last push it made or pull it caught up on
-	Received    int         `json:"received"`           // records it pushed that changed the city's data
-	Refused     int         `json:"refused"`            // records it pushed that were refused
-	Seq         uint64      `json:"seq"`                // its last change-log sequence number, as it said
-	Acked       uint64      `json:"acked"`              // the last one the hub holds
-	OffsetMS    int64       `json:"offset_ms"`          // hub clock minus its clock, as measured at hello
-	Scope       ledger.Code `json:"scope"`
-	dirty       bool
+	Replica      string      `json:"replica"`
+	OfficeID     string      `json:"office_id"`
+	App          string      `json:"app"`
+	FirstSeen    time.Time   `json:"first_seen"`
+	LastContact  time.Time   `json:"last_contact"`
+	LastSync     time.Time   `json:"last_sync,omitzero"` // the last push it made or pull it caught up on
+	Received     int         `json:"received"`           // records it pushed that changed the city's data
+	Refused      int         `json:"refused"`            // records it pushed that were refused
+	Files        int         `json:"files"`              // evidence files it sent that the hub kept
+	FilesRefused int         `json:"files_refused"`      // evidence files the hub refused (each time)
+	Seq          uint64      `json:"seq"`                // its last change-log sequence number, as it said
+	Acked        uint64      `json:"acked"`              // the last one the hub holds
+	OffsetMS     int64       `json:"offset_ms"`          // hub clock minus its clock, as measured at hello
+	Scope        ledger.Code `json:"scope"`
+	dirty        bool
 }
 
 const peerDocs = "peer"
@@ -126,6 +134,15 @@ func New(cfg Config) (*Hub, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.EvidenceFile == 0 {
+		cfg.EvidenceFile = DefaultEvidenceFile
+	}
+	if cfg.EvidenceDay == 0 {
+		cfg.EvidenceDay = DefaultEvidenceDay
+	}
+	if cfg.Check == nil {
+		cfg.Check = checkFile
 	}
 	id := cfg.Store.Identity()
 	if id.Replica == "" {
@@ -196,6 +213,7 @@ func New(cfg Config) (*Hub, error) {
 	h.idx.head = head
 	h.work = make(chan struct{}, runtime.GOMAXPROCS(0)+1)
 	h.intake = make(chan struct{}, 16)
+	h.checks = make(chan struct{}, runtime.GOMAXPROCS(0))
 	h.frames = newFrameCache(32 << 20)
 	return h, nil
 }
@@ -265,6 +283,10 @@ func (h *Hub) Epoch() string { return h.epoch }
 func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, protocol.ReleasePrefix) {
 		h.serveRelease(w, r)
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, protocol.EvidencePath) {
+		h.serveEvidence(w, r)
 		return
 	}
 	if r.URL.Path != protocol.Path {

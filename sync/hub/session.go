@@ -31,6 +31,8 @@ type session struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
 	once    sync.Once
+	upload  *upload        // the evidence file offered last (the reader's)
+	bg      sync.WaitGroup // checks of evidence files, waited for before the session is dropped
 }
 
 func (s *session) wake() {
@@ -154,6 +156,7 @@ func (s *session) serve() {
 	_ = s.conn.SetReadDeadline(time.Now().Add(idle))
 	s.conn.SetPongHandler(func(string) error { return s.conn.SetReadDeadline(time.Now().Add(idle)) })
 	var pumps sync.WaitGroup
+	defer s.bg.Wait()
 	defer pumps.Wait()
 	defer s.cancel()
 	pulling := false
@@ -172,6 +175,15 @@ func (s *session) serve() {
 				err = s.push(p)
 				<-h.intake
 				if err != nil {
+					return
+				}
+				continue
+			}
+			if c, ok := m.(protocol.FileChunk); ok {
+				err = s.chunk(c)
+				<-h.intake
+				if err != nil {
+					s.fileFailed(err)
 					return
 				}
 				continue
@@ -202,6 +214,11 @@ func (s *session) serve() {
 			}()
 		case protocol.Ping:
 			if err := s.send(protocol.Pong{Echo: m.Time, Time: h.now().UnixMilli()}); err != nil {
+				return
+			}
+		case protocol.FileOffer:
+			if err := s.offer(m); err != nil {
+				s.fileFailed(err)
 				return
 			}
 		default:

@@ -38,18 +38,20 @@ type County struct {
 
 // OfficeStatus is one office on the status page.
 type OfficeStatus struct {
-	ID          string       `json:"id"`
-	Name        string       `json:"name"`
-	Scope       ledger.Code  `json:"scope"`
-	Revoked     bool         `json:"revoked"`
-	Connected   int          `json:"connected"` // replicas connected now
-	LastContact *time.Time   `json:"last_contact"`
-	LastSync    *time.Time   `json:"last_sync"`
-	Received    int          `json:"received"`
-	Pending     uint64       `json:"pending"` // changes its replicas made that the hub does not hold, as far as it knows
-	Stale       bool         `json:"stale"`   // not heard from for StaleAfter (or never)
-	County      ledger.Code  `json:"county"`  // the county it lies in; "" for the city's own offices
-	Replicas    []PeerStatus `json:"replicas"`
+	ID           string       `json:"id"`
+	Name         string       `json:"name"`
+	Scope        ledger.Code  `json:"scope"`
+	Revoked      bool         `json:"revoked"`
+	Connected    int          `json:"connected"` // replicas connected now
+	LastContact  *time.Time   `json:"last_contact"`
+	LastSync     *time.Time   `json:"last_sync"`
+	Received     int          `json:"received"`
+	Files        int          `json:"files"`         // evidence files its replicas sent that the hub kept
+	FilesRefused int          `json:"files_refused"` // evidence files the hub refused them
+	Pending      uint64       `json:"pending"`       // changes its replicas made that the hub does not hold, as far as it knows
+	Stale        bool         `json:"stale"`         // not heard from for StaleAfter (or never)
+	County       ledger.Code  `json:"county"`        // the county it lies in; "" for the city's own offices
+	Replicas     []PeerStatus `json:"replicas"`
 }
 
 // PeerStatus is one replica (PC) of an office.
@@ -95,6 +97,8 @@ func (h *Hub) Status() (Status, error) {
 			}
 			os.Replicas = append(os.Replicas, ps)
 			os.Received += p.Received
+			os.Files += p.Files
+			os.FilesRefused += p.FilesRefused
 			os.Pending += ps.Pending
 			if ps.Connected {
 				os.Connected++
