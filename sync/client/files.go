@@ -41,9 +41,12 @@ func (s *session) filesQuiet(head uint64) bool {
 	return s.inflight == 0 && s.next >= head && len(s.waiting) == 0
 }
 
-// filesDone reports that every file of the queue was sent (or refused) in this session.
+// maxChecking is how many files, sent whole, may await the hub's verdict while the next is sent.
+const maxChecking = 4
+
+// filesDone reports that every file of the queue was sent and judged (or refused) in this session.
 func (s *session) filesDone(head uint64) bool {
-	if s.file != nil {
+	if s.file != nil || len(s.checking) > 0 {
 		return false
 	}
 	if s.queueHead != head || !s.queueRead {
@@ -83,6 +86,9 @@ func (s *session) files(head uint64) error {
 		return nil
 	}
 	if s.file == nil {
+		if len(s.checking) >= maxChecking {
+			return nil
+		}
 		if len(s.queue) == 0 && (!s.queueRead || s.queueHead != head) {
 			if err := s.readQueue(head); err != nil {
 				return err
@@ -91,6 +97,9 @@ func (s *session) files(head uint64) error {
 		for s.file == nil && len(s.queue) > 0 {
 			b := s.queue[0]
 			s.queue = s.queue[1:]
+			if _, judging := s.checking[b.Hash]; judging {
+				continue
+			}
 			refs, err := s.st.EvidenceRecords(b.Hash)
 			if err != nil {
 				return err
@@ -125,8 +134,15 @@ func (s *session) files(head uint64) error {
 	return nil
 }
 
-// fileAck takes the hub's word on what it holds of the file being sent.
+// fileAck takes the hub's word on what it holds of the file being sent, or on a file sent whole.
 func (s *session) fileAck(ctx context.Context, m protocol.FileAck) error {
+	if f, judged := s.checking[m.SHA256]; judged {
+		if !m.Done {
+			return nil
+		}
+		delete(s.checking, m.SHA256)
+		return s.uploaded(ctx, f)
+	}
 	f := s.file
 	if f == nil || f.blob.Hash != m.SHA256 || !f.awaiting {
 		return nil // of a file given up in this session
@@ -142,18 +158,6 @@ func (s *session) fileAck(ctx context.Context, m protocol.FileAck) error {
 		}
 		f.sentAt = time.Time{}
 	}
-	if m.Done {
-		if err := s.st.MarkUploaded(ctx, m.SHA256); err != nil {
-			return err
-		}
-		s.sum.Files++
-		if chunk {
-			s.sum.FileBytes += f.blob.Size - f.held
-		}
-		s.file = nil
-		s.c.update(func(st *State) { st.Files = max(0, st.Files-1) })
-		return nil
-	}
 	if m.Held > f.blob.Size || m.Held < 0 {
 		return fmt.Errorf("file_ack %s: the hub holds %d of %d bytes", m.SHA256, m.Held, f.blob.Size)
 	}
@@ -161,6 +165,27 @@ func (s *session) fileAck(ctx context.Context, m protocol.FileAck) error {
 		s.sum.FileBytes += max(0, m.Held-f.held)
 	}
 	f.held = m.Held
+	switch {
+	case m.Done:
+		s.file = nil
+		return s.uploaded(ctx, f)
+	case m.Held == f.blob.Size: // whole at the hub, which checks it: the next file may go meanwhile
+		if s.checking == nil {
+			s.checking = map[string]*sending{}
+		}
+		s.checking[m.SHA256] = f
+		s.file = nil
+	}
+	return nil
+}
+
+// uploaded records that the city holds a file whole: it leaves the queue for good.
+func (s *session) uploaded(ctx context.Context, f *sending) error {
+	if err := s.st.MarkUploaded(ctx, f.blob.Hash); err != nil {
+		return err
+	}
+	s.sum.Files++
+	s.c.update(func(st *State) { st.Files = max(0, st.Files-1) })
 	return nil
 }
 
@@ -180,5 +205,6 @@ func (s *session) fileRefused(m protocol.FileRefused) error {
 	if s.file != nil && s.file.blob.Hash == m.SHA256 {
 		s.file = nil
 	}
+	delete(s.checking, m.SHA256)
 	return nil
 }

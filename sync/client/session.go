@@ -63,7 +63,8 @@ type session struct {
 	waiting  []protocol.Changes // live batches held until the hub holds this office's edits
 	// evidence files (files.go)
 	file         *sending
-	queue        []storage.Blob // files to send after file, as read when the store's head was queueHead
+	checking     map[string]*sending // sent whole, awaiting the hub's verdict
+	queue        []storage.Blob      // files to send after file, as read when the store's head was queueHead
 	queueHead    uint64
 	queueRead    bool
 	refusedFiles map[string]bool // refused in this session: not offered again in it

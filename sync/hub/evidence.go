@@ -82,8 +82,7 @@ func (s *session) offer(m protocol.FileOffer) error {
 	u := &upload{hash: m.SHA256, size: m.Size, held: held}
 	s.upload = u
 	if held == m.Size { // whole before the hub stopped, never checked
-		s.check(u)
-		return nil
+		return s.check(u)
 	}
 	if why := s.overQuota(m.Size - held); why != "" {
 		s.upload = nil
@@ -126,16 +125,19 @@ func (s *session) chunk(m protocol.FileChunk) error {
 	}
 	u.held = held
 	if held >= u.size {
-		s.check(u)
-		return nil
+		return s.check(u)
 	}
 	return s.send(protocol.FileAck{SHA256: u.hash, Held: held})
 }
 
-// check checks a whole upload in the background (decoding a photo takes tens of milliseconds, a PDF
-// more, and the office's pushes must not wait for it), keeps it if it passes, and tells the office.
-func (s *session) check(u *upload) {
+// check acknowledges the whole of an upload, checks it in the background (decoding a photo takes tens
+// of milliseconds, and neither the office's pushes nor its next file need wait for it), keeps it if it
+// passes, and then tells the office: done, or refused.
+func (s *session) check(u *upload) error {
 	u.checking = true
+	if err := s.send(protocol.FileAck{SHA256: u.hash, Held: u.size}); err != nil {
+		return err
+	}
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()
@@ -155,6 +157,7 @@ func (s *session) check(u *upload) {
 			_ = s.send(protocol.FileAck{SHA256: u.hash, Held: u.size, Done: true})
 		}
 	}()
+	return nil
 }
 
 // keep checks the whole partial file hash of owner, keeps it as a file of the hub if it is what was

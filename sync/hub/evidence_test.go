@@ -251,6 +251,9 @@ func TestEvidenceRawClient(t *testing.T) {
 		t.Fatalf("chunk at the wrong offset: got %#v, want held 1000 again", a)
 	}
 	send(t, c, protocol.FileChunk{SHA256: sha(photo), Offset: 1000, Data: other[1000:]})
+	if a, ok := recv(t, c).(protocol.FileAck); !ok || a.Held != int64(len(photo)) || a.Done {
+		t.Fatalf("the last chunk: got %#v, want held all, no verdict yet", a)
+	}
 	expectRefused(protocol.CodeHashMismatch)
 	if _, err := h.Store.EvidenceBlob(sha(photo)); err == nil {
 		t.Error("the hub keeps bytes that did not match their hash")
@@ -261,8 +264,10 @@ func TestEvidenceRawClient(t *testing.T) {
 		t.Fatalf("offer after the mismatch: got %#v, want held 0", a)
 	}
 	send(t, c, protocol.FileChunk{SHA256: sha(photo), Offset: 0, Data: photo})
-	if a, ok := recv(t, c).(protocol.FileAck); !ok || !a.Done || a.Held != int64(len(photo)) {
-		t.Fatalf("the whole photo: got %#v, want done", a)
+	for _, done := range []bool{false, true} {
+		if a, ok := recv(t, c).(protocol.FileAck); !ok || a.Done != done || a.Held != int64(len(photo)) {
+			t.Fatalf("the whole photo: got %#v, want held all (done %v)", a, done)
+		}
 	}
 	if got, err := h.Store.ReadEvidence(sha(photo)); err != nil || !bytes.Equal(got, photo) {
 		t.Fatalf("the photo at the hub: %v", err)

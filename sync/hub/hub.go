@@ -213,7 +213,7 @@ func New(cfg Config) (*Hub, error) {
 	h.idx.head = head
 	h.work = make(chan struct{}, runtime.GOMAXPROCS(0)+1)
 	h.intake = make(chan struct{}, 16)
-	h.checks = make(chan struct{}, runtime.GOMAXPROCS(0))
+	h.checks = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1)) // a core stays for the sessions
 	h.frames = newFrameCache(32 << 20)
 	return h, nil
 }
