@@ -353,3 +353,41 @@ func TestEvidenceFetch(t *testing.T) {
 		t.Errorf("the office's own fetch: %d, want 200", code)
 	}
 }
+
+// TestEvidenceHubRestart: the hub stops in the middle of a file and its store is opened again: what it
+// acknowledged is still held, and the office goes on from there.
+func TestEvidenceHubRestart(t *testing.T) {
+	h := synctest.StartHub(t)
+	token := h.Office("鲁村镇", synctest.Lucun)
+	office := synctest.NewReplica(t, h.URL, token, synctest.Lucun, "王芳", storage.Options{})
+	office.Sync()
+	pdf := synctest.PDF("acceptance", 2<<20, 5)
+	hash := synctest.Attach(t, office.Store, newTraining(t, office.Store, "验收"), "验收.pdf", "pdf", pdf)
+	proxy := synctest.StartProxy(t, strings.TrimPrefix(h.URL, "http://"), 1<<20)
+	office.Connect(proxy.URL, token)
+	if _, err := office.SyncErr(); err == nil {
+		t.Fatal("the session went through a cut line")
+	}
+	who := officeID(t, h.Store, "鲁村镇")
+	held, err := h.Store.Partial(who, hash)
+	if err != nil || held == 0 {
+		t.Fatalf("the hub holds %d bytes (%v) after the cut", held, err)
+	}
+	h.Stop()
+	if err := h.Store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st := synctest.Open(t, h.Dir, synctest.City, "市局", storage.Options{})
+	if again, err := st.Partial(who, hash); err != nil || again != held {
+		t.Fatalf("reopened, the hub holds %d bytes (%v); it acknowledged %d", again, err, held)
+	}
+	h2 := synctest.Serve(t, st, h.Dir)
+	office.Connect(h2.URL, token)
+	sum := office.Sync()
+	if got, err := st.ReadEvidence(hash); err != nil || !bytes.Equal(got, pdf) {
+		t.Fatalf("after the restart the city holds %d bytes (%v)", len(got), err)
+	}
+	if sum.Files != 1 || sum.FileBytes != int64(len(pdf))-held {
+		t.Errorf("after the restart the office sent %d files, %d bytes; %d were left", sum.Files, sum.FileBytes, int64(len(pdf))-held)
+	}
+}
