@@ -74,8 +74,9 @@ func (s *session) readQueue(head uint64) error {
 		s.queue = append(s.queue, b)
 	}
 	s.queueHead, s.queueRead = head, true
-	n := len(s.queue)
-	s.c.update(func(st *State) { st.Files = n })
+	if n := len(s.queue); n != s.c.State().Files {
+		s.c.update(func(st *State) { st.Files = n })
+	}
 	return nil
 }
 
