@@ -7,7 +7,8 @@
 #                   otherwise run a short version of themselves
 #   make run        the desktop app on the per-user data directory (no server needed); the first run
 #                   asks which office this PC belongs to. no_emoji: Fyne's emoji font costs ~10 MB RSS
-#   make bench      benchmarks with allocation figures (for the README)
+#   make bench      benchmarks with allocation figures, then the export and sync figures of real
+#                   processes (for the README's performance section; about 15 minutes on 2 quiet cores)
 #   make fuzz       every fuzz target for FUZZTIME each (10s; make test runs them 4s, test-long 2m)
 #   make package    dist/: the Linux package, the Windows installer and the .exe it installs, static
 #                   techaid-cli and techaid-city for both (signed when TECHAID_SIGN_* names a certificate)
@@ -74,8 +75,13 @@ smoke: package
 fuzz:
 	bash scripts/fuzz.sh
 
+# bench: the Go benchmarks (each once where one run is 100k records), then the process-level figures of
+# the README's performance section: every export and the 100k-row imports (time, peak RSS), and sync
+# between real techaid-city and techaid-cli processes (records/s, peak RSS of each end, 2,000 offices).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+	bash scripts/bench-sheets.sh 100000 1
+	sh scripts/bench-sync.sh 100000 2000
 
 fmt:
 	@files='$(GOFILES)'; [[ -z $$files ]] || gofmt -l -w $$files

@@ -9,7 +9,15 @@ OFFICES=${2:-2000}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DATA="$ROOT/../shared/data/zibo_divisions.csv"
 T=$(mktemp -d)
-trap 'kill $SERVER 2>/dev/null || true; rm -rf "$T"' EXIT
+# stop ends the server: TERM, and KILL if it has not gone within 10 s (a server left behind holds a
+# port and a core on a shared machine).
+stop() {
+	kill -TERM "$SERVER" 2>/dev/null || return 0
+	for _ in $(seq 50); do kill -0 "$SERVER" 2>/dev/null || return 0; sleep 0.2; done
+	kill -KILL "$SERVER" 2>/dev/null || true
+}
+SERVER=
+trap 'stop; rm -rf "$T"' EXIT
 cd "$ROOT"
 go build -o "$T/techaid-city" ./cmd/techaid-city
 go build -o "$T/techaid-cli" ./cmd/techaid-cli
@@ -40,7 +48,7 @@ $CLI --data "$T/fresh" init --scope 3703 --clerk 新电脑 >/dev/null
 rss $CLI --data "$T/fresh" sync --city "$URL" --token-file "$T/office.token" --once
 echo "  server: $(hubrss)"
 
-kill -TERM $SERVER; wait $SERVER 2>/dev/null || true
+stop; wait $SERVER 2>/dev/null || true
 
 echo "== $OFFICES simulated offices, 100 records each, on a new server holding the villages"
 CITY="$T/techaid-city --data $T/hub2"
@@ -49,4 +57,4 @@ $CITY serve --listen 127.0.0.1:0 >"$T/serve2.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 50); do [ -f "$T/hub2/serve.json" ] && break; sleep 0.1; done
 $CITY loadtest --villages "$DATA" --offices "$OFFICES" --records 100
-kill -TERM $SERVER; wait $SERVER 2>/dev/null || true
+stop; wait $SERVER 2>/dev/null || true

@@ -201,8 +201,13 @@ func (b *batch) remote(in ledger.Record) (int, error) {
 // record, the fields that changed (old and new values, for the audit), the conflicts not logged before,
 // and the newest version among the incoming fields that won, whose author the audit names.
 func (b *batch) resolve(held, in ledger.Record) (ledger.Record, []query.AuditField, []query.Conflict, ledger.Version, error) {
-	merged := held.Clone()
-	var changed []query.AuditField
+	// Sized once: a record pulled whole fills an empty map with all its fields (growing it field by
+	// field was the largest allocation of a pull).
+	merged := held
+	merged.Fields = make(map[string]ledger.Field, len(held.Fields)+len(in.Fields))
+	maps.Copy(merged.Fields, held.Fields)
+	merged.Seen = maps.Clone(held.Seen) // changed below: never held's own map
+	changed := make([]query.AuditField, 0, len(in.Fields))
 	var conflicts []query.Conflict
 	var author ledger.Version
 	for _, name := range slices.Sorted(maps.Keys(in.Fields)) {

@@ -3,6 +3,7 @@ package storage
 import (
 	"fmt"
 	"slices"
+	"strconv"
 
 	"techaid/ledger"
 	"techaid/query"
@@ -20,7 +21,12 @@ type tally struct {
 	query.Tally
 }
 
-func tallyID(year int, v ledger.Code) string { return fmt.Sprintf("%04d/%s", year, v) }
+func tallyID(year int, v ledger.Code) string {
+	if year < 1000 || year > 9999 {
+		return fmt.Sprintf("%04d/%s", year, v)
+	}
+	return strconv.Itoa(year) + "/" + string(v) // once per village a training names, in every write
+}
 
 // derive keeps everything computed from records in step with a record going from before to after,
 // its live typed views (nil: it did not exist or was deleted; nil after: it is gone now): memdb rows,

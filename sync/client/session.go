@@ -115,7 +115,9 @@ func (s *session) dial(ctx context.Context) error {
 		_ = conn.SetReadDeadline(time.Now().Add(idle))
 		return conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(10*time.Second))
 	})
-	s.frames = make(chan inbound, 4)
+	// One frame decoded ahead of the one being applied keeps both cores busy; more only held decoded
+	// batches (about 4 MB each) in memory during a first pull.
+	s.frames = make(chan inbound, 1)
 	s.reader.Add(2)
 	go func() {
 		defer s.reader.Done()
