@@ -115,9 +115,7 @@ func (s *session) dial(ctx context.Context) error {
 		_ = conn.SetReadDeadline(time.Now().Add(idle))
 		return conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(10*time.Second))
 	})
-	// One frame decoded ahead of the one being applied keeps both cores busy; more only held decoded
-	// batches (about 4 MB each) in memory during a first pull.
-	s.frames = make(chan inbound, 1)
+	s.frames = make(chan inbound, 4)
 	s.reader.Add(2)
 	go func() {
 		defer s.reader.Done()
