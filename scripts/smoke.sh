@@ -10,9 +10,15 @@
 #                            made (a fresh prefix; the data directory is %LOCALAPPDATA%\techaid\data in it)
 #
 # The installer, under wine (a fresh prefix, its own HOME, no menu entries on this machine):
-#   - installs silently (/S) for the user: program, uninstaller, Start-menu and desktop shortcuts named
-#     科技帮扶台账 pointing at the program, an Uninstall entry with the version;
+#   - an older version (the same code stamped OLD, one minor version below, and its installer, built
+#     here) installs silently (/S) for the user: program, uninstaller, Start-menu and desktop shortcuts
+#     named 科技帮扶台账 pointing at the program, an Uninstall entry with the version;
 #   - the app starts from the desktop shortcut; techaid-cli.exe then writes a village into its data;
+#   - the upgrade from the city: a real techaid-city (dist's Linux build) on 127.0.0.1 publishes dist's
+#     installer (release add); the installed old app, started from the Start menu, syncs, downloads and
+#     verifies it on its own and shows 有新版本 in its status line (dist/smoke-windows-offer.png); one
+#     click on it (found by its colour) closes the app, the installer runs /S /RUN, the new version is
+#     installed and starts by itself, the city sees the PC at the new version, the data is untouched;
 #   - signing: a throwaway CA and code-signing certificate (openssl) sign a copy of techaid.exe and an
 #     installer built from it (scripts/windows/installer.sh, which signs the uninstaller too); osslsigncode
 #     verifies them against the CA, and a changed byte fails verification;
@@ -23,7 +29,8 @@
 #
 # Needs Xvfb, xdotool, ImageMagick (scripts/setup.sh); wine, mingw (for the bcryptprimitives.dll that
 # Go ≥ 1.22 programs need under Debian's wine 8: scripts/wine/), nsis, osslsigncode and python3 are
-# installed here if missing. About 2 minutes once dist/ is built.
+# installed here if missing. About 4 minutes once dist/ is built (a relink of the Windows app for the
+# old version, its installer, the download and install under wine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -31,6 +38,10 @@ out=$root/dist
 version=${1:-$(cd "$out" && ls techaid-*-linux-amd64.tar.xz 2>/dev/null | sed 's/^techaid-\(.*\)-linux-amd64.tar.xz$/\1/' | head -1)}
 [[ -n $version ]] || { echo "smoke: nothing in dist/: run scripts/package.sh first" >&2; exit 1; }
 echo "smoke: techaid $version"
+# The older version the Windows part upgrades from: the same code, stamped one minor version lower.
+IFS=. read -r major minor patch <<<"${version%%[+-]*}"
+if ((patch > 0)); then old=$major.$minor.$((patch - 1)); elif ((minor > 0)); then old=$major.$((minor - 1)).0; else old=$((major - 1)).0.0; fi
+((major > 0 || minor > 0 || patch > 0)) || { echo "smoke: no version below $version" >&2; exit 1; }
 
 need=()
 command -v wine >/dev/null || need+=(wine wine64)
@@ -101,8 +112,9 @@ for _ in $(seq 20); do xdotool search --name '科技帮扶台账' >/dev/null 2>&
 # Windows, under wine: a fresh prefix with its own HOME (wine links the prefix's Desktop to HOME's),
 # no menu entries written for this machine's desktop, the shim in its system32 (Go loads the DLL from
 # there only) and wine's own bcryptprimitives off.
+export FYNE_THEME=light FYNE_SCALE=1 # the offer's colour and place as the README's screenshots show them
 export WINEPREFIX=$tmp/wine WINEDEBUG=-all WINEDLLOVERRIDES="bcryptprimitives=n;mscoree,mshtml=;winemenubuilder.exe=d"
-mkdir -p "$tmp/home" "$tmp/win"
+mkdir -p "$tmp/home" "$tmp/win" "$tmp/old"
 w() { HOME=$tmp/home wine "$@"; }
 HOME=$tmp/home wineboot -i >/dev/null 2>&1 || true
 x86_64-w64-mingw32-gcc -shared -O2 -o "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" \
@@ -137,13 +149,14 @@ PY
 }
 # closeApp: the app's window closes as a clerk's click would (WM_CLOSE: the store is closed cleanly).
 # (wine 8's tasklist lists nothing: the app's process is found among this prefix's Linux processes.)
-appRunning() {
+appPids() {
 	local p
 	for p in $(pgrep -f 'techaid\.exe' || true); do
-		grep -qzx "WINEPREFIX=$WINEPREFIX" "/proc/$p/environ" 2>/dev/null && return 0
+		grep -qzx "WINEPREFIX=$WINEPREFIX" "/proc/$p/environ" 2>/dev/null && echo "$p"
 	done
-	return 1
+	return 0
 }
+appRunning() { [[ -n $(appPids) ]]; }
 closeApp() {
 	w taskkill /IM techaid.exe >/dev/null 2>&1 || true
 	for _ in $(seq 60); do
@@ -156,17 +169,26 @@ winWindow() { timeout "$1" xdotool search --sync --onlyvisible --classname 'tech
 
 setup=$out/techaid-setup-$version-windows-amd64.exe
 [[ -f $setup ]] || fail "no installer in dist/"
-w "$setup" /S || fail "the silent install exited $?"
+# The old version's app and installer, as package.sh makes them (the Go build cache has its packages:
+# a relink with the old version stamped).
+echo "smoke: building the old version $old (Windows app and installer)"
+CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc PATH=/usr/local/go/bin:$PATH \
+	go build -tags no_emoji -trimpath -ldflags "-s -w -X main.version=$old -H=windowsgui" -o "$tmp/old/techaid.exe" .
+oldsetup=$tmp/old/techaid-setup-$old-windows-amd64.exe
+bash "$root/scripts/windows/installer.sh" "$tmp/old/techaid.exe" "$old" 0 "$oldsetup" >/dev/null
+
+# installedVersion: the version in the Uninstall entry
+installedVersion() { w reg query "$key" /v DisplayVersion 2>/dev/null | tr -d '\r' | sed -n 's/.*DisplayVersion *REG_SZ *//p'; }
+w "$oldsetup" /S || fail "the silent install exited $?"
 for f in "$programs/techaid.exe" "$programs/uninstall.exe" "$startmenu" "$desktop"; do
 	[[ -f $f ]] || fail "not installed: ${f#"$WINEPREFIX/"}"
 done
-reg=$(w reg query "$key" 2>/dev/null | tr -d '\r')
-grep -q "DisplayVersion *REG_SZ *$version\$" <<<"$reg" || fail "the Uninstall entry lacks the version: $reg"
+[[ $(installedVersion) == "$old" ]] || fail "the Uninstall entry says '$(installedVersion)', want $old"
 want="C:\\users\\$user\\AppData\\Local\\Programs\\techaid\\techaid.exe"
 for lnk in "$desktop" "$startmenu"; do
 	[[ $(lnkTarget "$lnk") == "$want" ]] || fail "$(basename "$lnk") starts '$(lnkTarget "$lnk")', want $want"
 done
-echo "smoke: installed silently: $want, shortcuts on the desktop and in the Start menu, Uninstall entry $version"
+echo "smoke: installed $old silently: $want, shortcuts on the desktop and in the Start menu, Uninstall entry $old"
 
 # From the desktop shortcut, as a clerk would.
 w start /unix "$desktop" >"$tmp/windows.log" 2>&1
@@ -180,6 +202,60 @@ cli village add 370323102201 --name 鲁村一村 >/dev/null || fail "techaid-cli
 before=$(cli show 370323102201 --json)
 grep -q 鲁村一村 <<<"$before" || fail "the village was not written: $before"
 echo "smoke: the app started from its shortcut and keeps its data in %LOCALAPPDATA%\\techaid\\data"
+
+# The upgrade from the city: a real techaid-city publishes dist's installer; the old app fetches it and
+# offers it; one click installs it.
+city() { "$out/techaid-city-$version-linux-amd64" --data "$tmp/city" "$@"; }
+(umask 077; city office add --scope 370323102 --name 沂源县鲁村镇 >"$tmp/win/town.token" 2>>"$tmp/city.log")
+city release add "$setup" >>"$tmp/city.log" || fail "release add: $(tail -3 "$tmp/city.log")"
+city serve --listen 127.0.0.1:0 >>"$tmp/city.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do [[ -s $tmp/city/serve.json ]] && break; sleep 0.1; done
+cityURL=$(sed 's/.*"url":"\([^"]*\)".*/\1/' "$tmp/city/serve.json" | sed 's/^http/ws/')
+[[ $cityURL == ws://127.0.0.1:* ]] || fail "the city did not start: $(tail -3 "$tmp/city.log")"
+cli sync --city "$cityURL" --token-file town.token --once >/dev/null || fail "techaid-cli.exe could not sync with the city"
+# appVersionAtCity: the app version the city's status names for the office's PC (its last hello)
+appVersionAtCity() {
+	city status --json 2>/dev/null | python3 -c 'import json, sys
+print(" ".join(r.get("app", "") for o in json.load(sys.stdin)["offices"] for r in o.get("replicas") or []))'
+}
+echo "smoke: the city at $cityURL publishes $(basename "$setup"); the office's store remembers it"
+upgradeStart=$SECONDS
+w start /unix "$startmenu" >>"$tmp/windows.log" 2>&1
+id=$(winWindow 120) || fail "the old app showed no window from the Start-menu shortcut"
+downloaded=$local/techaid/updates/$(basename "$setup")
+for _ in $(seq 600); do [[ -f $downloaded ]] && break; sleep 0.5; done
+[[ -f $downloaded ]] || fail "the old app did not download the release in 5 min: $(ls "$local/techaid/updates" 2>&1)"
+cmp -s "$downloaded" "$setup" || fail "the download differs from the release"
+for _ in $(seq 60); do [[ $(appVersionAtCity) == "$old" ]] && break; sleep 0.5; done # techaid-cli.exe said $version
+[[ $(appVersionAtCity) == "$old" ]] || fail "the city sees the PC at '$(appVersionAtCity)', want $old"
+sleep 3 # the status line redraws
+eval "$(xdotool getwindowgeometry --shell "$id")"
+import -window root -crop "${WIDTH}x${HEIGHT}+${X}+${Y}" +repage "$out/smoke-windows-offer.png"
+echo "smoke: $out/smoke-windows-offer.png: the old app downloaded and verified $version while open ($((SECONDS - upgradeStart)) s)"
+# The offer is the green (primary colour) button in the status line: the largest green area in the
+# window's bottom 50 pixels.
+box=$(convert "$out/smoke-windows-offer.png" -crop "${WIDTH}x50+0+$((HEIGHT - 50))" +repage -fuzz 12% \
+	-fill black +opaque '#1B7F4B' -fill white -opaque '#1B7F4B' \
+	-define connected-components:verbose=true -connected-components 8 null: |
+	awk '/srgb\(255,255,255\)/ {print $4, $2}' | sort -n | tail -1 | cut -d' ' -f2)
+[[ $box =~ ^([0-9]+)x([0-9]+)\+([0-9]+)\+([0-9]+)$ ]] || fail "no offer (green button) in the status line: see $out/smoke-windows-offer.png"
+((BASH_REMATCH[1] > 100)) || fail "the green in the status line ($box) is no button: see $out/smoke-windows-offer.png"
+oldPids=$(appPids)
+xdotool mousemove $((X + BASH_REMATCH[3] + BASH_REMATCH[1] / 2)) $((Y + HEIGHT - 50 + BASH_REMATCH[4] + BASH_REMATCH[2] / 2)) click 1
+# The old app quits (the new one the installer starts is another process).
+oldRunning() { local p; for p in $oldPids; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
+for _ in $(seq 240); do oldRunning || break; sleep 0.5; done
+! oldRunning || fail "the old app still runs 2 min after the click on 有新版本"
+for _ in $(seq 240); do [[ $(installedVersion) == "$version" ]] && break; sleep 0.5; done
+[[ $(installedVersion) == "$version" ]] || fail "after the click the Uninstall entry says '$(installedVersion)', want $version"
+cmp -s "$programs/techaid.exe" "$out/techaid-$version-windows-amd64.exe" || fail "the installed program is not $version's"
+winWindow 120 >/dev/null || fail "the new version did not start by itself after the upgrade"
+for _ in $(seq 120); do [[ $(appVersionAtCity) == "$version" ]] && break; sleep 0.5; done
+[[ $(appVersionAtCity) == "$version" ]] || fail "the city sees the PC at '$(appVersionAtCity)' after the upgrade, want $version"
+closeApp
+[[ $(cli show 370323102201 --json) == "$before" ]] || fail "the upgrade from the city changed the data"
+echo "smoke: upgraded $old → $version from the city with one click ($((SECONDS - upgradeStart)) s): the new program installed and started by itself, the city sees it at $version, the data untouched"
 
 # Signing, with a throwaway CA and certificate made here.
 mkdir "$tmp/cert"
