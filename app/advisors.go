@@ -25,7 +25,7 @@ type advisorsTab struct {
 
 	search *field
 	group  *widget.Select
-	list   *widget.List
+	list   *rowTable
 	count  *widget.Label
 	rows   []ledger.Advisor
 	view   *view[[]ledger.Advisor]
@@ -89,35 +89,10 @@ func (u *UI) newAdvisorsTab() *advisorsTab {
 		t.mine.SetChecked(true)
 	}
 	t.count = widget.NewLabel("")
-	t.list = widget.NewList(func() int { return len(t.rows) },
-		func() fyne.CanvasObject {
-			return container.NewBorder(nil, nil, heading(""), widget.NewLabel(""), widget.NewLabel(""))
-		},
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			if i >= len(t.rows) {
-				return
-			}
-			a := t.rows[i]
-			c := o.(*fyne.Container)
-			c.Objects[0].(*widget.Label).SetText(a.Employer)
-			c.Objects[1].(*widget.Label).SetText(a.Name)
-			tag := T(a.Group)
-			if a.Expert {
-				tag += " · " + T("专家")
-			}
-			if a.Status != "" && a.Status != ledger.StatusActive {
-				tag += " · " + T(a.Status)
-			}
-			c.Objects[2].(*widget.Label).SetText(tag)
-		})
-	t.list.OnSelected = func(i widget.ListItemID) {
-		if i < len(t.rows) {
-			t.open(t.rows[i])
-		}
-	}
+	t.list = t.newTable()
 	bottom := container.NewHBox(t.count, layoutSpacer())
 	if u.canEditRoster() {
-		bottom.Add(widget.NewButtonWithIcon(T("新增人员"), theme.ContentAddIcon(), func() { t.list.UnselectAll(); t.openNew() }))
+		bottom.Add(widget.NewButtonWithIcon(T("新增人员"), theme.ContentAddIcon(), func() { t.list.ClearSelection(); t.openNew() }))
 	}
 	filters := container.NewVBox(t.search, t.group)
 	if !u.canEditRoster() {
@@ -154,10 +129,50 @@ func (u *UI) newAdvisorsTab() *advisorsTab {
 		return slices.DeleteFunc(all, func(a ledger.Advisor) bool { return !serving[a.ID] })
 	}, func(rows []ledger.Advisor) {
 		t.rows = rows
+		t.list.follow(slices.IndexFunc(t.rows, func(a ledger.Advisor) bool { return a.ID == t.pickedID() }))
 		t.list.Refresh()
 		t.count.SetText(T("共 %d 人", len(rows)))
 	})
 	return t
+}
+
+// newTable is the roster (rowTable): a click or ↑ ↓ show an advisor on the right, the keyboard staying
+// in the list; Enter or a double click opens them: the cursor goes to the name where the roster is
+// this office's to edit.
+func (t *advisorsTab) newTable() *rowTable {
+	cols := []rowColumn{{T("姓名"), 72}, {T("派出单位"), 130}, {T("专业组"), 96}}
+	table := newRowTable(cols, func() int { return len(t.rows) }, func(row, col int) string {
+		a := t.rows[row]
+		switch col {
+		case 0:
+			return a.Name
+		case 1:
+			return a.Employer
+		}
+		tag := T(a.Group)
+		if a.Expert {
+			tag += " · " + T("专家")
+		}
+		if a.Status != "" && a.Status != ledger.StatusActive {
+			tag += " · " + T(a.Status)
+		}
+		return tag
+	})
+	table.onSelect = func(row int, _ bool) { t.open(t.rows[row]) }
+	table.onOpen = func(row int) {
+		t.open(t.rows[row])
+		if t.u.canEditRoster() {
+			focusSelected(t.u.win.Canvas(), t.form.name)
+		}
+	}
+	return table
+}
+
+// pickedID is the advisor shown on the right, "" if none.
+func (t *advisorsTab) pickedID() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.picked
 }
 
 func (t *advisorsTab) newForm() *advisorForm {

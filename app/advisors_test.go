@@ -87,7 +87,7 @@ func TestAdvisorRosterReadOnly(t *testing.T) {
 	if b := button(at.content, "新增人员"); b != nil {
 		t.Error("a township office is offered 新增人员")
 	}
-	at.list.Select(0)
+	at.list.selectRow(0, false)
 	if f.name.Text != at.rows[0].Name {
 		t.Fatalf("picked advisor %q, form shows %q", at.rows[0].Name, f.name.Text)
 	}

@@ -25,11 +25,11 @@ type dashboardTab struct {
 	content fyne.CanvasObject
 	year    *widget.Select
 	bars    *fyne.Container
-	table   *widget.Table
+	table   *rowTable
 	rows    [][]string
 	note    *widget.Label
 	// needs is the open needs by professional group with their ages (the groups' duty: answer them).
-	needs     *widget.Table
+	needs     *rowTable
 	needRows  [][]string
 	needsNote *widget.Label
 	view      *view[dashboardData]
@@ -75,24 +75,13 @@ func (u *UI) newDashboardTab() *dashboardTab {
 		first, below = T("村"), T("分村情况")
 	}
 	cols := []string{first, T("活动次数"), T("培训人次"), T("发放资料"), T("引进品种/技术"), T("需求调研"), T("到村服务")}
-	t.table = widget.NewTableWithHeaders(func() (int, int) { return len(t.rows), len(cols) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			if id.Row < len(t.rows) {
-				o.(*widget.Label).SetText(t.rows[id.Row][id.Col])
-			}
-		})
-	t.table.ShowHeaderColumn = false
-	t.table.CreateHeader = func() fyne.CanvasObject { return heading("") }
-	t.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Row < 0 && id.Col >= 0 {
-			o.(*widget.Label).SetText(cols[id.Col])
-		}
+	// Figures to read, not records to open: a click or the keyboard marks a row (rowTable), and the
+	// columns share the pane's width as the window changes.
+	rc := []rowColumn{{first, 128}}
+	for _, c := range cols[1:] {
+		rc = append(rc, rowColumn{c, 84})
 	}
-	t.table.SetColumnWidth(0, 160)
-	for i := 1; i < len(cols); i++ {
-		t.table.SetColumnWidth(i, 110)
-	}
+	t.table = newRowTable(rc, func() int { return len(t.rows) }, func(row, col int) string { return t.rows[row][col] })
 	top := container.NewHBox(heading(T("%s 年度目标进度", u.places.name(u.id.Scope))), layoutSpacer(), widget.NewLabel(T("年度")), t.year)
 	if u.canEditRoster() {
 		top.Add(widget.NewButtonWithIcon(T("修改目标"), theme.DocumentCreateIcon(), t.editTargets))
@@ -279,31 +268,18 @@ func number(n int) string {
 
 // newNeedsTable is the open needs by professional group: how many, their ages, the overdue ones, the
 // oldest, and the year's raised and closed.
-func (t *dashboardTab) newNeedsTable() *widget.Table {
+func (t *dashboardTab) newNeedsTable() *rowTable {
 	cols := []struct {
 		title string
 		width float32
 	}{{T("专业组"), 70}, {T("未办结"), 60}, {T("≤%d天", query.NeedAges[0]), 60},
 		{T("%d–%d天", query.NeedAges[0]+1, query.NeedAges[1]), 66}, {T("%d–%d天", query.NeedAges[1]+1, query.NeedAges[2]), 66},
 		{T(">%d天", query.NeedAges[2]), 60}, {T("超期"), 50}, {T("最久（天）"), 76}, {T("今年提出"), 70}, {T("今年办结"), 70}}
-	table := widget.NewTableWithHeaders(func() (int, int) { return len(t.needRows), len(cols) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			if id.Row < len(t.needRows) {
-				o.(*widget.Label).SetText(t.needRows[id.Row][id.Col])
-			}
-		})
-	table.ShowHeaderColumn = false
-	table.CreateHeader = func() fyne.CanvasObject { return heading("") }
-	table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Row < 0 && id.Col >= 0 {
-			o.(*widget.Label).SetText(cols[id.Col].title)
-		}
-	}
+	rc := make([]rowColumn, len(cols))
 	for i, c := range cols {
-		table.SetColumnWidth(i, c.width)
+		rc[i] = rowColumn{c.title, c.width}
 	}
-	return table
+	return newRowTable(rc, func() int { return len(t.needRows) }, func(row, col int) string { return t.needRows[row][col] })
 }
 
 // showNeeds fills the needs table, a row per group in the programme's order and a total.

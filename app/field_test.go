@@ -196,7 +196,7 @@ func TestRecordFormsTypeOver(t *testing.T) {
 		vt, f := h.u.villages, h.u.villages.form
 		h.u.Show("村庄")
 		h.eventually("the list", func() bool { return len(vt.rows) == 68 })
-		vt.list.Select(0)
+		vt.list.selectRow(0, false)
 		name := vt.rows[0].Name
 		h.click(f.name)
 		h.wantSelected("a click on the name", f.name, name)
@@ -231,7 +231,7 @@ func TestRecordFormsTypeOver(t *testing.T) {
 		at, f := h.u.advisors, h.u.advisors.form
 		h.u.Show("科技指导人员")
 		h.eventually("the roster", func() bool { return len(at.rows) == len(roster) })
-		at.list.Select(0)
+		at.list.selectRow(0, false)
 		a := at.rows[0]
 		h.click(f.name)
 		h.wantSelected("a click on the name", f.name, a.Name)

@@ -43,7 +43,11 @@ func newRowTable(cols []rowColumn, rows func() int, text func(row, col int) stri
 	t.UpdateCell = t.updateCell
 	t.ShowHeaderRow = true
 	t.ShowHeaderColumn = false
-	t.CreateHeader = func() fyne.CanvasObject { return heading("") }
+	t.CreateHeader = func() fyne.CanvasObject {
+		h := heading("")
+		h.Truncation = fyne.TextTruncateEllipsis // a narrowed column's title does not run into the next
+		return h
+	}
 	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		if id.Row < 0 && id.Col >= 0 && id.Col < len(t.cols) {
 			o.(*widget.Label).SetText(t.cols[id.Col].title)
@@ -90,6 +94,16 @@ func (t *rowTable) selectRow(row int, byKey bool) {
 	if t.onSelect != nil {
 		t.onSelect(row, byKey)
 	}
+}
+
+// follow moves the selection to row without telling onSelect (the rows were read again and the selected
+// record is now at row), or clears it when row is -1.
+func (t *rowTable) follow(row int) {
+	if row < 0 || row >= t.rows() {
+		t.ClearSelection()
+		return
+	}
+	t.selected = row
 }
 
 // Selected is the selected row, -1 if none.

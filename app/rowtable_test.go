@@ -154,3 +154,132 @@ func wantRowDrawn(t *testing.T, table *rowTable, row int) {
 		}
 	}
 }
+
+// Every list of records is a rowTable and behaves as the trainings list does: the villages and the
+// advisors lists (a click or ↑ ↓ show the record on the right with the keyboard staying in the list;
+// Enter or a double click open it, the cursor in its first field where it may be edited; after a save
+// the selection follows its record), and the dashboard's two tables follow the window's width.
+func TestListsAsTables(t *testing.T) {
+	t.Run("villages", func(t *testing.T) {
+		h := newHarness(t, townStore(t, baseWall))
+		vt, f := h.u.villages, h.u.villages.form
+		h.u.Show("村庄")
+		h.eventually("the villages listed", func() bool { return len(vt.rows) > 5 })
+		table := vt.list
+		test.TapAt(table, cellCenter(t, table, 2, 1))
+		if table.Selected() != 2 || f.name.Text != vt.rows[2].Name {
+			t.Fatalf("a click on row 2: selected %d, form %q, want %q", table.Selected(), f.name.Text, vt.rows[2].Name)
+		}
+		wantRowDrawn(t, table, 2)
+		h.win.Canvas().Focus(table)
+		h.press(fyne.KeyDown)
+		if table.Selected() != 3 || f.name.Text != vt.rows[3].Name || h.focused() != fyne.Focusable(table) {
+			t.Fatalf("↓: selected %d, form %q, focused %T", table.Selected(), f.name.Text, h.focused())
+		}
+		wantRowDrawn(t, table, 3)
+		table.DoubleTapped(&fyne.PointEvent{Position: cellCenter(t, table, 1, 0)})
+		if table.Selected() != 1 || h.focused() != fyne.Focusable(f.name) || f.name.Text != vt.rows[1].Name {
+			t.Fatalf("double click on row 1: selected %d, focused %T, form %q", table.Selected(), h.focused(), f.name.Text)
+		}
+		h.win.Canvas().Focus(table)
+		h.press(fyne.KeyEnd)
+		if last := len(vt.rows) - 1; table.Selected() != last || f.name.Text != vt.rows[last].Name {
+			t.Fatalf("End: selected %d, form %q", table.Selected(), f.name.Text)
+		}
+		h.press(fyne.KeyHome)
+		h.press(fyne.KeyReturn)
+		if h.focused() != fyne.Focusable(f.name) || f.name.Text != vt.rows[0].Name {
+			t.Fatalf("Enter: focused %T, form %q, want the name field on %q", h.focused(), f.name.Text, vt.rows[0].Name)
+		}
+		// The list read again (a search, a save, a sync): the selection follows its village.
+		table.selectRow(3, false)
+		code := vt.rows[3].Code
+		vt.search.SetText(string(code))
+		h.eventually("the search lists the village alone", func() bool { return len(vt.rows) == 1 })
+		if table.Selected() != 0 {
+			t.Errorf("the village is listed alone on row 0, the selection is on %d", table.Selected())
+		}
+		vt.search.SetText("")
+		h.eventually("all listed again", func() bool { return len(vt.rows) > 5 })
+		if s := table.Selected(); s < 0 || vt.rows[s].Code != code {
+			t.Errorf("listed again, the selection is on row %d, want %s's", s, code)
+		}
+		vt.search.SetText("没有这个村")
+		h.eventually("nothing listed", func() bool { return len(vt.rows) == 0 })
+		if table.Selected() != -1 {
+			t.Errorf("nothing listed, row %d still selected", table.Selected())
+		}
+		vt.search.SetText("")
+		h.eventually("all listed again", func() bool { return len(vt.rows) > 5 })
+		wantColumnsFollow(t, h, table)
+	})
+	t.Run("advisors", func(t *testing.T) {
+		st := cityStore(t) // the city keeps the roster: its fields are open for editing
+		for i, name := range []string{"赵文华", "钱志强", "孙丽", "李国栋", "周敏"} {
+			if _, err := st.Create(context.Background(), ledger.Advisor{Name: name, Gender: "女", Group: "蔬菜",
+				Employer: "淄博市农业科学研究院", Phone: fmt.Sprintf("1390533123%d", i), Status: ledger.StatusActive}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		h := newHarness(t, st)
+		at, f := h.u.advisors, h.u.advisors.form
+		h.u.Show("科技指导人员")
+		h.eventually("the roster listed", func() bool { return len(at.rows) > 3 })
+		table := at.list
+		test.TapAt(table, cellCenter(t, table, 1, 0))
+		if table.Selected() != 1 || f.name.Text != at.rows[1].Name {
+			t.Fatalf("a click on row 1: selected %d, form %q", table.Selected(), f.name.Text)
+		}
+		h.win.Canvas().Focus(table)
+		h.press(fyne.KeyDown)
+		h.press(fyne.KeyDown)
+		if table.Selected() != 3 || f.name.Text != at.rows[3].Name || h.focused() != fyne.Focusable(table) {
+			t.Fatalf("↓ ↓: selected %d, form %q, focused %T", table.Selected(), f.name.Text, h.focused())
+		}
+		wantRowDrawn(t, table, 3)
+		h.press(fyne.KeyUp)
+		h.press(fyne.KeyEnter) // the keypad's Enter
+		if table.Selected() != 2 || h.focused() != fyne.Focusable(f.name) || f.name.Text != at.rows[2].Name {
+			t.Fatalf("↑ Enter: selected %d, focused %T, form %q", table.Selected(), h.focused(), f.name.Text)
+		}
+		table.DoubleTapped(&fyne.PointEvent{Position: cellCenter(t, table, 0, 2)})
+		if table.Selected() != 0 || h.focused() != fyne.Focusable(f.name) || f.name.Text != at.rows[0].Name {
+			t.Fatalf("double click on row 0: selected %d, focused %T, form %q", table.Selected(), h.focused(), f.name.Text)
+		}
+		test.Tap(button(at.content, "新增人员"))
+		if table.Selected() != -1 {
+			t.Errorf("新增人员 left row %d selected", table.Selected())
+		}
+		wantColumnsFollow(t, h, table)
+	})
+	t.Run("dashboard", func(t *testing.T) {
+		h := newHarness(t, townStore(t, baseWall))
+		h.u.Show("目标进度")
+		d := h.u.dashboard
+		h.eventually("the needs table filled", func() bool { return len(d.needRows) > 0 })
+		wantColumnsFollow(t, h, d.table)
+		wantColumnsFollow(t, h, d.needs)
+	})
+}
+
+// wantColumnsFollow widens the window from 1280 to 1800 and back and wants every column of table wider
+// in between, in the same proportions, and back as it was.
+func wantColumnsFollow(t *testing.T, h *harness, table *rowTable) {
+	t.Helper()
+	h.win.Resize(fyne.NewSize(1280, 800))
+	before := widths(table)
+	h.win.Resize(fyne.NewSize(1800, 800))
+	after := widths(table)
+	for i := range before {
+		if after[i] <= before[i]*1.1 {
+			t.Fatalf("the window went from 1280 to 1800 wide; column %d %v → %v", i, before, after)
+		}
+		if r0, r1 := before[i]/before[0], after[i]/after[0]; r1 < r0*0.95 || r1 > r0*1.05 {
+			t.Errorf("the proportions changed: %v → %v", before, after)
+		}
+	}
+	h.win.Resize(fyne.NewSize(1280, 800))
+	if back := widths(table); back[0] < before[0]*0.95 || back[0] > before[0]*1.05 {
+		t.Errorf("back at 1280 wide: %v, was %v", back, before)
+	}
+}

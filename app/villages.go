@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,7 +26,7 @@ type villagesTab struct {
 	search  *field
 	town    *widget.Select
 	keyOnly *widget.Check
-	list    *widget.List
+	list    *rowTable
 	count   *widget.Label
 	rows    []ledger.Village
 	view    *view[villageList]
@@ -85,35 +86,8 @@ func (u *UI) newVillagesTab() *villagesTab {
 	t.town.OnChanged = func(string) { changed() }
 	t.keyOnly.OnChanged = func(bool) { changed() }
 	t.count = widget.NewLabel("")
-	t.list = widget.NewList(func() int { return len(t.rows) },
-		func() fyne.CanvasObject {
-			name := heading("")
-			return container.NewBorder(nil, nil, name, widget.NewLabel(""), widget.NewLabel(""))
-		},
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			if i >= len(t.rows) {
-				return
-			}
-			v := t.rows[i]
-			c := o.(*fyne.Container)
-			c.Objects[1].(*widget.Label).SetText(v.Name)
-			key := ""
-			if v.Key {
-				key = T("重点村")
-			}
-			c.Objects[2].(*widget.Label).SetText(key)
-			if t.u.id.Scope.Level() == ledger.LevelTownship {
-				c.Objects[0].(*widget.Label).SetText(string(v.Code)) // the township is the office's own
-			} else {
-				c.Objects[0].(*widget.Label).SetText(v.TownshipName + " · " + string(v.Code))
-			}
-		})
-	t.list.OnSelected = func(i widget.ListItemID) {
-		if i < len(t.rows) {
-			t.open(t.rows[i])
-		}
-	}
-	add := widget.NewButtonWithIcon(T("新增村"), theme.ContentAddIcon(), func() { t.list.UnselectAll(); t.openNew() })
+	t.list = t.newTable()
+	add := widget.NewButtonWithIcon(T("新增村"), theme.ContentAddIcon(), func() { t.list.ClearSelection(); t.openNew() })
 	filters := container.NewVBox(t.search, t.town, t.keyOnly)
 	if u.id.Scope.Level() == ledger.LevelTownship {
 		filters = container.NewVBox(t.search, t.keyOnly)
@@ -133,6 +107,7 @@ func (u *UI) newVillagesTab() *villagesTab {
 		return villageList{rows, total}
 	}, func(l villageList) {
 		t.rows = l.rows
+		t.list.follow(slices.IndexFunc(t.rows, func(v ledger.Village) bool { return v.Code == t.pickedCode() }))
 		t.list.Refresh()
 		if l.total > len(l.rows) {
 			t.count.SetText(T("共 %d 个村，显示前 %d 个", l.total, len(l.rows)))
@@ -141,6 +116,47 @@ func (u *UI) newVillagesTab() *villagesTab {
 		}
 	})
 	return t
+}
+
+// newTable is the list of villages (rowTable): a click or ↑ ↓ show a village on the right, the keyboard
+// staying in the list; Enter or a double click opens it: the cursor goes to its name.
+func (t *villagesTab) newTable() *rowTable {
+	township := t.u.id.Scope.Level() == ledger.LevelTownship // the township is the office's own
+	cols := []rowColumn{{T("村代码"), 118}, {T("村名"), 110}, {T("重点村"), 56}}
+	if !township {
+		cols = append([]rowColumn{{T("乡镇（街道）"), 96}}, cols...)
+	}
+	table := newRowTable(cols, func() int { return len(t.rows) }, func(row, col int) string {
+		v := t.rows[row]
+		if !township {
+			col--
+		}
+		switch col {
+		case -1:
+			return v.TownshipName
+		case 0:
+			return string(v.Code)
+		case 1:
+			return v.Name
+		}
+		if v.Key {
+			return T("重点村")
+		}
+		return ""
+	})
+	table.onSelect = func(row int, _ bool) { t.open(t.rows[row]) }
+	table.onOpen = func(row int) {
+		t.open(t.rows[row])
+		focusSelected(t.u.win.Canvas(), t.form.name)
+	}
+	return table
+}
+
+// pickedCode is the village shown on the right, "" if none.
+func (t *villagesTab) pickedCode() ledger.Code {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.picked
 }
 
 func (u *UI) newVillageForm(t *villagesTab) *villageForm {

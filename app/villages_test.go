@@ -120,7 +120,7 @@ func TestVillageCreateAndFilter(t *testing.T) {
 
 	// Picking a row opens it in the form.
 	i := slices.IndexFunc(vt.rows, func(v ledger.Village) bool { return v.Code == code })
-	vt.list.Select(i)
+	vt.list.selectRow(i, false)
 	if f.name.Text != name || f.households.Text != "120" || !f.key.Checked || !f.code.Disabled() {
 		t.Errorf("picked village in the form: name %q, households %q, key %v", f.name.Text, f.households.Text, f.key.Checked)
 	}
