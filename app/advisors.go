@@ -159,6 +159,7 @@ func (t *advisorsTab) newTable() *rowTable {
 		return tag
 	})
 	table.onSelect = func(row int, _ bool) { t.open(t.rows[row]) }
+	table.tapFocuses = true
 	table.onOpen = func(row int) {
 		t.open(t.rows[row])
 		if t.u.canEditRoster() {

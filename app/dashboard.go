@@ -82,6 +82,7 @@ func (u *UI) newDashboardTab() *dashboardTab {
 		rc = append(rc, rowColumn{c, 84})
 	}
 	t.table = newRowTable(rc, func() int { return len(t.rows) }, func(row, col int) string { return t.rows[row][col] })
+	t.table.tapFocuses = true
 	top := container.NewHBox(heading(T("%s 年度目标进度", u.places.name(u.id.Scope))), layoutSpacer(), widget.NewLabel(T("年度")), t.year)
 	if u.canEditRoster() {
 		top.Add(widget.NewButtonWithIcon(T("修改目标"), theme.DocumentCreateIcon(), t.editTargets))
@@ -279,7 +280,9 @@ func (t *dashboardTab) newNeedsTable() *rowTable {
 	for i, c := range cols {
 		rc[i] = rowColumn{c.title, c.width}
 	}
-	return newRowTable(rc, func() int { return len(t.needRows) }, func(row, col int) string { return t.needRows[row][col] })
+	table := newRowTable(rc, func() int { return len(t.needRows) }, func(row, col int) string { return t.needRows[row][col] })
+	table.tapFocuses = true
+	return table
 }
 
 // showNeeds fills the needs table, a row per group in the programme's order and a total.

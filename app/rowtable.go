@@ -23,7 +23,14 @@ type rowTable struct {
 	selected int                       // the selected row, -1 if none
 	onSelect func(row int, byKey bool) // the selection moved to row: a click (or Select), or a key
 	onOpen   func(row int)             // a double click, or Enter on the selection
-	width    float32                   // the width the columns were last fitted to
+	// tapFocuses puts the keyboard in the table on a click, for lists whose click shows the record
+	// (villages, advisors): ↑ ↓ then move on from it. Lists whose click opens the record for typing
+	// (the trainings) leave the keyboard where onSelect put it.
+	tapFocuses bool
+	width      float32   // the width the columns were last fitted to
+	least      []float32 // each column's title in full: no narrower when the window narrows
+	share      []float32 // each column's width in proportion, before least
+	applied    []float32 // the widths set last (another is a drag on a header's edge)
 }
 
 // rowColumn is a column's title and its width at the window's default size (a share of the width).
@@ -61,6 +68,10 @@ func newRowTable(cols []rowColumn, rows func() int, text func(row, col int) stri
 	t.ExtendBaseWidget(t)
 	for i, c := range cols {
 		t.SetColumnWidth(i, c.width)
+		// (a hair over: a label exactly as wide as its text may round below it and lose two characters to "…")
+		t.least = append(t.least, heading(c.title).MinSize().Width+theme.Padding())
+		t.share = append(t.share, c.width)
+		t.applied = append(t.applied, c.width)
 	}
 	return t
 }
@@ -117,6 +128,19 @@ func (t *rowTable) ClearSelection() {
 	}
 }
 
+// Tapped selects the row under the pointer (onSelect) and, with tapFocuses, takes the keyboard. Fyne's
+// Table focuses itself on a tap only on paper: it asks for the canvas of the embedded Table, which the
+// canvas does not hold (it holds the rowTable), so nothing was focused and ↑ ↓ went nowhere.
+func (t *rowTable) Tapped(e *fyne.PointEvent) {
+	t.Table.Tapped(e)
+	if !t.tapFocuses {
+		return
+	}
+	if c := fyne.CurrentApp().Driver().CanvasForObject(t); c != nil {
+		c.Focus(t)
+	}
+}
+
 // DoubleTapped selects the row under the pointer and opens it.
 func (t *rowTable) DoubleTapped(e *fyne.PointEvent) {
 	t.Table.Tapped(e) // selects the row under e (OnSelected)
@@ -161,8 +185,8 @@ func (t *rowTable) TypedKey(e *fyne.KeyEvent) {
 
 // Resize fits the columns to the new width, keeping their proportions: the window's default width gives
 // the widths the table was made with, a wider window widens every column, a narrower one narrows them
-// (down to half their first width, then the table scrolls), and a column the clerk dragged wider keeps
-// its share.
+// (down to half their first width, never below their title's, then the table scrolls), and a column
+// the clerk dragged wider keeps its share.
 func (t *rowTable) Resize(size fyne.Size) {
 	t.Table.Resize(size)
 	if size.Width == t.width || size.Width <= 0 {
@@ -176,17 +200,21 @@ func (t *rowTable) fitColumns(width float32) {
 	pad := theme.Padding()
 	avail := width - pad*float32(len(t.cols)+1) - theme.ScrollBarSize()
 	var sum float32
-	current := make([]float32, len(t.cols))
 	for i, c := range t.cols {
-		current[i] = t.columnWidth(i, c.width)
-		sum += current[i]
+		// A width other than the one set last is the clerk's drag: it becomes the column's share.
+		if w := t.columnWidth(i, c.width); w != t.applied[i] {
+			t.share[i] = w
+		}
+		sum += t.share[i]
 	}
 	if avail <= 0 || sum <= 0 {
 		return
 	}
 	scale := avail / sum
 	for i, c := range t.cols {
-		t.SetColumnWidth(i, max(current[i]*scale, c.width/2))
+		t.share[i] *= scale
+		t.applied[i] = max(t.share[i], c.width/2, t.least[i])
+		t.SetColumnWidth(i, t.applied[i])
 	}
 }
 

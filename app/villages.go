@@ -98,6 +98,9 @@ func (u *UI) newVillagesTab() *villagesTab {
 	t.detail = container.NewStack(container.NewCenter(widget.NewLabel(T("在左边选一个村，查看和修改它的情况。"))))
 	split := container.NewHSplit(left, t.detail)
 	split.Offset = 0.32
+	if u.id.Scope.Level() != ledger.LevelTownship {
+		split.Offset = 0.37 // the township's column too
+	}
 	t.content = split
 	t.view = live(u, func(ws query.WatchSet) villageList {
 		t.mu.Lock()
@@ -122,9 +125,10 @@ func (u *UI) newVillagesTab() *villagesTab {
 // staying in the list; Enter or a double click opens it: the cursor goes to its name.
 func (t *villagesTab) newTable() *rowTable {
 	township := t.u.id.Scope.Level() == ledger.LevelTownship // the township is the office's own
-	cols := []rowColumn{{T("村代码"), 118}, {T("村名"), 110}, {T("重点村"), 56}}
+	// Widths that show a whole code, a village's usual name and the mark at the window's default size.
+	cols := []rowColumn{{T("村代码"), 112}, {T("村名"), 124}, {T("重点村"), 60}}
 	if !township {
-		cols = append([]rowColumn{{T("乡镇（街道）"), 96}}, cols...)
+		cols = append([]rowColumn{{T("乡镇"), 84}}, cols...)
 	}
 	table := newRowTable(cols, func() int { return len(t.rows) }, func(row, col int) string {
 		v := t.rows[row]
@@ -145,6 +149,7 @@ func (t *villagesTab) newTable() *rowTable {
 		return ""
 	})
 	table.onSelect = func(row int, _ bool) { t.open(t.rows[row]) }
+	table.tapFocuses = true
 	table.onOpen = func(row int) {
 		t.open(t.rows[row])
 		focusSelected(t.u.win.Canvas(), t.form.name)
