@@ -238,6 +238,9 @@ type kindScreen struct {
 
 func newKindScreen[R ledger.Entity](f *recordForm[R], l *recordList[R]) *kindScreen {
 	l.onSelect, l.onShow = f.edit, f.show
+	// A click opens a record for typing, which takes the keyboard; a read-only form takes none, so the
+	// table keeps it for ↑ ↓.
+	l.table.tapFocuses = f.readOnly
 	f.onLeaveEdit = l.table.ClearSelection
 	return &kindScreen{content: container.NewBorder(container.NewVBox(f.content, widget.NewSeparator()), nil, nil, nil, l.content),
 		show: func() { l.start(); f.focusForm() }, form: f, list: l}

@@ -27,6 +27,7 @@ type rowTable struct {
 	// (villages, advisors): ↑ ↓ then move on from it. Lists whose click opens the record for typing
 	// (the trainings) leave the keyboard where onSelect put it.
 	tapFocuses bool
+	onTap      func()    // during Tapped: told once onSelect has run
 	width      float32   // the width the columns were last fitted to
 	least      []float32 // each column's title in full: no narrower when the window narrows
 	share      []float32 // each column's width in proportion, before least
@@ -105,6 +106,9 @@ func (t *rowTable) selectRow(row int, byKey bool) {
 	if t.onSelect != nil {
 		t.onSelect(row, byKey)
 	}
+	if t.onTap != nil {
+		t.onTap()
+	}
 }
 
 // follow moves the selection to row without telling onSelect (the rows were read again and the selected
@@ -128,16 +132,27 @@ func (t *rowTable) ClearSelection() {
 	}
 }
 
-// Tapped selects the row under the pointer (onSelect) and, with tapFocuses, takes the keyboard. Fyne's
-// Table focuses itself on a tap only on paper: it asks for the canvas of the embedded Table, which the
-// canvas does not hold (it holds the rowTable), so nothing was focused and ↑ ↓ went nowhere.
+// Tapped selects the row under the pointer (onSelect) and, with tapFocuses, takes the keyboard; without,
+// the keyboard stays where onSelect put it (the form it opened the record in). Fyne's Table focuses
+// itself after a tap only on some drivers: it asks for the canvas of the embedded Table, which the
+// desktop driver's canvas does not hold (it holds the rowTable), so there nothing was focused and ↑ ↓
+// went nowhere, while the test driver focused the table, over the form.
 func (t *rowTable) Tapped(e *fyne.PointEvent) {
-	t.Table.Tapped(e)
-	if !t.tapFocuses {
-		return
+	c := fyne.CurrentApp().Driver().CanvasForObject(t)
+	var after fyne.Focusable // what has the keyboard once onSelect has run
+	t.onTap = func() {
+		if c != nil {
+			after = c.Focused()
+		}
 	}
-	if c := fyne.CurrentApp().Driver().CanvasForObject(t); c != nil {
+	t.Table.Tapped(e)
+	t.onTap = nil
+	switch {
+	case c == nil:
+	case t.tapFocuses:
 		c.Focus(t)
+	case after != nil && after != c.Focused():
+		c.Focus(after)
 	}
 }
 

@@ -39,6 +39,9 @@ func TestRowTable(t *testing.T) {
 	if table.Selected() != 2 || tt.editing == nil || tt.editing.ID != tt.rows[2].t.ID {
 		t.Fatalf("a click on row 2: selected %d, form %v", table.Selected(), tt.editing)
 	}
+	if h.focused() != fyne.Focusable(tt.date) {
+		t.Fatalf("a click on a training opens it for typing: the keyboard is in %T, want the date", h.focused())
+	}
 	wantRowDrawn(t, table, 2)
 
 	// The keyboard moves the selection; the form follows, the keyboard stays in the table.
@@ -253,6 +256,40 @@ func TestListsAsTables(t *testing.T) {
 		test.Tap(button(at.content, "新增人员"))
 		if table.Selected() != -1 {
 			t.Errorf("新增人员 left row %d selected", table.Selected())
+		}
+		wantColumnsFollow(t, h, table)
+	})
+	t.Run("programme lists", func(t *testing.T) {
+		st := townStore(t, baseWall)
+		for i := range 4 {
+			if _, err := st.Create(context.Background(), ledger.Publicity{Title: fmt.Sprintf("科技帮扶纪实%d", i), Outlet: "沂源报",
+				Date: ledger.Date(fmt.Sprintf("2026-04-%02d", 2+i)), Form: ledger.PublicityNews, Org: lucun}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		h := newHarness(t, st)
+		f, l := screenOf[ledger.Publicity](t, h, "宣传报道")
+		l.start()
+		h.eventually("the list shows four", func() bool { return len(l.rows) == 4 })
+		table, first := l.table, f.inputs[0].focus
+		test.TapAt(table, cellCenter(t, table, 2, 0))
+		if table.Selected() != 2 || f.editing == nil || (*f.editing).ID != l.rows[2].ID || h.focused() != first {
+			t.Fatalf("a click on row 2: selected %d, focused %T: want it open in the form", table.Selected(), h.focused())
+		}
+		wantRowDrawn(t, table, 2)
+		h.win.Canvas().Focus(table)
+		h.press(fyne.KeyDown)
+		if table.Selected() != 3 || (*f.editing).ID != l.rows[3].ID || h.focused() != fyne.Focusable(table) {
+			t.Fatalf("↓: selected %d, focused %T", table.Selected(), h.focused())
+		}
+		h.press(fyne.KeyHome)
+		h.press(fyne.KeyReturn)
+		if (*f.editing).ID != l.rows[0].ID || h.focused() != first {
+			t.Fatalf("Home Enter: form on %v, focused %T", (*f.editing).ID, h.focused())
+		}
+		table.DoubleTapped(&fyne.PointEvent{Position: cellCenter(t, table, 1, 0)})
+		if table.Selected() != 1 || (*f.editing).ID != l.rows[1].ID || h.focused() != first {
+			t.Fatalf("double click on row 1: selected %d, focused %T", table.Selected(), h.focused())
 		}
 		wantColumnsFollow(t, h, table)
 	})
