@@ -215,10 +215,11 @@ func (t *rowTable) fitColumns(width float32) {
 	pad := theme.Padding()
 	avail := width - pad*float32(len(t.cols)+1) - theme.ScrollBarSize()
 	var sum float32
+	current := make([]float32, len(t.cols))
 	for i, c := range t.cols {
 		// A width other than the one set last is the clerk's drag: it becomes the column's share.
-		if w := t.columnWidth(i, c.width); w != t.applied[i] {
-			t.share[i] = w
+		if current[i] = t.columnWidth(i, c.width); current[i] != t.applied[i] {
+			t.share[i] = current[i]
 		}
 		sum += t.share[i]
 	}
@@ -229,7 +230,9 @@ func (t *rowTable) fitColumns(width float32) {
 	for i, c := range t.cols {
 		t.share[i] *= scale
 		t.applied[i] = max(t.share[i], c.width/2, t.least[i])
-		t.SetColumnWidth(i, t.applied[i])
+		if t.applied[i] != current[i] { // each SetColumnWidth redraws the whole table
+			t.SetColumnWidth(i, t.applied[i])
+		}
 	}
 }
 
