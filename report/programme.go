@@ -29,7 +29,7 @@ const (
 // project and leader imports read back.
 var (
 	ProjectColumns = []string{"序号", "项目名称", "年度", "区县", "乡镇", "实施村", "实施村代码", "项目负责人", "团队成员", "专业组",
-		"支持来源", "支持金额（万元）", "状态", "申报日期", "立项日期", "验收（终止）日期", "受益户数", "带动就业（人）", "引进品种/技术", "备注"}
+		"支持来源", "支持金额（万元）", "状态", "申报日期", "立项日期", "验收（终止）日期", "受益户数", "带动就业（人）", "引进品种/技术", "备注", ColumnEvidence}
 	LeaderColumns = []string{"序号", "区县", "乡镇", "村", "村代码", "姓名", "类别", "性别", "电话", "产业", "帮带的科技指导人员",
 		"认定日期", "备注"}
 )
@@ -156,7 +156,7 @@ func programmeSheets(st Store, year int, under ledger.Code, varietyTexts map[str
 // needsSheet lists the needs raised in the year, with how long each has waited (open) or took (closed).
 func needsSheet(st Store, n *names, year int, under ledger.Code, on ledger.Date, days int, surveys map[string]string) Table {
 	t := Table{Name: SheetNeeds, Columns: []string{"序号", "区县", "乡镇", "村", "产业", "需求（群众原话）", "专业组", "承接人",
-		"状态", "原因说明", "提出日期", "办结日期", "办理天数", fmt.Sprintf("超过 %d 天未办结", days), "来源调研", "服务记录（次）", "支持项目", "备注"}}
+		"状态", "原因说明", "提出日期", "办结日期", "办理天数", fmt.Sprintf("超过 %d 天未办结", days), "来源调研", "服务记录（次）", "支持项目", "备注", ColumnEvidence}}
 	needs, _ := st.Needs(query.Needs{List: yearList(year, under)}, nil)
 	for i, nd := range oldestFirst(needs) {
 		v := n.village(nd.Village)
@@ -179,7 +179,7 @@ func needsSheet(st Store, n *names, year int, under ledger.Code, on ledger.Date,
 		}
 		t.Rows = append(t.Rows, []any{i + 1, v.CountyName, v.TownshipName, v.Name, nd.Industry, nd.Problem, nd.Group,
 			n.advisor(nd.Advisor), nd.State, nd.Reason, string(nd.Raised), string(nd.Closed), took, overdue, survey,
-			len(nd.Trainings), strings.Join(projects, "、"), nd.Notes})
+			len(nd.Trainings), strings.Join(projects, "、"), nd.Notes, evidenceNames(nd)})
 	}
 	return t
 }
@@ -232,7 +232,7 @@ func projectsSheet(st Store, n *names, year int, under ledger.Code) Table {
 		}
 		t.Rows = append(t.Rows, []any{i + 1, p.Name, p.Year, county, township, villages, codeList(p.Villages), n.advisor(p.Lead),
 			n.advisorList(p.Team), p.Group, p.Source, amount, p.State, string(p.Applied), string(p.Approved), string(p.Finished),
-			p.Households, p.Jobs, strings.Join(p.Varieties, "、"), p.Notes})
+			p.Households, p.Jobs, strings.Join(p.Varieties, "、"), p.Notes, evidenceNames(p)})
 	}
 	return t
 }
@@ -390,7 +390,7 @@ func publicitySheet(st Store, n *names, year int, under ledger.Code) Table {
 // within under, by park, then by start.
 func parkPairingsSheet(st Store, n *names, year int, under ledger.Code) Table {
 	t := Table{Name: SheetParkPairs, Columns: []string{"序号", "园区", "园区所在区县", "特色产业", "区县", "乡镇", "村", "村代码",
-		"省定重点村", "开始日期", "结束日期", "结对（调整）原因", "带动就业（人）", "备注"}}
+		"省定重点村", "开始日期", "结束日期", "结对（调整）原因", "带动就业（人）", "备注", ColumnEvidence}}
 	parks := map[string]ledger.Park{}
 	for _, p := range st.Parks("", nil) {
 		parks[p.ID] = p
@@ -411,7 +411,7 @@ func parkPairingsSheet(st Store, n *names, year int, under ledger.Code) Table {
 			key = "是"
 		}
 		t.Rows = append(t.Rows, []any{i + 1, park.Name, n.place(park.County), park.Speciality, v.CountyName, v.TownshipName, v.Name,
-			string(pp.Village), key, string(pp.From), string(pp.To), pp.Reason, pp.Jobs, pp.Notes})
+			string(pp.Village), key, string(pp.From), string(pp.To), pp.Reason, pp.Jobs, pp.Notes, evidenceNames(pp)})
 	}
 	return t
 }

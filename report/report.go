@@ -99,7 +99,7 @@ const (
 
 // LedgerColumns are the work ledger's columns, as the bureau's form has them.
 var LedgerColumns = []string{"序号", "区县", "乡镇", "村", "科技指导人员", "专业组", "日期", "服务形式", "服务内容",
-	"培训人次", "资料份数", "引进品种/技术", "备注"}
+	"培训人次", "资料份数", "引进品种/技术", "备注", ColumnEvidence}
 
 // Ledger builds a year's work ledger within under ("" for all the store holds), one row per live
 // training in date order, and its roll-ups: per advisor (trainings listing them, service days,
@@ -332,7 +332,7 @@ func (r *rowNames) ledgerRow(n int, t ledger.Training) []any {
 		content += "：" + t.Content
 	}
 	return []any{n, county, township, strings.Join(names, "、"), strings.Join(advisors, "、"), strings.Join(groups, "、"),
-		string(t.Date), t.Kind, content, t.Attendees, t.Brochures, strings.Join(t.Varieties, "、"), t.Notes}
+		string(t.Date), t.Kind, content, t.Attendees, t.Brochures, strings.Join(t.Varieties, "、"), t.Notes, evidenceNames(t)}
 }
 
 func nameOr(name, fallback string) string {

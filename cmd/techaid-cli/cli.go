@@ -81,8 +81,11 @@ func init() {
 		{"training", "training add --village CODE --advisor ID --date D --kind K --topic T ... | training edit ID ...", cmdTraining},
 		{"assignment", "assignment add --advisor ID --village CODE --from D | assignment edit ID --to D --reason R", cmdAssignment},
 		{"export", "export ledger|targets|monthly|keyvillages|advisors [--year 2026] [--month 5] [--under CODE] --out FILE.xlsx|FILE.csv\n" +
-			"  工作台账, 目标完成情况, 月度调度 (--min-days N), 重点村名单, 人员名册 (CSV: one file per sheet)", cmdExport},
+			"  工作台账, 目标完成情况, 月度调度 (--min-days N), 重点村名单, 人员名册 (CSV: one file per sheet)\n" +
+			"  export evidence --month M [--year Y] [--under CODE] --out DIR|FILE.zip   a month's 佐证材料 in folders by township and date", cmdExport},
 		{"target", "target add YEAR [--attendees 2400 ...] | target edit YEAR ...   the city's yearly targets (unset: the defaults)", cmdTarget},
+		{"attach", "attach ID FILE...                  attach photos (JPEG, PNG: shrunk to 1600 px) or PDFs to a training, need, project or park pairing", cmdAttach},
+		{"evidence", "evidence list ID [--json] | evidence get ID [HASH|NAME] [--out DIR|FILE] | evidence detach ID HASH|NAME", cmdEvidence},
 		{"list", "list villages|advisors|trainings|assignments|needs|projects|varieties|introductions|leaders|publicity|parks|park-pairings|platforms|unlinked\n" +
 			"                                     [--json] [--under CODE] [--search TEXT] [--limit N] [filters: see list KIND --help]", cmdList},
 		{"show", "show ID [--json]", cmdShow},

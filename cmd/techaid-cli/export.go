@@ -17,6 +17,9 @@ import (
 // cmdExport writes one of the bureau's tables from the ledger. An .xlsx gets every table as a sheet; a
 // .csv gets the first, and each other goes to a file beside it named after its sheet.
 func cmdExport(ctx context.Context, c *cli, args []string) error {
+	if len(args) > 0 && args[0] == "evidence" {
+		return exportEvidence(ctx, c, args[1:])
+	}
 	if len(args) == 0 || !slices.Contains(report.Exports, args[0]) {
 		return fmt.Errorf("%w: export %s --out FILE.xlsx|FILE.csv", errUsage, strings.Join(report.Exports, "|"))
 	}

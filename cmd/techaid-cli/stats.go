@@ -26,10 +26,11 @@ func cmdStats(ctx context.Context, c *cli, args []string) error {
 		}
 		fmt.Fprintf(c.stdout, "单位 %s  录入人 %s  数据目录 %s\n村庄 %d（重点村 %d）  科技指导人员 %d  结对 %d  培训与服务记录 %d\n"+
 			"需求 %d  项目 %d  新品种新技术 %d（引进推广 %d）  带头人、示范户 %d  宣传报道 %d  园区 %d（结对 %d）  星创天地、农科驿站 %d\n"+
-			"本机修改 %d，市局已收到 %d，待上报 %d，待处理冲突 %d\n",
+			"本机修改 %d，市局已收到 %d，待上报 %d，待处理冲突 %d\n"+
+			"佐证材料 %d 个，共 %s，待上报 %d 个\n",
 			st.Scope, st.Clerk, s.Dir(), st.Villages, st.KeyVillages, st.Advisors, st.Assignments, st.Trainings,
 			st.Needs, st.Projects, st.Varieties, st.Introductions, st.Leaders, st.Publicity, st.Parks, st.ParkPairings, st.Platforms,
-			st.Changes, st.Acked, st.Pending, st.Conflicts)
+			st.Changes, st.Acked, st.Pending, st.Conflicts, st.EvidenceFiles, sizeText(st.EvidenceBytes), st.EvidencePending)
 		return nil
 	})
 }

@@ -32,7 +32,7 @@ func Parse(fs *flag.FlagSet, stderr io.Writer, args []string, need int) ([]strin
 		pos = append(pos, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-	if len(pos) != need {
+	if need >= 0 && len(pos) != need { // need < 0: any number, the command checks
 		return nil, ErrUsage
 	}
 	return pos, nil
