@@ -24,6 +24,7 @@ func cmdSeed(ctx context.Context, c *cli, args []string) error {
 	nTrainings := fs.Int("trainings", 100000, "trainings to make")
 	year := fs.Int("year", 0, "year of the trainings (default this year, up to yesterday)")
 	seed := fs.Uint64("rand", 1, "random seed")
+	photos := fs.Int("photos", 0, "evidence photos to attach, five to a training (each a distinct 1600×1200 JPEG of ~300 KB)")
 	// The rest of the programme scales with the trainings unless given: 100,000 trainings come with
 	// 10,000 needs, 1,000 projects, 5,000 introductions, 1,000 leaders and 333 reports.
 	sizes := ledger.SampleSizes{Needs: -1, Projects: -1, Introductions: -1, Leaders: -1, Publicity: -1}
@@ -115,6 +116,9 @@ func cmdSeed(ctx context.Context, c *cli, args []string) error {
 		targets := append(slices.Clone(codes), slices.Repeat(keys, 8)...)
 		trainings := ledger.SampleTrainings(rng, *nTrainings, *year, today, targets, ids, storage.NewID)
 		if err := step("trainings", ledger.Entities(trainings)); err != nil {
+			return err
+		}
+		if err := seedPhotos(ctx, c, s, trainings, *photos); err != nil {
 			return err
 		}
 		if sizes == (ledger.SampleSizes{}) || len(keys) == 0 {
