@@ -161,6 +161,7 @@ func (u *UI) showMain() {
 		}
 	}
 	u.win.SetContent(container.NewBorder(nil, u.status.content, nil, nil, u.tabs))
+	u.win.SetOnDropped(u.dropped) // photos and PDFs dropped on the window go to the record on screen
 	u.win.SetTitle(T("科技帮扶台账") + " — " + u.places.name(u.id.Scope))
 	u.trainings.focusForm()
 	if u.opts.Screen != "" {

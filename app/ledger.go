@@ -56,6 +56,12 @@ type Ledger interface {
 	ImportReference(ctx context.Context, records []ledger.Entity, progress func(done int)) (query.ImportResult, error)
 	ResolveConflict(ctx context.Context, seq uint64, restore bool) error
 
+	// Evidence (佐证材料): files kept with a training, a need, a project or a park pairing.
+	Attach(ctx context.Context, id string, files ...query.Attachment) ([]ledger.Evidence, error)
+	Detach(ctx context.Context, id, hash string) error
+	EvidenceOf(id string) ([]query.EvidenceItem, error)
+	ReadEvidence(hash string) ([]byte, error)
+
 	GetDoc(collection, key string, v any) error
 	PutDoc(collection, key string, v any) error
 	BackupFile(path string) error

@@ -41,6 +41,9 @@ type trainingForm struct {
 	raise  *widget.Button
 	survey *ledger.Training
 
+	// evidence is the record's 佐证材料: thumbnails, 添加文件…, and files dropped on the window.
+	evidence *evidencePane
+
 	editing     *ledger.Training // the record in the form; nil for a new one
 	saving      bool
 	onLeaveEdit func() // the list lets go of the record it handed over
@@ -102,6 +105,7 @@ func (u *UI) newTrainingForm() *trainingForm {
 		e.OnSubmitted = func(string) { t.submit() }
 	}
 	t.date.SetText(string(u.today()))
+	t.evidence = u.newEvidencePane(ledger.KindTraining)
 
 	t.save = widget.NewButtonWithIcon(T("保存（回车）"), theme.DocumentSaveIcon(), t.submit)
 	t.save.Importance = widget.HighImportance
@@ -134,8 +138,8 @@ func (u *UI) newTrainingForm() *trainingForm {
 		[]fyne.CanvasObject{label("brochures"), container.NewGridWithColumns(3, t.brochures, widget.NewLabel(T("份")), layoutSpacer())},
 		row("varieties"), row("notes"))...)
 	buttons := container.NewBorder(nil, nil, container.NewHBox(t.save, t.cancel), container.NewHBox(t.raise, t.history, t.remove), t.message)
-	hintBox := container.NewVBox(heading(T("提示")), t.hint)
-	t.content = container.NewBorder(t.title, buttons, nil, container.NewGridWrap(fyne.NewSize(280, 200), hintBox),
+	side := container.NewBorder(container.NewVBox(heading(T("提示")), t.hint), nil, nil, nil, t.evidence.content)
+	t.content = container.NewBorder(t.title, buttons, nil, container.NewGridWrap(fyne.NewSize(300, 230), side),
 		container.NewGridWithColumns(2, left, right))
 	return t
 }
@@ -415,13 +419,22 @@ func (t *trainingForm) submit() {
 	t.saving = true
 	t.save.Disable()
 	editing := t.editing
+	pending := t.evidence.pending
 	t.u.saveWith(func(ctx context.Context) error {
 		if editing != nil {
 			return t.u.st.Update(ctx, *editing, tr)
 		}
 		id, err := t.u.st.Create(ctx, tr)
 		tr.ID = id
-		return err
+		if err != nil {
+			return err
+		}
+		// The files picked or dropped while the sheet was new: attached once it exists (a crash in
+		// between leaves the record without them, never a record naming files that are not there).
+		if err := t.evidence.attachPending(ctx, id, pending); err != nil {
+			return fmt.Errorf("%w（%s）", plainError(T("记录已保存，但佐证材料没有保存，请打开记录重新添加")), Sentence(err))
+		}
+		return nil
 	}, func(err error) {
 		t.saving = false
 		t.save.Enable()
@@ -447,6 +460,7 @@ func (t *trainingForm) submit() {
 		t.message.SetText(fmt.Sprintf("%s：%s %s %s %s", verb, tr.Date, t.u.villageNames(tr.Villages), T(tr.Kind),
 			T("（%d 人次）", tr.Attendees)))
 		t.clearDetails()
+		t.evidence.show("")
 		t.date.SetText(string(tr.Date)) // as read: 5-3 becomes 2026-05-03 for the next sheet
 		if editing != nil {
 			t.leaveEdit()
@@ -481,6 +495,7 @@ func (t *trainingForm) show(tr ledger.Training) {
 		f.fill(tr)
 	}
 	t.save.SetText(T("保存修改（回车）"))
+	t.evidence.show(tr.ID)
 	t.cancel.Show()
 	t.remove.Show()
 	t.history.Show()
@@ -520,6 +535,7 @@ func (t *trainingForm) newRecord() {
 
 func (t *trainingForm) leaveEdit() {
 	t.editing = nil
+	t.evidence.show("")
 	t.offerNeeds(nil)
 	t.title.SetText(T("新增培训与服务记录"))
 	t.save.SetText(T("保存（回车）"))

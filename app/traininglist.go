@@ -107,11 +107,12 @@ func (u *UI) newTrainingList() *trainingList {
 		t.view.refresh()
 	})
 	t.more.Hide()
+	signIn := widget.NewButtonWithIcon(T("签到表情况"), theme.FileImageIcon(), u.showSignInSheets)
 
 	t.table = t.newTable()
 	t.view = live(u, t.query, t.show)
 	filters := container.NewGridWithColumns(6, t.fromF, t.toF, t.villageF, t.advisorF, t.kindF, clear)
-	t.content = container.NewBorder(container.NewVBox(heading(T("记录列表")), filters), container.NewHBox(t.count, layoutSpacer(), t.more), nil, nil, t.table)
+	t.content = container.NewBorder(container.NewVBox(heading(T("记录列表")), filters), container.NewHBox(t.count, layoutSpacer(), signIn, t.more), nil, nil, t.table)
 	return t
 }
 
@@ -119,11 +120,11 @@ func (u *UI) newTrainingList() *trainingList {
 // the selection and show each record in the form, and Enter or a double click opens it (rowTable).
 func (t *trainingList) newTable() *rowTable {
 	cols := []rowColumn{{T("日期"), 100}, {T("服务形式"), 90}, {T("村"), 170}, {T("科技指导人员"), 150}, {T("主题"), 260},
-		{T("培训人次"), 80}, {T("发放资料"), 80}}
+		{T("培训人次"), 80}, {T("发放资料"), 80}, {T("佐证"), 50}}
 	table := newRowTable(cols, func() int { return len(t.rows) }, func(row, col int) string {
 		r := t.rows[row]
 		return []string{string(r.t.Date), T(r.t.Kind), r.villages, r.advisors, r.t.Topic,
-			countText(r.t.Attendees), countText(r.t.Brochures)}[col]
+			countText(r.t.Attendees), countText(r.t.Brochures), countText(len(r.t.Evidence))}[col]
 	})
 	table.onSelect = func(row int, byKey bool) {
 		if byKey && t.onShow != nil {
