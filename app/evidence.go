@@ -364,7 +364,7 @@ func newTappable(obj fyne.CanvasObject, onTap func()) *tappable {
 }
 
 func (t *tappable) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(t.obj) }
-func (t *tappable) Tapped(*fyne.PointEvent)            { t.onTap() }
+func (t *tappable) Tapped(*fyne.PointEvent)             { t.onTap() }
 
 // signInRow is one township's trainings of a month and how many have evidence (a sign-in sheet or
 // photos of the activity).
