@@ -43,7 +43,7 @@ type evidencePane struct {
 }
 
 // thumbSize is the size of one thumbnail with its name.
-var thumbSize = fyne.NewSize(84, 100)
+var thumbSize = fyne.NewSize(84, 88)
 
 func (u *UI) newEvidencePane(k ledger.Kind) *evidencePane {
 	p := &evidencePane{u: u, kind: k}
@@ -138,7 +138,7 @@ func (p *evidencePane) tile(it query.EvidenceItem, thumb image.Image) fyne.Canva
 	case thumb != nil:
 		img := canvas.NewImageFromImage(thumb)
 		img.FillMode = canvas.ImageFillContain
-		img.SetMinSize(fyne.NewSize(76, 70))
+		img.SetMinSize(fyne.NewSize(76, 56))
 		pic = img
 	case !it.Here():
 		pic = widget.NewIcon(theme.DownloadIcon())
@@ -451,16 +451,19 @@ func (u *UI) showSignInSheets() {
 					with += r.with
 					for _, t := range r.without {
 						if len(miss) < 200 {
-							miss = append(miss, fmt.Sprintf("%s　%s　%s　%s", u.places.name(r.township), t.Date, u.villageNames(t.Villages), T(t.Kind)))
+							miss = append(miss, fmt.Sprintf("%s　%s　%s　%s　%s", u.places.name(r.township), t.Date, u.villageNames(t.Villages), T(t.Kind), t.Topic))
 						}
 					}
 				}
 				cells = append(cells, []string{T("合计"), fmt.Sprint(total), fmt.Sprint(with), fmt.Sprint(total - with)})
 				table.Refresh()
 				msg.SetText(T("%s：%d 条记录，%d 条有佐证材料", monthF.Text, total, with))
-				if len(miss) == 0 {
+				switch {
+				case total == 0:
+					missing.SetText(T("这个月没有培训与服务记录。"))
+				case len(miss) == 0:
 					missing.SetText(T("本月每条记录都有佐证材料。"))
-				} else {
+				default:
 					missing.SetText(T("没有佐证材料的记录：") + "\n" + strings.Join(miss, "\n"))
 				}
 			})

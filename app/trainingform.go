@@ -138,7 +138,7 @@ func (u *UI) newTrainingForm() *trainingForm {
 		[]fyne.CanvasObject{label("brochures"), container.NewGridWithColumns(3, t.brochures, widget.NewLabel(T("份")), layoutSpacer())},
 		row("varieties"), row("notes"))...)
 	buttons := container.NewBorder(nil, nil, container.NewHBox(t.save, t.cancel), container.NewHBox(t.raise, t.history, t.remove), t.message)
-	side := container.NewBorder(container.NewVBox(heading(T("提示")), t.hint), nil, nil, nil, t.evidence.content)
+	side := container.NewBorder(container.NewBorder(nil, nil, heading(T("提示")), nil, t.hint), nil, nil, nil, t.evidence.content)
 	t.content = container.NewBorder(t.title, buttons, nil, container.NewGridWrap(fyne.NewSize(300, 230), side),
 		container.NewGridWithColumns(2, left, right))
 	return t
