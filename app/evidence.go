@@ -237,16 +237,32 @@ func (u *UI) dropped(_ fyne.Position, uris []fyne.URI) {
 		p.addFiles(paths)
 		return
 	}
-	u.showError(plainError(T("请先打开“培训与服务”并选中或新填一条记录，再把照片或 PDF 拖进来。")))
+	u.showError(plainError(T("请先打开一条培训与服务、需求、项目或园区结对记录（或新填一条），再把照片或 PDF 拖进来。")))
 }
 
-// dropTarget is the evidence pane of the form on screen, nil if none.
+// dropTarget is the evidence pane of the form on screen, nil if none: the training form, or the form
+// of a need, a project or a park pairing.
 func (u *UI) dropTarget() *evidencePane {
 	if u.tabs == nil || u.trainings == nil {
 		return nil
 	}
-	if sel := u.tabs.Selected(); sel != nil && sel.Content == u.trainings.content {
+	sel := u.tabs.Selected()
+	if sel == nil {
+		return nil
+	}
+	if sel.Content == u.trainings.content {
 		return u.trainings.evidence
+	}
+	content := sel.Content
+	if inner, ok := content.(*container.AppTabs); ok && inner.Selected() != nil {
+		content = inner.Selected().Content
+	}
+	for _, ks := range u.screens {
+		if ks != nil && ks.content == content {
+			if h, ok := ks.form.(interface{ evidencePane() *evidencePane }); ok {
+				return h.evidencePane()
+			}
+		}
 	}
 	return nil
 }

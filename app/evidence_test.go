@@ -104,3 +104,31 @@ func pngBytes(t *testing.T) []byte {
 	}
 	return b
 }
+
+// TestEvidenceOnANeed: a need's form takes dropped files too, attached to the need on screen.
+func TestEvidenceOnANeed(t *testing.T) {
+	st := townStore(t, baseWall)
+	wang := mustVillage(t, st, "王村村委会")
+	id, err := st.Create(context.Background(), ledger.Need{Village: wang.Code, Problem: "苹果腐烂病年年复发", Group: "林果",
+		State: ledger.NeedWaiting, Raised: "2026-10-02"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, st)
+	f, _ := screenOf[ledger.Need](t, h, "需求跟踪")
+	need, err := st.Record(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := ledger.As[ledger.Need](need)
+	f.show(n)
+	if h.u.dropTarget() != f.evidence {
+		t.Fatal("files dropped on the needs screen would not go to the need's form")
+	}
+	dropFiles(t, h, map[string][]byte{"调研照片.jpg": evidencetest.Photo(800, 600, 1, 5)})
+	h.eventually("the need lists the photo", func() bool { return len(f.evidence.grid.Objects) == 1 })
+	items, err := st.EvidenceOf(id)
+	if err != nil || len(items) != 1 || items[0].Name != "调研照片.jpg" {
+		t.Errorf("the need's evidence: %+v, %v", items, err)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"techaid/ledger"
+	"techaid/query"
 )
 
 // recordForm is the entry form of one of the programme's kinds (需求, 科技扶贫项目, the registries, …),
@@ -51,10 +52,16 @@ type recordForm[R ledger.Entity] struct {
 	// readOnly: a roster this office reads but only the city keeps.
 	readOnly bool
 
+	// evidence is the record's 佐证材料, for the kinds that keep it (needs, projects, park pairings).
+	evidence *evidencePane
+
 	editing     *R
 	saving      bool
 	onLeaveEdit func()
 }
+
+// evidencePane is the form's evidence pane, nil for a kind without one (the drop target, evidence.go).
+func (f *recordForm[R]) evidencePane() *evidencePane { return f.evidence }
 
 // input is one field of a record form: the record field it edits, the label beside it, what takes the
 // keyboard, whether it keeps its value for the next record, and how a record's value goes in and out.
@@ -127,8 +134,16 @@ func newRecordForm[R ledger.Entity](u *UI, k ledger.Kind, hint *widget.Label, in
 			container.NewHBox(f.extra, f.history, f.remove), f.message)
 	}
 	body := container.NewGridWithColumns(2, column(f.inputs[:half]), column(f.inputs[half:]))
-	hintBox := container.NewVBox(heading(T("提示")), f.hint)
-	f.content = container.NewBorder(f.title, buttons, nil, container.NewGridWrap(fyne.NewSize(260, 160), hintBox), body)
+	var side fyne.CanvasObject = container.NewGridWrap(fyne.NewSize(260, 160), container.NewVBox(heading(T("提示")), f.hint))
+	if k.HasEvidence() {
+		f.evidence = u.newEvidencePane(k)
+		if f.readOnly {
+			f.evidence.add.Hide() // the city's record: its files are seen here, kept by the city
+		}
+		side = container.NewGridWrap(fyne.NewSize(300, 200), container.NewBorder(
+			container.NewBorder(nil, nil, heading(T("提示")), nil, f.hint), nil, nil, nil, f.evidence.content))
+	}
+	f.content = container.NewBorder(f.title, buttons, nil, side, body)
 	if f.readOnly {
 		var none R // nothing to show until a record is picked: a new record's defaults would read as one
 		f.fillRecord(none)
@@ -264,6 +279,10 @@ func (f *recordForm[R]) submit() {
 	f.save.Disable()
 	editing := f.editing
 	u := f.u
+	var pending []query.Attachment
+	if f.evidence != nil {
+		pending = f.evidence.pending
+	}
 	u.saveWith(func(ctx context.Context) error {
 		if editing != nil {
 			return u.st.Update(ctx, *editing, r)
@@ -271,6 +290,11 @@ func (f *recordForm[R]) submit() {
 		id, err := u.st.Create(ctx, r)
 		if err != nil {
 			return err
+		}
+		if f.evidence != nil {
+			if err := f.evidence.attachPending(ctx, id, pending); err != nil {
+				return fmt.Errorf("%w（%s）", plainError(T("记录已保存，但佐证材料没有保存，请打开记录重新添加")), Sentence(err))
+			}
 		}
 		if rec, err := u.st.Record(id); err == nil {
 			if saved, err := ledger.As[R](rec); err == nil {
@@ -300,6 +324,9 @@ func (f *recordForm[R]) submit() {
 			f.leaveEdit()
 		}
 		f.clearDetails()
+		if f.evidence != nil {
+			f.evidence.show("")
+		}
 		f.message.Importance = widget.SuccessImportance
 		f.message.SetText(fmt.Sprintf("%s：%s", verb, f.describe(r)))
 		if f.saved != nil {
@@ -338,6 +365,9 @@ func (f *recordForm[R]) show(r R) {
 	f.cancel.Show()
 	f.remove.Show()
 	f.history.Show()
+	if f.evidence != nil {
+		f.evidence.show(r.RecordID())
+	}
 	if !f.readOnly {
 		f.message.SetText("")
 	}
@@ -354,6 +384,9 @@ func (f *recordForm[R]) newRecord() {
 
 func (f *recordForm[R]) leaveEdit() {
 	f.editing = nil
+	if f.evidence != nil {
+		f.evidence.show("")
+	}
 	f.title.SetText(f.newTitle())
 	f.save.SetText(T("保存（回车）"))
 	f.cancel.Hide()
