@@ -184,7 +184,11 @@ func (b *batch) remote(in ledger.Record) (int, error) {
 		b.changed = append(b.changed, c.Name)
 	}
 	b.place = Place(after) // a deleted record keeps its place, so the tombstone travels
-	if err := b.putRecord(merged); err != nil {
+	refsFrom := held
+	if wasParked { // a record kept aside had no references yet
+		refsFrom = ledger.Record{}
+	}
+	if err := b.putRecord(refsFrom, merged); err != nil {
 		return 0, err
 	}
 	if b.id.Lean {

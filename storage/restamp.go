@@ -84,7 +84,7 @@ func (b *batch) restamp(delta time.Duration, now time.Time) (int, error) {
 		if !changed {
 			continue
 		}
-		if err := b.putRecord(rec); err != nil {
+		if err := b.putRecord(rec, rec); err != nil { // stamps move, values (and evidence) stay
 			return n, err
 		}
 		if err := b.restampHistory(k.id, move); err != nil {

@@ -297,7 +297,7 @@ func (b *batch) local(op string, k ledger.Kind, id string, values map[string]str
 	if err := b.inScope(after); err != nil {
 		return unchanged, err
 	}
-	if err := b.putRecord(rec); err != nil {
+	if err := b.putRecord(held, rec); err != nil {
 		return unchanged, err
 	}
 	// A copy of reference data is nobody's change: it is not logged, so it is neither sent to the city
@@ -362,13 +362,11 @@ const (
 	updated
 )
 
-func (b *batch) putRecord(rec ledger.Record) error {
+// putRecord writes rec over old (the record as held before this write; empty if new), moving the
+// references of its evidence files.
+func (b *batch) putRecord(old, rec ledger.Record) error {
 	key := recordKey(rec.Kind, rec.ID)
 	if rec.Kind.HasEvidence() {
-		old, _, err := b.get(rec.Kind, rec.ID)
-		if err != nil {
-			return err
-		}
 		if err := b.reref(old, rec); err != nil {
 			return err
 		}
