@@ -122,7 +122,7 @@ func (b *batch) remote(in ledger.Record) (int, error) {
 	if len(changed) == 0 && len(conflicts) == 0 {
 		if b.seen && exists {
 			// Nothing to show or send, but a later local edit must know what arrived (ledger.Record.Seen).
-			return unchangedRemote, b.putRecord(merged)
+			return unchangedRemote, b.putRecord(held, merged)
 		}
 		return unchangedRemote, nil
 	}
@@ -175,7 +175,7 @@ func (b *batch) remote(in ledger.Record) (int, error) {
 	}
 	if len(changed) == 0 {
 		if b.seen && exists {
-			return len(conflicts), b.putRecord(merged) // a conflict kept the held value: what was seen grew
+			return len(conflicts), b.putRecord(held, merged) // a conflict kept the held value: what was seen grew
 		}
 		return len(conflicts), nil
 	}
