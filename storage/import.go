@@ -28,20 +28,39 @@ const (
 // whole records. One goroutine prepares a transaction's writes while another commits the previous one
 // (Badger lets a new transaction begin only when the last has been written), so both cores work.
 func (s *Store) Import(ctx context.Context, records []ledger.Entity, progress func(done int)) (query.ImportResult, error) {
-	return s.importRecords(ctx, records, progress, false)
+	return s.importRecords(ctx, records, progress, edits)
 }
+
+// importMode is how an import stamps and logs what it writes.
+type importMode int
+
+const (
+	edits      importMode = iota // the clerk's (or the bureau's) values: stamped now, logged
+	copies                       // copies of reference data for the replica alone: reference-stamped, not logged
+	listCopies                   // copies of reference data to share: reference-stamped, logged
+)
 
 // ImportReference writes records copied from reference data, the NBS division list a new office starts
-// its villages from: only records the store does not hold, every field stamped ledger.ReferenceStamp,
-// so that any real edit, here or arriving by sync, replaces them without a conflict and they never
-// replace one. They are not changes anyone made: they stay out of the change log, so they are not sent
-// to the city (which imports the same list itself) and are not counted as pending (Stats.Pending).
-// Their history says where they came from.
+// its villages from: only the fields the store never wrote (a record it does not hold, or a field its
+// copy lacks), every one stamped ledger.ReferenceStamp, so that any real edit, here or arriving by sync,
+// replaces them without a conflict and they never replace one, whatever this PC's clock says. They are
+// not changes anyone made: they stay out of the change log, so they are not sent to the city (which
+// imports the same list itself) and are not counted as pending (Stats.Pending). Their history says
+// where they came from.
 func (s *Store) ImportReference(ctx context.Context, records []ledger.Entity, progress func(done int)) (query.ImportResult, error) {
-	return s.importRecords(ctx, records, progress, true)
+	return s.importRecords(ctx, records, progress, copies)
 }
 
-func (s *Store) importRecords(ctx context.Context, records []ledger.Entity, progress func(done int), reference bool) (query.ImportResult, error) {
+// ImportDivisions writes records copied from the division list by an explicit import (techaid-cli and
+// techaid-city import villages): stamped and merged as ImportReference's (PROTOCOL.md section 4: a PC
+// whose clock says 2099 stamps them as any other does), but logged, so that they reach the replicas
+// that never imported the list: the hub's copies go to every office of their scope, an office's to a
+// hub that lacks them. Wherever they go they lose to every edit.
+func (s *Store) ImportDivisions(ctx context.Context, records []ledger.Entity, progress func(done int)) (query.ImportResult, error) {
+	return s.importRecords(ctx, records, progress, listCopies)
+}
+
+func (s *Store) importRecords(ctx context.Context, records []ledger.Entity, progress func(done int), mode importMode) (query.ImportResult, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b, err := s.begin()
@@ -53,7 +72,7 @@ func (s *Store) importRecords(ctx context.Context, records []ledger.Entity, prog
 	b.txn = s.db.NewTransaction(false) // the snapshot records are read from
 	defer func() { b.txn.Discard() }()
 	b.buffered, b.chunk = true, map[string]ledger.Record{}
-	b.reference = reference
+	b.reference, b.logReference = mode != edits, mode == listCopies
 
 	c := s.startCommitter()
 	var res query.ImportResult

@@ -583,3 +583,61 @@ func TestReferenceVillages(t *testing.T) {
 		t.Errorf("the city holds %+v after the township's edit", v)
 	}
 }
+
+// TestImportDivisions: an explicit import of the division list (techaid-cli and techaid-city import
+// villages) stamps the list's values with the reference stamp whatever the clock says, fills only the
+// fields a store lacks (an edited name stays), and logs them so that they reach replicas that never
+// imported the list, where they lose to every edit without a conflict.
+func TestImportDivisions(t *testing.T) {
+	ctx := context.Background()
+	bare := func(scope ledger.Code) *Store {
+		s := openStore(t, t.TempDir(), Options{Wall: newTestClock(time.Date(2099, 1, 1, 9, 0, 0, 0, ledger.China)).Now, Logger: testLogger(t)})
+		if err := s.Init(scope, clerkName); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	cityStore, town := bare(city), bare(lucun)
+	listed := ledger.Village{Code: lucun1, Name: "鲁村一村村委会", TownshipName: "鲁村镇", CountyName: "沂源县"}
+	if res, err := cityStore.ImportDivisions(ctx, []ledger.Entity{listed}, nil); err != nil || res.Created != 1 {
+		t.Fatalf("ImportDivisions: %+v, %v", res, err)
+	}
+	rec, _ := cityStore.Record(string(lucun1))
+	for name, f := range rec.Fields {
+		if !f.Reference() {
+			t.Errorf("the list's %s is stamped %s by a store at 2099, want the reference stamp", name, f.Stamp.Time())
+		}
+	}
+	if cs, err := cityStore.Changes(0, 10); err != nil || len(cs) != 1 {
+		t.Errorf("the explicit import is not logged: %+v, %v", cs, err)
+	}
+	exchange(t, cityStore, town) // the township never imported the list: it gets the city's copy
+	if v := mustGet[ledger.Village](t, town, string(lucun1)); v.Name != listed.Name {
+		t.Errorf("the township holds %+v", v)
+	}
+
+	held := mustGet[ledger.Village](t, town, string(lucun1))
+	edited := held
+	edited.Name = "鲁村一村"
+	mustUpdate(t, town, held, edited)
+	again := listed
+	again.Households = 300 // a field the township never wrote
+	res, err := town.ImportDivisions(ctx, []ledger.Entity{again}, nil)
+	if err != nil || res.Updated != 1 {
+		t.Fatalf("the list over an edited village: %+v, %v; want it updated (households only)", res, err)
+	}
+	v := mustGet[ledger.Village](t, town, string(lucun1))
+	if v.Name != "鲁村一村" || v.Households != 300 {
+		t.Errorf("after the list over an edited village: %+v, want the edited name kept and households filled", v)
+	}
+	exchange(t, town, cityStore)
+	exchange(t, cityStore, town)
+	for _, s := range []*Store{cityStore, town} {
+		if v := mustGet[ledger.Village](t, s, string(lucun1)); v.Name != "鲁村一村" || v.Households != 300 {
+			t.Errorf("%s holds %+v", s.Identity().Scope, v)
+		}
+		if cs := mustConflicts(t, s, true); len(cs) != 0 {
+			t.Errorf("%s logged conflicts about the list: %+v", s.Identity().Scope, cs)
+		}
+	}
+}

@@ -47,9 +47,9 @@ type batch struct {
 	changed []string
 	place   ledger.Code
 	seen    bool // remote: what the replica has seen of a field grew (ledger.Remember): store the record even if unchanged
-	// reference marks an import of reference data (ImportReference): new records only, stamped
-	// ledger.ReferenceStamp, and not logged as changes.
-	reference bool
+	// reference marks an import of reference data (ImportReference, ImportDivisions): only fields
+	// never written, stamped ledger.ReferenceStamp; logged as changes only if logReference.
+	reference, logReference bool
 	// lists and counts are the changes to the programme's lists (lists.go) and counts (counts.go),
 	// published when the whole batch has committed.
 	lists  map[ledger.Kind]map[string]*listChange
@@ -252,9 +252,6 @@ func (b *batch) local(op string, k ledger.Kind, id string, values map[string]str
 	version := ledger.Version{Author: b.id.Clerk, Office: b.id.Scope,
 		VersionID: ledger.VersionID{Stamp: b.s.clock.After(held.MaxStamp()), Replica: b.id.Replica}}
 	if b.reference {
-		if exists {
-			return unchanged, nil // reference data never changes what a replica holds
-		}
 		version.Stamp = ledger.ReferenceStamp
 	}
 	rec := held.Clone()
@@ -263,6 +260,9 @@ func (b *batch) local(op string, k ledger.Kind, id string, values map[string]str
 		old, had := held.Fields[name]
 		if had && old.Value == values[name] || !had && values[name] == "" {
 			continue
+		}
+		if had && b.reference {
+			continue // reference data loses to whatever a field holds (PROTOCOL.md section 4)
 		}
 		// Built on everything this replica knew of the field (ledger.OnTop): whoever holds any of it
 		// takes this edit as a later one, not a conflict.
@@ -301,8 +301,8 @@ func (b *batch) local(op string, k ledger.Kind, id string, values map[string]str
 		return unchanged, err
 	}
 	// A copy of reference data is nobody's change: it is not logged, so it is neither sent to the city
-	// (which has the same list) nor counted as waiting for it.
-	if !b.reference {
+	// (which has the same list) nor counted as waiting for it; unless the import is meant to share it.
+	if !b.reference || b.logReference {
 		b.cnt.Seq++
 		fields := make([]string, len(changed))
 		for i, c := range changed {

@@ -170,7 +170,7 @@ func (c *city) importVillages(ctx context.Context, args []string) error {
 				in = append(in, d.Record())
 			}
 		}
-		res, err := st.Import(ctx, in, nil)
+		res, err := st.ImportDivisions(ctx, in, nil) // reference-stamped, served to offices (PROTOCOL.md section 4)
 		if err != nil {
 			return err
 		}

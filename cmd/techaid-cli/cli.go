@@ -72,8 +72,9 @@ func init() {
 		{"init", "init --scope CODE --clerk NAME", cmdInit},
 		{"clerk", "clerk NAME                         switch the clerk at this PC", cmdClerk},
 		{"import", "import villages FILE.csv [--reference]   columns of zibo_divisions.csv; rows outside the scope are skipped;\n" +
-			"                                     --reference: copies of the list as the app's set-up writes them (only villages not\n" +
-			"                                     held, never sent, not pending)\n" +
+			"                                     the list's values carry the reference stamp (they lose to every edit, whatever\n" +
+			"                                     this PC's clock says) and fill only what the store lacks; they are sent to the city.\n" +
+			"                                     --reference: as the app's set-up writes them (never sent, not pending)\n" +
 			"  import keyvillages|advisors|projects|leaders FILE.xlsx|FILE.csv [--apply]   the bureau's lists: a line per row\n" +
 			"                                     (villages and advisors matched by name); --apply writes the rows without problems", cmdImport},
 		{"village", "village add CODE --name N ... | village edit CODE [--key] [--industries 苹果,桃] ...", cmdVillage},

@@ -89,7 +89,7 @@ func cmdImport(ctx context.Context, c *cli, args []string) error {
 		}
 		skipped := len(divisions) - len(villages)
 		start := time.Now()
-		write := s.Import
+		write := s.ImportDivisions
 		if *reference {
 			write = s.ImportReference
 		}
