@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,6 +17,7 @@ import (
 
 	"techaid/cmd/internal/cmdline"
 	"techaid/storage"
+	"techaid/sync/hub"
 )
 
 // A backup is always written by the backup command itself, also while a server holds the store: the
@@ -144,10 +147,77 @@ func serveBackup(w http.ResponseWriter, st *storage.Store) {
 	w.Header().Set(backupTrailer, status)
 }
 
+// restore replaces the data with a backup and carries the office registry across (hub.Recover): the
+// registry file of the data being replaced, or the one given with --offices (a copy kept elsewhere,
+// when the data folder was lost), so that offices registered after the backup keep working and tokens
+// revoked since stay revoked. What it did is printed and kept for the status page.
 func (c *city) restore(args []string) error {
-	pos, err := parse(flag.NewFlagSet("restore", flag.ContinueOnError), c, args, 1)
+	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
+	registry := fs.String("offices", "", "the office registry to carry across (default: "+hub.RegistryFile+" in the data folder)")
+	pos, err := parse(fs, c, args, 1)
 	if err != nil {
 		return err
 	}
-	return cmdline.Restore(c.stdout, c.dir, pos[0], c.opts, "; offices will resend what the backup lacks")
+	note := hub.RestoreNote{At: time.Now().UTC(), Backup: pos[0]}
+	if abs, err := filepath.Abs(pos[0]); err == nil {
+		note.Backup = abs
+	}
+	if note.Taken, err = backupTaken(pos[0]); err != nil {
+		return err
+	}
+	path := *registry
+	if path == "" {
+		path = filepath.Join(c.dir, hub.RegistryFile)
+	}
+	offices, err := hub.ReadRegistry(path)
+	switch {
+	case err == nil:
+		note.Registry = path
+	case *registry != "" || !errors.Is(err, iofs.ErrNotExist):
+		return fmt.Errorf("restore: %w", err) // a registry named, or found and unreadable: nothing replaced
+	}
+	if err := cmdline.Restore(c.stdout, c.dir, pos[0], c.opts, "; offices will resend what the backup lacks"); err != nil {
+		return err
+	}
+	if note.Registry != "" && *registry == "" {
+		// The file went with the data folder that was put aside: name the copy that stays.
+		if kept, err := filepath.Glob(c.dir + ".before-restore-*"); err == nil && len(kept) > 0 {
+			note.Registry = filepath.Join(kept[len(kept)-1], hub.RegistryFile)
+		}
+	}
+	return c.withStore(func(st *storage.Store) error {
+		note, err := hub.Recover(st, offices, note)
+		if err != nil {
+			return fmt.Errorf("restore: the office registry: %w", err)
+		}
+		switch {
+		case note.Registry == "":
+			fmt.Fprintf(c.stdout, "没有找到单位登记文件 %s：备份之后登记的单位已丢失，须重新登记（office add）；备份之后停用的令牌须再次停用 (no office registry: offices registered after the backup are lost)\n", path)
+		default:
+			fmt.Fprintf(c.stdout, "单位登记按 %s 恢复：备份之后登记的 %d 个单位%s，备份之后停用或重发令牌的 %d 个单位%s (offices carried across from the registry)\n",
+				note.Registry, len(note.Recovered), listed(note.Recovered), len(note.Updated), listed(note.Updated))
+		}
+		return nil
+	})
+}
+
+func listed(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	return "（" + strings.Join(names, "、") + "）"
+}
+
+// backupTaken reads when a backup was taken from its header.
+func backupTaken(file string) (time.Time, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("restore: %w", err)
+	}
+	defer f.Close()
+	h, err := storage.ReadBackupHeader(bufio.NewReader(f))
+	if err != nil {
+		return time.Time{}, fmt.Errorf("restore %s: %w", file, err)
+	}
+	return h.Taken, nil
 }

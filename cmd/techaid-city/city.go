@@ -35,7 +35,8 @@ commands:
   conflicts [--json]                      the hub's conflict log: values that lost to another office's edit
   backup FILE|FOLDER/                     a consistent backup, written by this command (also while the server
                                           runs); into a folder: city-YYYY-MM-DD.bak. Stop the server to restore
-  restore FILE                            replace the data with a backup; offices resend what it lacks
+  restore FILE [--offices REGISTRY]       replace the data with a backup; offices resend what it lacks; the office
+                                          registry (offices.json of the data, or REGISTRY) is carried across
   release add FILE [--version V] [--platform P]   publish a new version of the app to every office: the
                                           Windows installer or the Linux package package.sh makes; offices
                                           download it from this server and offer to install it

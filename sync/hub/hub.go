@@ -182,6 +182,10 @@ func New(cfg Config) (*Hub, error) {
 			h.retired[r] = true
 		}
 	}
+	// A store from before the registry had its file (or whose file was lost) gets it now.
+	if err := SaveRegistry(h.st); err != nil {
+		return nil, err
+	}
 	err = h.st.Docs(peerDocs, func(_ string, raw []byte) error {
 		var p Peer
 		if err := json.Unmarshal(raw, &p); err != nil {

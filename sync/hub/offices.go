@@ -94,6 +94,9 @@ func AddOffice(st *storage.Store, name string, scope ledger.Code, now time.Time)
 	if err := st.PutDoc(officeDocs, o.ID, o); err != nil {
 		return Office{}, "", err
 	}
+	if err := SaveRegistry(st); err != nil {
+		return Office{}, "", err
+	}
 	return o, token, nil
 }
 
@@ -122,7 +125,10 @@ func RevokeOffice(st *storage.Store, nameOrID string, now time.Time) (Office, er
 		if (o.ID == nameOrID || o.Name == nameOrID) && o.Revoked == nil {
 			t := now.UTC()
 			o.Revoked = &t
-			return o, st.PutDoc(officeDocs, o.ID, o)
+			if err := st.PutDoc(officeDocs, o.ID, o); err != nil {
+				return o, err
+			}
+			return o, SaveRegistry(st)
 		}
 	}
 	return Office{}, fmt.Errorf("%q: %w", nameOrID, ErrNoOffice)

@@ -28,6 +28,8 @@ type Status struct {
 	Parked     int            `json:"parked"`    // records kept aside until the rest of them arrives
 	Offices    []OfficeStatus `json:"offices"`
 	Counties   []County       `json:"counties"` // the counties the offices lie in, for the page's filter
+	// Restore is what the last restore from a backup did; nil if the store was never restored.
+	Restore *RestoreNote `json:"restore,omitempty"`
 }
 
 // County is a county some offices lie in, with its name as the offices' names give it.
@@ -52,6 +54,12 @@ type OfficeStatus struct {
 	Stale        bool         `json:"stale"`         // not heard from for StaleAfter (or never)
 	County       ledger.Code  `json:"county"`        // the county it lies in; "" for the city's own offices
 	Replicas     []PeerStatus `json:"replicas"`
+	// FromRegistry: the last restore took this office's registration from the registry file, not from
+	// the backup (registered, revoked or given a new token after the backup was taken).
+	FromRegistry bool `json:"from_registry,omitempty"`
+	// Behind: the store was restored and none of the office's PCs has synced since, so what it
+	// recorded after the backup was taken is not at the city yet.
+	Behind bool `json:"behind,omitempty"`
 }
 
 // PeerStatus is one replica (PC) of an office.
@@ -72,12 +80,16 @@ func (h *Hub) Status() (Status, error) {
 	if err != nil {
 		return Status{}, err
 	}
+	restore, err := LastRestore(h.st)
+	if err != nil {
+		return Status{}, err
+	}
 	conflicts := h.st.ConflictCount()
 	now := h.now()
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	st := Status{Epoch: h.epoch, App: h.cfg.App, Scope: h.st.Identity().Scope, Started: h.started.UTC(), Now: now.UTC(),
-		Head: h.idx.head, Sessions: len(h.sessions), StaleAfter: h.cfg.StaleAfter.String(), Conflicts: conflicts, Parked: parked}
+		Head: h.idx.head, Sessions: len(h.sessions), StaleAfter: h.cfg.StaleAfter.String(), Conflicts: conflicts, Parked: parked, Restore: restore}
 	live := map[string]bool{}
 	for s := range h.sessions {
 		live[s.replica] = true
@@ -113,6 +125,10 @@ func (h *Hub) Status() (Status, error) {
 			}
 		}
 		os.Stale = !os.Revoked && os.Connected == 0 && (os.LastContact == nil || now.Sub(*os.LastContact) > h.cfg.StaleAfter)
+		if restore != nil {
+			os.FromRegistry = slices.Contains(restore.Offices, o.ID)
+			os.Behind = !os.Revoked && (os.LastSync == nil || os.LastSync.Before(restore.At))
+		}
 		st.Offices = append(st.Offices, os)
 	}
 	st.Counties = counties(st.Offices)
@@ -187,6 +203,8 @@ var statusPage = template.Must(template.New("status").Funcs(template.FuncMap{
 		}
 		return t.In(ledger.China).Format("2006-01-02 15:04")
 	},
+	"at":       func(t time.Time) string { return t.In(ledger.China).Format("2006-01-02 15:04") },
+	"names":    func(ns []string) string { return strings.Join(ns, "、") },
 	"offset":   func(ms int64) string { return (time.Duration(ms) * time.Millisecond).Round(time.Second).String() },
 	"versions": appVersions,
 }).Parse(statusHTML))
